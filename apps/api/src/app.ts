@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { accountsRoutes, createAccountsService } from './accounts/index.ts';
+import { createIdentityService, identityRoutes } from './identity/index.ts';
+import { createLedgerService } from './ledger/index.ts';
+import { createPaymentsService, paymentsRoutes } from './payments/index.ts';
+import { authPlugin, createTokenVerifier } from './platform/auth.ts';
+import type { Cache } from './platform/cache.ts';
+import type { Config } from './platform/config.ts';
+import { bodyLimitBytes } from './platform/constants.ts';
+import type { Database } from './platform/database.ts';
+import { DependencyUnavailable } from './platform/errors.ts';
+import { healthRoutes } from './platform/health.ts';
+import { assertJsonDepth } from './platform/json-body.ts';
+import type { KeyMaterial } from './platform/keys.ts';
+import { logSerializers, redactedPaths } from './platform/logging.ts';
+import { openApiPlugin } from './platform/openapi.ts';
+import { problemFromError, sendProblem } from './platform/problem.ts';
+import { rateLimitPlugin } from './platform/rate-limit.ts';
+import { validatorCompiler } from './platform/validation.ts';
+
+/** What the app is built from: configuration and already-open connections. main.ts owns their lifecycle. */
+export interface AppDependencies {
+  readonly config: Config;
+  readonly db: Database;
+  readonly cache: Cache;
+  readonly keys: KeyMaterial;
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+/** Modules talk to each other only through these services. */
+export function createServices(deps: AppDependencies) {
+  const identity = createIdentityService(deps);
+  const ledger = createLedgerService(deps);
+  const accounts = createAccountsService(deps, { ledger });
+  const payments = createPaymentsService(deps, { ledger, accounts });
+  return { identity, ledger, accounts, payments };
+}
+
+const requestIdPattern = /^[A-Za-z0-9-]{8,64}$/;
+const traceparentPattern = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+export async function buildApp(deps: AppDependencies, services = createServices(deps)): Promise<FastifyInstance> {
+  const { config, db, cache, keys } = deps;
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: redactedPaths, censor: '[redacted]' },
+      serializers: logSerializers,
+    },
+    bodyLimit: bodyLimitBytes,
+    // Requests keep the caller's trace id (W3C traceparent or X-Request-Id) so logs join up across hops.
+    genReqId: (request) => {
+      const traceparent = traceparentPattern.exec(String(request.headers.traceparent ?? ''));
+      if (traceparent?.[1]) return traceparent[1];
+      const given = String(request.headers['x-request-id'] ?? '');
+      return requestIdPattern.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+
+  // JSON only, depth-checked before parsing; text/plain and other media types answer 415.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    try {
+      assertJsonDepth(text);
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { problem, headers, unexpected } = problemFromError(error);
+    if (unexpected) request.log.error({ err: error }, 'unexpected error');
+    else if (error instanceof DependencyUnavailable)
+      request.log.warn({ err: error.cause }, `${error.dependencyName} unavailable`);
+    return sendProblem(reply, problem, headers);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, {
+      title: 'Not found',
+      status: 404,
+      code: 'route_not_found',
+      detail: `There is no ${request.method} ${request.url.split('?')[0]} endpoint. Check the path against /docs.`,
+    }),
+  );
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('cache-control', 'no-store');
+  });
+
+  await app.register(openApiPlugin, { config });
+  await app.register(authPlugin, { verify: createTokenVerifier(config, keys) });
+  await app.register(rateLimitPlugin, { cache, limitPerMinute: config.rateLimitPerMinute });
+  await app.register(healthRoutes, { db, cache });
+  await app.register(identityRoutes, { deps, services });
+  await app.register(accountsRoutes, { prefix: '/api/v1', deps, services });
+  await app.register(paymentsRoutes, { prefix: '/api/v1', deps, services });
+  return app;
+}

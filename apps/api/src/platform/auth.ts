@@ -1,0 +1,132 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { createLocalJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import type { Config } from './config.ts';
+import { DomainError, forbidden, unauthorized } from './errors.ts';
+import type { KeyMaterial } from './keys.ts';
+
+/**
+ * The API is an OAuth 2.0 resource server: every /api/v1 call carries a short-lived JWT access
+ * token (RFC 9068) issued by the platform's own authorization server under /oidc. The token is
+ * verified once per request, in onRequest, so the rate limiter can count per caller and the route's
+ * guard reuses the result.
+ */
+export const mobileClientId = 'nextgen-mobile';
+export const backofficeClientId = 'nextgen-backoffice';
+export const backofficeScope = 'backoffice';
+
+export const issuerOf = (config: Pick<Config, 'publicUrl'>) => `${config.publicUrl}/oidc`;
+/** The resource indicator (RFC 8707) of the banking API; access tokens carry it as `aud`. */
+export const apiAudienceOf = (config: Pick<Config, 'publicUrl'>) => `${config.publicUrl}/api`;
+
+export interface Principal {
+  readonly kind: 'customer' | 'operator';
+  /** The customer id (cus_…) for customers; the client id for operators. */
+  readonly subject: string;
+  readonly clientId: string;
+  readonly scopes: ReadonlySet<string>;
+  readonly tokenId: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | undefined;
+    authFailure: DomainError | undefined;
+  }
+}
+
+const realm = 'Bearer realm="nextgen"';
+
+function invalidToken(description: string): DomainError {
+  return unauthorized('invalid_token', `Your access token is ${description}. Sign in again to get a new one.`, {
+    headers: {
+      'www-authenticate': `${realm}, error="invalid_token", error_description="access token is ${description}"`,
+    },
+  });
+}
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+export function createTokenVerifier(config: Config, keys: KeyMaterial): TokenVerifier {
+  const jwks = createLocalJWKSet(keys.publicJwks as Parameters<typeof createLocalJWKSet>[0]);
+  const issuer = issuerOf(config);
+  const audience = apiAudienceOf(config);
+  return async (token) => {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, jwks, {
+        issuer,
+        audience,
+        algorithms: ['ES256'],
+        typ: 'at+jwt',
+        clockTolerance: 5,
+        requiredClaims: ['exp', 'iat', 'jti', 'client_id'],
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw invalidToken('expired');
+      throw invalidToken('invalid');
+    }
+    const clientId = String(payload.client_id);
+    const scopes = new Set(typeof payload.scope === 'string' ? payload.scope.split(' ') : []);
+    if (clientId === backofficeClientId && scopes.has(backofficeScope)) {
+      return { kind: 'operator', subject: clientId, clientId, scopes, tokenId: String(payload.jti) };
+    }
+    if (typeof payload.sub !== 'string' || !payload.sub.startsWith('cus_')) throw invalidToken('invalid');
+    return { kind: 'customer', subject: payload.sub, clientId, scopes, tokenId: String(payload.jti) };
+  };
+}
+
+/** Reads and verifies the bearer token, if any; failures are kept for the route guard to throw. */
+async function identifyCaller(verify: TokenVerifier, request: FastifyRequest): Promise<void> {
+  const header = request.headers.authorization;
+  if (header === undefined) return;
+  const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(header);
+  if (!match?.[1]) {
+    request.authFailure = unauthorized('invalid_token', 'The Authorization header must be "Bearer <access token>".', {
+      headers: { 'www-authenticate': `${realm}, error="invalid_request"` },
+    });
+    return;
+  }
+  try {
+    request.principal = await verify(match[1]);
+  } catch (error) {
+    if (error instanceof DomainError) request.authFailure = error;
+    else throw error;
+  }
+}
+
+function unauthenticated(request: FastifyRequest): DomainError {
+  return (
+    request.authFailure ??
+    unauthorized('unauthenticated', 'Sign in first: send an access token in the Authorization header.', {
+      headers: { 'www-authenticate': realm },
+    })
+  );
+}
+
+/** Route guard: the caller is a signed-in customer. Returns the customer id. */
+export function requireCustomer(request: FastifyRequest): string {
+  const principal = request.principal;
+  if (!principal) throw unauthenticated(request);
+  if (principal.kind !== 'customer')
+    throw forbidden('customer_only', 'This operation is for customers; operators use the back-office API.');
+  return principal.subject;
+}
+
+/** Route guard: the caller is a back-office operator client. */
+export function requireOperator(request: FastifyRequest): Principal {
+  const principal = request.principal;
+  if (!principal) throw unauthenticated(request);
+  if (principal.kind !== 'operator')
+    throw forbidden('operator_only', 'This operation is reserved for back-office operators.');
+  return principal;
+}
+
+export const authPlugin = fp(
+  async (app: FastifyInstance, options: { verify: TokenVerifier }) => {
+    app.decorateRequest('principal', undefined);
+    app.decorateRequest('authFailure', undefined);
+    app.addHook('onRequest', async (request) => identifyCaller(options.verify, request));
+  },
+  { name: 'auth' },
+);

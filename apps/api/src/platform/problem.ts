@@ -1,0 +1,170 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type FieldProblem } from './errors.ts';
+
+/**
+ * The one place errors become RFC 9457 application/problem+json. Every body carries `type`,
+ * `title`, `status`, `detail`, a stable `code`, `traceId` and, for field problems, `errors[]`.
+ * 5xx bodies never carry the internal message.
+ */
+/** What a problem says; `type` and `traceId` are added when it is sent. */
+export interface Problem {
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: FieldProblem[];
+  /** Extra members (RFC 9457 extensions); never personal data. */
+  extensions?: Readonly<Record<string, unknown>>;
+}
+
+interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+const fastifyCodes: Record<string, { status: number; code: string; title: string; detail: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    code: 'malformed_json',
+    title: 'Bad request',
+    detail: 'The request body is not valid JSON. Check for a missing quote, comma or brace.',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'malformed_json',
+    title: 'Bad request',
+    detail: 'The request body is empty but declared as JSON. Send a JSON document or drop the Content-Type header.',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    title: 'Unsupported media type',
+    detail: 'Send the request body as application/json.',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'bad_content_length',
+    title: 'Bad request',
+    detail: 'The Content-Length header does not match the body. Resend the request.',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'body_too_large',
+    title: 'Content too large',
+    detail: 'The request body is too large. Send a smaller body (64 KiB at most).',
+  },
+  FST_ERR_CTP_INVALID_TYPE: {
+    status: 400,
+    code: 'bad_content_type',
+    title: 'Bad request',
+    detail: 'The Content-Type header is malformed. Use application/json.',
+  },
+  FST_ERR_BAD_URL: {
+    status: 400,
+    code: 'bad_url',
+    title: 'Bad request',
+    detail: 'The request URL is malformed. Check its percent-encoding.',
+  },
+  FST_ERR_ASYNC_CONSTRAINT: {
+    status: 400,
+    code: 'bad_request',
+    title: 'Bad request',
+    detail: 'The request could not be routed. Check the URL and headers.',
+  },
+};
+
+function fieldProblems(context: string | undefined, issues: readonly AjvIssue[]): FieldProblem[] {
+  const base = `/${context ?? 'body'}`;
+  return issues.map((issue) => {
+    if (issue.keyword === 'required') {
+      return { pointer: `${base}${issue.instancePath}/${String(issue.params.missingProperty)}`, detail: 'is required' };
+    }
+    if (issue.keyword === 'additionalProperties') {
+      return {
+        pointer: `${base}${issue.instancePath}/${String(issue.params.additionalProperty)}`,
+        detail: 'is not a recognised field; remove it',
+      };
+    }
+    return { pointer: `${base}${issue.instancePath}`, detail: issue.message ?? 'is invalid' };
+  });
+}
+
+function traceIdOf(request: FastifyRequest): string {
+  return String(request.id);
+}
+
+export function sendProblem(
+  reply: FastifyReply,
+  problem: Problem,
+  headers: Readonly<Record<string, string>> = {},
+): FastifyReply {
+  const { extensions, errors, ...core } = problem;
+  const body = {
+    type: `/problems/${problem.code}`,
+    ...extensions,
+    ...core,
+    ...(errors && errors.length > 0 ? { errors } : {}),
+    traceId: traceIdOf(reply.request),
+  };
+  return reply.code(problem.status).headers(headers).type('application/problem+json').send(body);
+}
+
+export function problemFromError(error: unknown): {
+  problem: Problem;
+  headers: Readonly<Record<string, string>>;
+  unexpected: boolean;
+} {
+  if (error instanceof DomainError) {
+    const problem: Problem = {
+      title: error.title,
+      status: error.status,
+      detail: error.message,
+      code: error.code,
+      errors: [...error.errors],
+      extensions: error.extensions,
+    };
+    return { problem, headers: error.headers, unexpected: false };
+  }
+  const fastifyError = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
+  if (fastifyError.validation) {
+    return {
+      problem: {
+        title: 'Bad request',
+        status: 400,
+        code: 'validation_failed',
+        detail: 'Some fields are missing or invalid. Fix the fields listed in errors and try again.',
+        errors: fieldProblems(fastifyError.validationContext, fastifyError.validation),
+      },
+      headers: {},
+      unexpected: false,
+    };
+  }
+  const known = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
+  if (known) return { problem: { ...known }, headers: {}, unexpected: false };
+  const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    return {
+      problem: {
+        title: 'Bad request',
+        status,
+        code: 'bad_request',
+        detail: 'The request could not be processed. Check it against the API documentation.',
+      },
+      headers: {},
+      unexpected: false,
+    };
+  }
+  return {
+    problem: {
+      title: 'Internal server error',
+      status: 500,
+      code: 'internal_error',
+      detail:
+        'Something went wrong on our side. Please try again; if it keeps failing, contact support with the traceId.',
+    },
+    headers: {},
+    unexpected: true,
+  };
+}

@@ -1,0 +1,47 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Cache } from './cache.ts';
+import { tooManyRequests } from './errors.ts';
+
+/**
+ * Fixed-window rate limit per caller: the signed-in customer or operator when the token verified,
+ * the client IP otherwise. Counters live in the shared cache so every pod sees the same count.
+ * Headers follow draft-ietf-httpapi-ratelimit-headers (RateLimit-Policy / RateLimit), plus the
+ * widely used RateLimit-Limit/-Remaining/-Reset trio.
+ */
+const windowMs = 60_000;
+const exemptPaths = new Set(['/healthz', '/readyz']);
+
+function callerKey(request: FastifyRequest): string {
+  const principal = request.principal;
+  return principal ? `${principal.kind}:${principal.subject}` : `ip:${request.ip}`;
+}
+
+async function limit(cache: Cache, limitPerMinute: number, request: FastifyRequest, reply: FastifyReply) {
+  if (exemptPaths.has(request.routeOptions.url ?? '')) return;
+  const { count, resetMs } = await cache.increment(`rl:${callerKey(request)}`, windowMs);
+  const remaining = Math.max(0, limitPerMinute - count);
+  const resetS = Math.max(1, Math.ceil(resetMs / 1000));
+  const headers = {
+    'ratelimit-policy': `"default";q=${limitPerMinute};w=60`,
+    ratelimit: `"default";r=${remaining};t=${resetS}`,
+    'ratelimit-limit': String(limitPerMinute),
+    'ratelimit-remaining': String(remaining),
+    'ratelimit-reset': String(resetS),
+  };
+  reply.headers(headers);
+  if (count > limitPerMinute) {
+    throw tooManyRequests(
+      `You have sent more than ${limitPerMinute} requests in a minute. Wait ${resetS} seconds and try again.`,
+      resetS,
+      headers,
+    );
+  }
+}
+
+export const rateLimitPlugin = fp(
+  async (app: FastifyInstance, options: { cache: Cache; limitPerMinute: number }) => {
+    app.addHook('onRequest', async (request, reply) => limit(options.cache, options.limitPerMinute, request, reply));
+  },
+  { name: 'rate-limit', dependencies: ['auth'] },
+);

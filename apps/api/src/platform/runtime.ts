@@ -1,0 +1,38 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import type { AppDependencies } from '../app.ts';
+import { type Cache, connectRedis, createMemoryCache } from './cache.ts';
+import type { Config } from './config.ts';
+import { connectPostgres, type Database, openPglite } from './database.ts';
+import { loadKeyMaterial } from './keys.ts';
+
+/**
+ * Opens what the app runs on: PostgreSQL or the embedded PGlite, Redis or the in-process cache.
+ * Shared by main.ts and the command-line tools so they always agree on where data lives.
+ */
+export async function openDatabase(config: Config, log: Pick<FastifyBaseLogger, 'warn'>): Promise<Database> {
+  if (config.databaseUrl) {
+    return connectPostgres(config.databaseUrl, (error) => log.warn({ err: error }, 'idle database connection failed'));
+  }
+  const dir = path.join(config.dataDir, 'pglite');
+  await mkdir(dir, { recursive: true });
+  return openPglite(dir);
+}
+
+export function openCache(config: Config, log: Pick<FastifyBaseLogger, 'warn'>): Cache {
+  if (!config.redisUrl) return createMemoryCache();
+  let lastWarnMs = 0;
+  return connectRedis(config.redisUrl, config.cacheKeyPrefix, (error) => {
+    // Reconnect attempts fail every 100 ms–1 s while Redis is away; one warning per 10 s is enough.
+    if (Date.now() - lastWarnMs > 10_000) {
+      lastWarnMs = Date.now();
+      log.warn({ err: error }, 'cache connection failed; retrying');
+    }
+  });
+}
+
+export async function openDependencies(config: Config, log: Pick<FastifyBaseLogger, 'warn'>): Promise<AppDependencies> {
+  const [db, keys] = await Promise.all([openDatabase(config, log), loadKeyMaterial(config)]);
+  return { config, db, cache: openCache(config, log), keys };
+}

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import type { TestContext } from 'node:test';
+import { createTestDatabase, testRedisUrl } from '@nextgen/testkit';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { importJWK, SignJWT } from 'jose';
+import { type AppDependencies, buildApp, createServices, type Services } from '../src/app.ts';
+import { apiAudienceOf, backofficeClientId, backofficeScope, issuerOf, mobileClientId } from '../src/platform/auth.ts';
+import { connectRedis } from '../src/platform/cache.ts';
+import { type Config, loadConfig } from '../src/platform/config.ts';
+import { connectPostgres } from '../src/platform/database.ts';
+import { loadKeyMaterial } from '../src/platform/keys.ts';
+
+/**
+ * Builds the real app on its own PostgreSQL database and its own Redis key prefix, closed when the
+ * test ends. `env` overrides configuration (e.g. RATE_LIMIT_PER_MINUTE).
+ */
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly deps: AppDependencies;
+  readonly services: Services;
+  readonly config: Config;
+  /** A signed access token for a customer, as the authorization server would issue it. */
+  customerToken(customerId: string, options?: { expiresInS?: number }): Promise<string>;
+  operatorToken(): Promise<string>;
+  /** app.inject with a customer's bearer token. */
+  injectAs(customerId: string, options: InjectOptions): Promise<LightMyRequestResponse>;
+}
+
+export async function buildTestApp(t: TestContext, env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    NG_ENV: 'test',
+    DATABASE_URL: database.url,
+    REDIS_URL: testRedisUrl,
+    CACHE_KEY_PREFIX: `ngt:${randomBytes(6).toString('hex')}:`,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PUBLIC_URL: 'http://localhost:3000',
+    SEED_DEMO_DATA: 'false',
+    ...env,
+  });
+  const db = connectPostgres(config.databaseUrl ?? database.url, () => {}, 10);
+  const cache = connectRedis(config.redisUrl ?? testRedisUrl, config.cacheKeyPrefix, () => {});
+  const deps: AppDependencies = { config, db, cache, keys: await loadKeyMaterial(config) };
+  const services = createServices(deps);
+  const app = await buildApp(deps, services);
+  t.after(async () => {
+    await app.close();
+    await db.close();
+    await cache.close();
+    await database.drop();
+  });
+  const signingJwk = deps.keys.privateJwks.keys[0];
+  if (!signingJwk) throw new Error('no signing key');
+  const signingKey = await importJWK(signingJwk, 'ES256');
+  const sign = (claims: Record<string, unknown>, expiresInS: number) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: signingJwk.kid })
+      .setIssuer(issuerOf(config))
+      .setAudience(apiAudienceOf(config))
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInS)
+      .setJti(randomBytes(12).toString('base64url'))
+      .sign(signingKey);
+  const customerToken = (customerId: string, options: { expiresInS?: number } = {}) =>
+    sign({ sub: customerId, client_id: mobileClientId, scope: 'openid offline_access' }, options.expiresInS ?? 600);
+  return {
+    app,
+    deps,
+    services,
+    config,
+    customerToken,
+    operatorToken: () => sign({ sub: backofficeClientId, client_id: backofficeClientId, scope: backofficeScope }, 600),
+    async injectAs(customerId, options) {
+      const token = await customerToken(customerId);
+      return app.inject({ ...options, headers: { ...options.headers, authorization: `Bearer ${token}` } });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * The whole test suite: prepares a migrated template database on the local PostgreSQL, then runs
+ * every *.test.ts file with Node's test runner (files in parallel, each on its own database copy).
+ * Run through `./ng test`, which lints and type-checks first.
+ */
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { connectPostgres } from '../apps/api/src/platform/database.ts';
+import { migrate } from '../apps/api/src/platform/migrations.ts';
+import { dropDatabasesWithPrefix, recreateDatabase } from '../packages/testkit/src/database.ts';
+
+const runId = `ng_t${process.pid}`;
+const template = `${runId}_tpl`;
+
+async function prepareTemplate(): Promise<void> {
+  await dropDatabasesWithPrefix('ng_t'); // leftovers of runs that were killed
+  const url = await recreateDatabase(template);
+  const db = connectPostgres(url, () => {}, 2);
+  try {
+    await migrate(db);
+  } finally {
+    await db.close();
+  }
+}
+
+function runTests(patterns: string[]): Promise<number> {
+  const concurrency = Math.max(2, availableParallelism() * 2);
+  const args = ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...patterns];
+  const child = spawn(process.execPath, args, {
+    stdio: 'inherit',
+    env: { ...process.env, NG_TEST_TEMPLATE_DB: template, NG_ENV: 'test' },
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+}
+
+const patterns = process.argv.slice(2).filter((a) => a !== '--');
+let exitCode = 1;
+try {
+  await prepareTemplate();
+  exitCode = await runTests(
+    patterns.length > 0
+      ? patterns
+      : [
+          'apps/*/src/**/*.test.ts',
+          'apps/*/test/**/*.test.ts',
+          'packages/*/src/**/*.test.ts',
+          'packages/*/test/**/*.test.ts',
+        ],
+  );
+} catch (error) {
+  process.stderr.write(
+    `test setup failed: ${String(error)}\nThe tests need PostgreSQL on 127.0.0.1:5432 (TEST_ADMIN_DATABASE_URL) and Redis on 127.0.0.1:6379 (TEST_REDIS_URL).\n`,
+  );
+} finally {
+  await dropDatabasesWithPrefix(runId).catch(() => {});
+}
+process.exit(exitCode);
