@@ -7,13 +7,31 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { connectPostgres } from '../apps/api/src/platform/database.ts';
 import { migrate } from '../apps/api/src/platform/migrations.ts';
-import { dropDatabasesWithPrefix, recreateDatabase } from '../packages/testkit/src/database.ts';
+import { dropDatabasesWithPrefix, listDatabases, recreateDatabase } from '../packages/testkit/src/database.ts';
 
 const runId = `ng_t${process.pid}`;
 const template = `${runId}_tpl`;
 
+/** Drops databases left by test runs that were killed; runs still going (their pid lives) keep theirs. */
+async function dropLeftovers(): Promise<void> {
+  const { rows } = await listDatabases('ng_t');
+  for (const name of rows) {
+    const pid = Number(/^ng_t(\d+)_/.exec(name)?.[1]);
+    if (pid && !isAlive(pid)) await dropDatabasesWithPrefix(`ng_t${pid}_`);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function prepareTemplate(): Promise<void> {
-  await dropDatabasesWithPrefix('ng_t'); // leftovers of runs that were killed
+  await dropLeftovers();
   const url = await recreateDatabase(template);
   const db = connectPostgres(url, () => {}, 2);
   try {
@@ -52,6 +70,6 @@ try {
     `test setup failed: ${String(error)}\nThe tests need PostgreSQL on 127.0.0.1:5432 (TEST_ADMIN_DATABASE_URL) and Redis on 127.0.0.1:6379 (TEST_REDIS_URL).\n`,
   );
 } finally {
-  await dropDatabasesWithPrefix(runId).catch(() => {});
+  await dropDatabasesWithPrefix(`${runId}_`).catch(() => {});
 }
 process.exit(exitCode);

@@ -57,6 +57,17 @@ export async function recreateDatabase(name: string): Promise<string> {
   return databaseUrlFor(name);
 }
 
+/** Names of the databases whose name starts with `prefix`. */
+export async function listDatabases(prefix: string): Promise<{ rows: string[] }> {
+  return admin(async (client) => {
+    const { rows } = await client.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [prefix],
+    );
+    return { rows: rows.map((r) => r.datname) };
+  });
+}
+
 /** Drops every database whose name starts with `prefix` (test run clean-up). */
 export async function dropDatabasesWithPrefix(prefix: string): Promise<void> {
   await admin(async (client) => {
