@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
-import { createTestDatabase, testRedisUrl } from '@nextgen/testkit';
+import { createTestDatabase, type FaultProxy, startFaultProxy, testRedisUrl } from '@nextgen/testkit';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { importJWK, SignJWT } from 'jose';
 import { type AppDependencies, buildApp, createServices, type Services } from '../src/app.ts';
@@ -24,19 +24,31 @@ export interface TestApp {
   operatorToken(): Promise<string>;
   /** app.inject with a customer's bearer token. */
   injectAs(customerId: string, options: InjectOptions): Promise<LightMyRequestResponse>;
+  /** Present when built with `{ faults: true }`: cut the app off from PostgreSQL or Redis. */
+  readonly faults: { readonly database: FaultProxy; readonly cache: FaultProxy } | undefined;
 }
 
-export async function buildTestApp(t: TestContext, env: Record<string, string> = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Configuration overrides, e.g. RATE_LIMIT_PER_MINUTE. */
+  readonly env?: Record<string, string>;
+  /** Route PostgreSQL and Redis through fault proxies the test can cut. */
+  readonly faults?: boolean;
+}
+
+export async function buildTestApp(t: TestContext, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
+  const faults = options.faults
+    ? { database: await startFaultProxy(database.url), cache: await startFaultProxy(testRedisUrl) }
+    : undefined;
   const config = loadConfig({
     NG_ENV: 'test',
-    DATABASE_URL: database.url,
-    REDIS_URL: testRedisUrl,
+    DATABASE_URL: faults?.database.url ?? database.url,
+    REDIS_URL: faults?.cache.url ?? testRedisUrl,
     CACHE_KEY_PREFIX: `ngt:${randomBytes(6).toString('hex')}:`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PUBLIC_URL: 'http://localhost:3000',
     SEED_DEMO_DATA: 'false',
-    ...env,
+    ...options.env,
   });
   const db = connectPostgres(config.databaseUrl ?? database.url, () => {}, 10);
   const cache = connectRedis(config.redisUrl ?? testRedisUrl, config.cacheKeyPrefix, () => {});
@@ -47,6 +59,8 @@ export async function buildTestApp(t: TestContext, env: Record<string, string> =
     await app.close();
     await db.close();
     await cache.close();
+    await faults?.database.close();
+    await faults?.cache.close();
     await database.drop();
   });
   const signingJwk = deps.keys.privateJwks.keys[0];
@@ -69,6 +83,7 @@ export async function buildTestApp(t: TestContext, env: Record<string, string> =
     services,
     config,
     customerToken,
+    faults,
     operatorToken: () => sign({ sub: backofficeClientId, client_id: backofficeClientId, scope: backofficeScope }, 600),
     async injectAs(customerId, options) {
       const token = await customerToken(customerId);

@@ -125,7 +125,7 @@ describe('platform HTTP behaviour', () => {
   });
 
   it('limits each caller per minute with 429, Retry-After and RateLimit headers', async (t) => {
-    const { app } = await buildTestApp(t, { RATE_LIMIT_PER_MINUTE: '3' });
+    const { app } = await buildTestApp(t, { env: { RATE_LIMIT_PER_MINUTE: '3' } });
     const statuses: number[] = [];
     let last = await app.inject({ url: '/openapi.json' });
     statuses.push(last.statusCode);
