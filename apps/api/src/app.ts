@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { accountsRoutes, createAccountsService } from './accounts/index.ts';
 import { createIdentityService, identityRoutes } from './identity/index.ts';
 import { createLedgerService } from './ledger/index.ts';
-import { createPaymentsService, paymentsRoutes } from './payments/index.ts';
+import { backofficeRoutes, createPaymentsService, paymentsRoutes } from './payments/index.ts';
 import { authPlugin, createTokenVerifier } from './platform/auth.ts';
 import type { Cache } from './platform/cache.ts';
 import type { Config } from './platform/config.ts';
@@ -41,13 +41,23 @@ export function createServices(deps: AppDependencies) {
 const requestIdPattern = /^[A-Za-z0-9-]{8,64}$/;
 const traceparentPattern = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-export async function buildApp(deps: AppDependencies, services = createServices(deps)): Promise<FastifyInstance> {
+export interface BuildOptions {
+  /** Where log lines go; standard output when absent. Tests capture them to prove redaction. */
+  readonly logStream?: { write(line: string): void };
+}
+
+export async function buildApp(
+  deps: AppDependencies,
+  services = createServices(deps),
+  options: BuildOptions = {},
+): Promise<FastifyInstance> {
   const { config, db, cache, keys } = deps;
   const app = Fastify({
     logger: {
       level: config.logLevel,
       redact: { paths: redactedPaths, censor: '[redacted]' },
       serializers: logSerializers,
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: bodyLimitBytes,
     // Requests keep the caller's trace id (W3C traceparent or X-Request-Id) so logs join up across hops.
@@ -98,11 +108,14 @@ export async function buildApp(deps: AppDependencies, services = createServices(
   });
 
   await app.register(openApiPlugin, { config });
-  await app.register(authPlugin, { verify: createTokenVerifier(config, keys) });
+  await app.register(authPlugin, {
+    verify: createTokenVerifier(config, keys, { isGrantRevoked: services.identity.isGrantRevoked }),
+  });
   await app.register(rateLimitPlugin, { cache, limitPerMinute: config.rateLimitPerMinute });
   await app.register(healthRoutes, { db, cache });
   await app.register(identityRoutes, { deps, services });
   await app.register(accountsRoutes, { prefix: '/api/v1', deps, services });
   await app.register(paymentsRoutes, { prefix: '/api/v1', deps, services });
+  await app.register(backofficeRoutes, { prefix: '/backoffice/v1', deps, services });
   return app;
 }

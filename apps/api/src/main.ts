@@ -1,20 +1,26 @@
-import { buildApp } from './app.ts';
-import { seedIfEmpty } from './cli/seed-data.ts';
+import { buildApp, createServices } from './app.ts';
+import { seedIfEmpty } from './demo/seed.ts';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { shutdownGraceMs } from './platform/constants.ts';
 import { migrate } from './platform/migrations.ts';
 import { openDependencies } from './platform/runtime.ts';
 
 // main.ts only reads config, opens connections, builds the app, listens and handles signals.
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (error) {
+// A configuration mistake (found while reading settings or building services) stops the process
+// with one line naming the setting.
+function exitOnConfigError(error: unknown): never {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(78); // EX_CONFIG
   }
   throw error;
+}
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  exitOnConfigError(error);
 }
 
 const bootLog = {
@@ -23,8 +29,15 @@ const bootLog = {
 };
 const deps = await openDependencies(config, bootLog);
 await migrate(deps.db);
-const app = await buildApp(deps);
-if (config.seedDemoData) await seedIfEmpty(deps, app.log);
+const services = (() => {
+  try {
+    return createServices(deps);
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+})();
+const app = await buildApp(deps, services);
+if (config.seedDemoData) await seedIfEmpty(services, app.log);
 
 let closing = false;
 async function shutdown(signal: string) {

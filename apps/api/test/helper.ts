@@ -33,6 +33,8 @@ export interface TestAppOptions {
   readonly env?: Record<string, string>;
   /** Route PostgreSQL and Redis through fault proxies the test can cut. */
   readonly faults?: boolean;
+  /** Capture every log line (at LOG_LEVEL, default silent) into this array. */
+  readonly logLines?: string[];
 }
 
 export async function buildTestApp(t: TestContext, options: TestAppOptions = {}): Promise<TestApp> {
@@ -54,7 +56,8 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
   const cache = connectRedis(config.redisUrl ?? testRedisUrl, config.cacheKeyPrefix, () => {});
   const deps: AppDependencies = { config, db, cache, keys: await loadKeyMaterial(config) };
   const services = createServices(deps);
-  const app = await buildApp(deps, services);
+  const logLines = options.logLines;
+  const app = await buildApp(deps, services, logLines ? { logStream: { write: (line) => logLines.push(line) } } : {});
   t.after(async () => {
     await app.close();
     await db.close();

@@ -16,6 +16,17 @@ describe('the API process', () => {
     assert.equal(result.stderr, 'configuration: RATE_LIMIT_PER_MINUTE must be a whole number, got "lots"\n');
   });
 
+  it('stops with one clear line when a setting is refused while building services', async (t) => {
+    const database = await createTestDatabase();
+    t.after(() => database.drop());
+    const result = spawnSync(process.execPath, [path.join(repositoryRoot, 'apps/api/src/main.ts')], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url, REDIS_URL: testRedisUrl, IBAN_COUNTRY: 'ZZ' },
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 78);
+    assert.match(result.stderr, /^configuration: IBAN_COUNTRY [^\n]+\n$/);
+  });
+
   it('finishes an in-flight request on SIGTERM, then exits cleanly', async (t) => {
     const database = await createTestDatabase();
     t.after(() => database.drop());

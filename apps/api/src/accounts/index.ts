@@ -1,9 +1,3 @@
-// SCAFFOLD (session 1): replaced by the accounts module.
-import type { FastifyInstance } from 'fastify';
-import type { AppDependencies } from '../app.ts';
-import type { ModuleRouteOptions } from '../module-types.ts';
-
-export function createAccountsService(_deps: AppDependencies, _modules: { ledger: unknown }) {
-  return {};
-}
-export async function accountsRoutes(_app: FastifyInstance, _options: ModuleRouteOptions) {}
+// The accounts module's door: its service (for app.ts and other modules) and its routes.
+export { accountsRoutes } from './routes.ts';
+export { type AccountRef, type AccountsService, type AccountView, createAccountsService } from './service.ts';

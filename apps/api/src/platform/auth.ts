@@ -47,7 +47,19 @@ function invalidToken(description: string): DomainError {
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
-export function createTokenVerifier(config: Config, keys: KeyMaterial): TokenVerifier {
+export interface TokenVerifierOptions {
+  /**
+   * True when the grant a token was issued under (its `gid` claim) was revoked by logout, token
+   * revocation or refresh-token reuse: such tokens are refused before they expire.
+   */
+  readonly isGrantRevoked?: (grantId: string) => Promise<boolean>;
+}
+
+export function createTokenVerifier(
+  config: Config,
+  keys: KeyMaterial,
+  options: TokenVerifierOptions = {},
+): TokenVerifier {
   const jwks = createLocalJWKSet(keys.publicJwks as Parameters<typeof createLocalJWKSet>[0]);
   const issuer = issuerOf(config);
   const audience = apiAudienceOf(config);
@@ -66,6 +78,7 @@ export function createTokenVerifier(config: Config, keys: KeyMaterial): TokenVer
       if (error instanceof joseErrors.JWTExpired) throw invalidToken('expired');
       throw invalidToken('invalid');
     }
+    if (typeof payload.gid === 'string' && (await options.isGrantRevoked?.(payload.gid))) throw invalidToken('revoked');
     const clientId = String(payload.client_id);
     const scopes = new Set(typeof payload.scope === 'string' ? payload.scope.split(' ') : []);
     if (clientId === backofficeClientId && scopes.has(backofficeScope)) {

@@ -36,6 +36,8 @@ type RedisWithIncrement = Redis & {
 export function connectRedis(redisUrl: string, prefix: string, onError: (error: Error) => void): Cache {
   const redis = new Redis(redisUrl, {
     enableOfflineQueue: true,
+    // Commands issued in the same tick by concurrent requests go out in one write: fewer syscalls.
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     commandTimeout: cacheCommandTimeoutMs,

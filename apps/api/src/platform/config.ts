@@ -29,6 +29,8 @@ export interface Config {
   readonly cookieSecrets: readonly string[] | undefined;
   /** Client secret of the back-office OAuth client (client credentials); required in production. */
   readonly backofficeClientSecret: string | undefined;
+  /** Where the authorization server may send the mobile app back after sign-in (its redirect URIs). */
+  readonly mobileRedirectUris: readonly string[];
   /** Load demo customers on first start of an empty database. */
   readonly seedDemoData: boolean;
   /** Origins allowed to call the API from a browser (the app's web build). */
@@ -43,6 +45,9 @@ export class ConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** The app's custom scheme and the Expo web build's development address. */
+const defaultMobileRedirectUris = 'nextgen://oauth/callback,http://localhost:8081/oauth/callback';
 
 function text(env: Env, name: string, fallback?: string): string {
   const value = env[name]?.trim();
@@ -114,6 +119,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (!signingJwks) throw new ConfigError('SIGNING_JWKS', 'is required in production');
     if (!cookieSecrets) throw new ConfigError('COOKIE_SECRETS', 'is required in production');
     if (!publicUrl.startsWith('https:')) throw new ConfigError('PUBLIC_URL', 'must be https in production');
+    if (!backofficeClientSecret) throw new ConfigError('BACKOFFICE_CLIENT_SECRET', 'is required in production');
   }
   if (cookieSecrets?.some((s) => s.length < 32)) {
     throw new ConfigError('COOKIE_SECRETS', 'must be a comma-separated list of secrets of 32+ characters');
@@ -126,6 +132,18 @@ export function loadConfig(env: Env = process.env): Config {
   const ibanBankCode = text(env, 'IBAN_BANK_CODE', '50010517');
   if (!/^[A-Z0-9]{1,11}$/.test(ibanBankCode)) throw new ConfigError('IBAN_BANK_CODE', 'must be 1-11 letters or digits');
   const cacheKeyPrefix = text(env, 'CACHE_KEY_PREFIX', 'ng:');
+  const mobileRedirectUris = text(env, 'MOBILE_REDIRECT_URIS', defaultMobileRedirectUris)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const uri of mobileRedirectUris) {
+    if (!URL.canParse(uri) || uri.includes('#')) {
+      throw new ConfigError(
+        'MOBILE_REDIRECT_URIS',
+        `must be a comma-separated list of URIs without fragments, got "${uri}"`,
+      );
+    }
+  }
   return {
     environment,
     host,
@@ -142,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     signingJwks,
     cookieSecrets,
     backofficeClientSecret,
+    mobileRedirectUris,
     seedDemoData: flag(env, 'SEED_DEMO_DATA', databaseUrl === undefined),
     corsOrigins: (optional(env, 'CORS_ORIGINS') ?? '')
       .split(',')

@@ -45,3 +45,47 @@ export const accountsPerCustomerMax = 20;
 export const transferBatchSizeMax = 256;
 /** Keys the in-process cache holds before it evicts the oldest. Each costs ~200 bytes. */
 export const memoryCacheKeysMax = 100_000;
+
+// ---- Identity and OAuth (apps/api/src/identity) ------------------------------------------------
+/** Longest password field accepted before normalizing it; bounds NFKC and hashing work per request. */
+export const passwordInputLengthMax = 1_024;
+/** Shortest name, e-mail local part or name part that counts as a context word a password may not contain. */
+export const passwordContextWordLengthMin = 3;
+/** Argon2id memory per hash in KiB (OWASP: 19 MiB). Each concurrent hash holds this much memory. */
+export const argon2MemoryKib = 19_456;
+/** Argon2id passes (OWASP: 2 with 19 MiB). Each pass costs ~10 ms of one core. */
+export const argon2Passes = 2;
+/** Argon2id lanes. More lanes use more threads per hash. */
+export const argon2Parallelism = 1;
+/** Access token lifetime. Longer widens the window a stolen token works in; shorter costs more refreshes. */
+export const accessTokenTtlS = 600;
+/** Authorization code lifetime (FAPI 2.0 asks 60 s at most). */
+export const authorizationCodeTtlS = 60;
+/** Sign-in session lifetime; refresh tokens expire with it, so this is how long a sign-in lasts at most. */
+export const loginSessionTtlS = 14 * 24 * 60 * 60;
+/** Refresh token lifetime after its last rotation (also capped by the sign-in session). */
+export const refreshTokenTtlS = 14 * 24 * 60 * 60;
+/** How long a hosted login page stays usable. Each open page holds one row in oauth_artefacts. */
+export const loginInteractionTtlS = 10 * 60;
+/** Failed sign-ins per account (normalized e-mail) within the window before the account is locked out. */
+export const loginFailuresPerAccountMax = 5;
+/** Failed sign-ins per client IP within the window before that IP is throttled. */
+export const loginFailuresPerIpMax = 20;
+/** Window over which failed sign-ins are counted. */
+export const loginFailureWindowMs = 15 * 60 * 1000;
+/** How long an account stays locked out after too many failed sign-ins. */
+export const loginLockoutMs = 15 * 60 * 1000;
+/** Expired OAuth artefacts deleted per clean-up statement; bounds the statement's lock time. */
+export const oidcPurgeBatchSize = 1_000;
+/** Writes of OAuth artefacts between two opportunistic clean-ups of expired ones, per process. */
+export const oidcPurgeEveryWrites = 200;
+/** Transfer batches one API process runs at once. More overlap hides round trips but contends for row locks. */
+export const transferBatchesInFlightMax = 4;
+/** Money movements waiting for a batch slot; past it requests are answered 503. Each holds a request open. */
+export const transferQueueLengthMax = 10_000;
+/** Tries to draw an unused random IBAN account number before giving up. Collisions are ~1e-6 likely each. */
+export const ibanDrawAttemptsMax = 5;
+/** Longest back-office credit description and ledger entry description. */
+export const descriptionLengthMax = 140;
+/** Longest opaque pagination cursor accepted. */
+export const cursorLengthMax = 200;

@@ -184,7 +184,9 @@ function wrapPglite(db: PGliteLike): Queryable {
 
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const db = new PGlite(dataDir, { parsers: { 20: (value: string) => BigInt(value) } }) as unknown as PGliteLike;
+  // Options go in the one-argument form: PGlite ignores the second argument when dataDir is undefined.
+  const options = { parsers: { 20: (value: string) => BigInt(value) }, ...(dataDir ? { dataDir } : {}) };
+  const db = new PGlite(options) as unknown as PGliteLike;
   await db.waitReady;
   const direct = wrapPglite(db);
   return {

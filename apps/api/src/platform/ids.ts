@@ -12,6 +12,7 @@ export const idPrefixes = {
   journalEntry: 'jnl',
   posting: 'pst',
   transfer: 'trf',
+  accountTransaction: 'txn',
   outboxEvent: 'evt',
   session: 'ses',
 } as const;

@@ -1,0 +1,136 @@
+import type { Queryable } from '../platform/database.ts';
+import { newId } from '../platform/ids.ts';
+import { type Currency, currencyExponents } from '../platform/money.ts';
+import type { Cursor } from './schemas.ts';
+
+/**
+ * The transaction history read model (docs/adr/0022): one row per customer-account side of a
+ * journal entry, written by the module that posts the entry, in the same transaction.
+ */
+export type Direction = 'credit' | 'debit';
+export type LineStatus = 'pending' | 'posted' | 'voided' | 'reversed';
+
+export interface StatementLine {
+  readonly customerId: string;
+  readonly accountId: string;
+  readonly entryId: string;
+  readonly direction: Direction;
+  /** Positive; the direction says which way it moved. */
+  readonly amountMinor: bigint;
+  readonly currency: Currency;
+  readonly balanceAfterMinor: bigint | null;
+  readonly status: LineStatus;
+  readonly description: string;
+  readonly counterpartyName: string | null;
+  readonly counterpartyIban: string | null;
+  readonly createdAt: Date;
+  readonly postedAt: Date | null;
+}
+
+/** Writes lines with one statement (rows travel as JSON so bigint amounts stay exact). */
+export async function insertStatementLines(tx: Queryable, lines: readonly StatementLine[]): Promise<void> {
+  if (lines.length === 0) return;
+  const rows = lines.map((line) => ({
+    id: newId('accountTransaction'),
+    customer_id: line.customerId,
+    account_id: line.accountId,
+    entry_id: line.entryId,
+    direction: line.direction,
+    amount_minor: line.amountMinor.toString(),
+    currency: line.currency,
+    currency_exponent: currencyExponents[line.currency],
+    balance_after_minor: line.balanceAfterMinor?.toString() ?? null,
+    status: line.status,
+    description: line.description,
+    counterparty_name: line.counterpartyName,
+    counterparty_iban: line.counterpartyIban,
+    created_at: line.createdAt.toISOString(),
+    posted_at: line.postedAt?.toISOString() ?? null,
+  }));
+  await tx.query(
+    `INSERT INTO account_transactions (id, customer_id, account_id, entry_id, direction, amount_minor, currency,
+       currency_exponent, balance_after_minor, status, description, counterparty_name, counterparty_iban, created_at, posted_at)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, customer_id text, account_id text, entry_id text,
+       direction text, amount_minor bigint, currency text, currency_exponent smallint, balance_after_minor bigint,
+       status text, description text, counterparty_name text, counterparty_iban text, created_at timestamptz,
+       posted_at timestamptz)`,
+    [JSON.stringify(rows)],
+  );
+}
+
+export interface HistoryFilters {
+  readonly accountId?: string;
+  readonly from?: string;
+  readonly to?: string;
+  /** Absolute amounts in major units, as validated decimal strings. */
+  readonly minAmount?: string;
+  readonly maxAmount?: string;
+  readonly status?: LineStatus;
+  readonly direction?: Direction;
+  readonly q?: string;
+  readonly limit: number;
+  readonly after?: Cursor;
+}
+
+export interface HistoryRow {
+  id: string;
+  account_id: string;
+  direction: Direction;
+  amount_minor: bigint;
+  currency: Currency;
+  balance_after_minor: bigint | null;
+  status: LineStatus;
+  description: string;
+  counterparty_name: string | null;
+  counterparty_iban: string | null;
+  category: string | null;
+  created_at: Date;
+  posted_at: Date | null;
+  cursor_at: string;
+}
+
+/** `q` matches literally: LIKE's wildcards and its escape character are escaped. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * One page, newest first, keyset on (created_at, id): a page never repeats or skips rows that
+ * existed when the first page was read, whatever is inserted meanwhile. Served by the
+ * (customer_id | account_id, created_at DESC, id DESC) indexes.
+ */
+export async function queryHistory(db: Queryable, customerId: string, filters: HistoryFilters): Promise<HistoryRow[]> {
+  const { rows } = await db.query<HistoryRow>(
+    `SELECT id, account_id, direction, amount_minor, currency, balance_after_minor, status, description,
+            counterparty_name, counterparty_iban, category, created_at, posted_at,
+            to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_at
+     FROM account_transactions
+     WHERE customer_id = $1
+       AND ($2::text IS NULL OR account_id = $2)
+       AND ($3::timestamptz IS NULL OR created_at >= $3)
+       AND ($4::timestamptz IS NULL OR created_at <= $4)
+       AND ($5::numeric IS NULL OR amount_minor >= $5::numeric * power(10::numeric, currency_exponent))
+       AND ($6::numeric IS NULL OR amount_minor <= $6::numeric * power(10::numeric, currency_exponent))
+       AND ($7::text IS NULL OR status = $7)
+       AND ($8::text IS NULL OR direction = $8)
+       AND ($9::text IS NULL OR description ILIKE $9 OR counterparty_name ILIKE $9)
+       AND ($10::timestamptz IS NULL OR (created_at, id) < ($10::timestamptz, $11::text))
+     ORDER BY created_at DESC, id DESC
+     LIMIT $12`,
+    [
+      customerId,
+      filters.accountId ?? null,
+      filters.from ?? null,
+      filters.to ?? null,
+      filters.minAmount ?? null,
+      filters.maxAmount ?? null,
+      filters.status ?? null,
+      filters.direction ?? null,
+      filters.q === undefined ? null : likePattern(filters.q),
+      filters.after ? `${filters.after.createdAt}Z` : null,
+      filters.after?.id ?? null,
+      filters.limit,
+    ],
+  );
+  return rows;
+}

@@ -1,0 +1,232 @@
+import type { AppDependencies } from '../app.ts';
+import type { LedgerAccount, LedgerService } from '../ledger/index.ts';
+import { accountsPerCustomerMax, ibanDrawAttemptsMax } from '../platform/constants.ts';
+import { assert, conflict, forbidden, notFound } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import type { Currency } from '../platform/money.ts';
+import { type HistoryFilters, insertStatementLines, queryHistory } from './history.ts';
+import { createIbanIssuer, maskIban } from './iban.ts';
+import * as repo from './repository.ts';
+import { apiMoney, type Cursor, encodeCursor } from './schemas.ts';
+
+/**
+ * Accounts: a customer's checking and savings accounts, each backed by one ledger account. The
+ * customer-facing status lives here; the ledger keeps the copy it enforces under lock.
+ */
+export interface AccountView {
+  id: string;
+  type: repo.AccountType;
+  name: string;
+  currency: Currency;
+  iban: string;
+  maskedIban: string;
+  status: repo.AccountStatus;
+  balance: { amount: string; currency: Currency };
+  availableBalance: { amount: string; currency: Currency };
+  overdraftLimit: { amount: string; currency: Currency };
+  createdAt: string;
+}
+
+/** What other modules need to move money to or from an account. */
+export interface AccountRef {
+  readonly id: string;
+  readonly customerId: string;
+  readonly ledgerAccountId: string;
+  readonly currency: Currency;
+  readonly status: repo.AccountStatus;
+  readonly iban: string;
+  readonly holderName: string;
+}
+
+const toRef = (row: repo.AccountRow): AccountRef => ({
+  id: row.id,
+  customerId: row.customer_id,
+  ledgerAccountId: row.ledger_account_id,
+  currency: row.currency,
+  status: row.status,
+  iban: row.iban,
+  holderName: row.holder_name,
+});
+
+function toView(row: repo.AccountRow, ledger: LedgerAccount | undefined): AccountView {
+  assert(ledger, `account ${row.id} has its ledger account`);
+  return {
+    id: row.id,
+    type: row.type,
+    name: row.name,
+    currency: row.currency,
+    iban: row.iban,
+    maskedIban: maskIban(row.iban),
+    status: row.status,
+    balance: apiMoney(ledger.balanceMinor, row.currency),
+    availableBalance: apiMoney(ledger.availableMinor, row.currency),
+    overdraftLimit: apiMoney(
+      ledger.floorMinor !== null && ledger.floorMinor < 0n ? -ledger.floorMinor : 0n,
+      row.currency,
+    ),
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export const accountNotFound = () =>
+  notFound('account_not_found', 'No account with this id among your accounts. List yours with GET /api/v1/accounts.');
+
+const accountClosed = () =>
+  conflict('account_closed', 'This account is closed. Closed accounts cannot be changed or reopened; open a new one.');
+
+export function createAccountsService(
+  deps: Pick<AppDependencies, 'db' | 'config'>,
+  modules: { ledger: LedgerService },
+) {
+  const { db, config } = deps;
+  const { ledger } = modules;
+  // Fails at start-up with the setting's name when the bank's IBAN country or code is unusable.
+  const issueIban = createIbanIssuer(config.ibanCountry, config.ibanBankCode);
+
+  const view = async (row: repo.AccountRow) =>
+    toView(row, (await ledger.getAccounts([row.ledger_account_id])).get(row.ledger_account_id));
+
+  async function ownAccountForUpdate(
+    tx: Parameters<typeof repo.findAccount>[0],
+    customerId: string | undefined,
+    accountId: string,
+  ) {
+    const row = await repo.findAccount(tx, accountId, { customerId, forUpdate: true });
+    if (!row) throw accountNotFound();
+    return row;
+  }
+
+  /** Freezes or unfreezes in one transaction with the ledger's copy; `by` says who asks. */
+  async function changeFreeze(
+    customerId: string | undefined,
+    accountId: string,
+    freeze: boolean,
+    by: 'customer' | 'bank',
+  ) {
+    const row = await db.transaction(async (tx) => {
+      const account = await ownAccountForUpdate(tx, customerId, accountId);
+      if (account.status === 'closed') throw accountClosed();
+      if (!freeze && account.frozen_by === 'bank' && by === 'customer') {
+        throw conflict(
+          'account_frozen_by_bank',
+          'The bank has frozen this account. Contact support to lift the freeze.',
+        );
+      }
+      // A bank freeze overrides a customer's; a customer freeze never downgrades a bank's.
+      const frozenBy = freeze ? (account.frozen_by === 'bank' ? 'bank' : by) : null;
+      await ledger.setStatus(tx, account.ledger_account_id, freeze ? 'frozen' : 'open');
+      await repo.setAccountStatus(tx, account.id, freeze ? 'frozen' : 'open', frozenBy);
+      return repo.findAccount(tx, account.id);
+    });
+    assert(row, 'the account still exists');
+    return view(row);
+  }
+
+  return {
+    async openAccount(
+      customerId: string,
+      input: { type: repo.AccountType; currency: Currency; name?: string; createdAt?: Date },
+    ): Promise<AccountView> {
+      const customer = await repo.findCustomer(db, customerId);
+      if (!customer || customer.status === 'closed') {
+        throw forbidden('customer_inactive', 'Your customer profile is not active. Contact support to reactivate it.');
+      }
+      const accountId = newId('account');
+      await db.transaction(async (tx) => {
+        if ((await repo.lockCustomerAccounts(tx, customerId)) >= accountsPerCustomerMax) {
+          throw conflict(
+            'account_limit_reached',
+            `You already hold ${accountsPerCustomerMax} accounts, the most we allow. Close one you no longer use first.`,
+          );
+        }
+        const ledgerAccountId = await ledger.openAccount(tx, { currency: input.currency, kind: 'customer' });
+        const name = input.name ?? (input.type === 'checking' ? 'Checking' : 'Savings');
+        for (let attempt = 1; ; attempt += 1) {
+          const account = { ...input, id: accountId, customerId, ledgerAccountId, name, iban: issueIban() };
+          if (await repo.insertAccount(tx, account)) return;
+          // Random account numbers collide rarely; a few fresh draws make failure practically impossible.
+          assert(attempt < ibanDrawAttemptsMax, 'an unused IBAN was drawn');
+        }
+      });
+      const row = await repo.findAccount(db, accountId);
+      assert(row, 'the new account exists');
+      return view(row);
+    },
+
+    async listAccounts(customerId: string, page: { limit: number; after: Cursor | undefined }) {
+      const rows = await repo.listAccounts(db, customerId, page);
+      const balances = await ledger.getAccounts(rows.map((r) => r.ledger_account_id));
+      const last = rows.at(-1);
+      return {
+        data: rows.map((row) => toView(row, balances.get(row.ledger_account_id))),
+        nextCursor:
+          rows.length === page.limit && last ? encodeCursor({ createdAt: last.cursor_at, id: last.id }) : null,
+      };
+    },
+
+    async getAccount(customerId: string, accountId: string): Promise<AccountView> {
+      const row = await repo.findAccount(db, accountId, { customerId });
+      if (!row) throw accountNotFound();
+      return view(row);
+    },
+
+    freeze: (customerId: string, accountId: string) => changeFreeze(customerId, accountId, true, 'customer'),
+    unfreeze: (customerId: string, accountId: string) => changeFreeze(customerId, accountId, false, 'customer'),
+    freezeByBank: (accountId: string) => changeFreeze(undefined, accountId, true, 'bank'),
+    unfreezeByBank: (accountId: string) => changeFreeze(undefined, accountId, false, 'bank'),
+
+    async close(customerId: string, accountId: string): Promise<AccountView> {
+      const row = await db.transaction(async (tx) => {
+        const account = await ownAccountForUpdate(tx, customerId, accountId);
+        if (account.frozen_by === 'bank') {
+          throw conflict('account_frozen_by_bank', 'The bank has frozen this account. Contact support to close it.');
+        }
+        const outcome = await ledger.close(tx, account.ledger_account_id);
+        if (outcome === 'already_closed') throw accountClosed();
+        if (outcome === 'not_empty') {
+          throw conflict(
+            'account_balance_not_zero',
+            'Only an account with a zero balance and no pending payments can be closed. Move the money out first.',
+          );
+        }
+        await repo.setAccountStatus(tx, account.id, 'closed', null);
+        return repo.findAccount(tx, account.id);
+      });
+      assert(row, 'the account still exists');
+      return view(row);
+    },
+
+    /** The caller's own account, or undefined (another customer's account is not theirs to see). */
+    async findOwnAccount(customerId: string, accountId: string): Promise<AccountRef | undefined> {
+      const row = await repo.findAccount(db, accountId, { customerId });
+      return row && toRef(row);
+    },
+
+    /** Any account in this bank, by id (back office) — never exposed to customers. */
+    async findAccount(accountId: string): Promise<AccountRef | undefined> {
+      const row = await repo.findAccount(db, accountId);
+      return row && toRef(row);
+    },
+
+    /** Accounts by id and one by IBAN, in one query (a transfer's two sides). */
+    async findAccounts(accountIds: readonly string[], iban: string | null): Promise<AccountRef[]> {
+      return (await repo.findAccountsByIdOrIban(db, accountIds, iban)).map(toRef);
+    },
+
+    recordStatementLines: insertStatementLines,
+
+    async listTransactions(customerId: string, filters: HistoryFilters) {
+      if (filters.accountId && !(await repo.findAccount(db, filters.accountId, { customerId })))
+        throw accountNotFound();
+      const rows = await queryHistory(db, customerId, filters);
+      const last = rows.at(-1);
+      return {
+        rows,
+        nextCursor:
+          rows.length === filters.limit && last ? encodeCursor({ createdAt: last.cursor_at, id: last.id }) : null,
+      };
+    },
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

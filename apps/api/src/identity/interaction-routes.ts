@@ -1,0 +1,169 @@
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
+import { bodyLimitBytes, emailLengthMax, passwordInputLengthMax } from '../platform/constants.ts';
+import { expiredPage, loginPage, loginTexts, messagePage, pageHeaders, throttledPage } from './login-pages.ts';
+import type { IdentityService } from './service.ts';
+
+/**
+ * The hosted login page the authorization server sends the browser to (`interactions.url`).
+ * GET shows the sign-in form; POST …/login checks the credentials; POST …/abort cancels. The consent
+ * prompt that follows a sign-in is granted automatically: every registered client is the bank's own.
+ *
+ * Forgery: the page only works with the interaction cookie the authorization server set for this
+ * uid (SameSite=Lax, signed, scoped to /interaction/<uid>), so a form posted from another site
+ * finds no interaction and changes nothing. Form bodies are parsed in this plugin only; the rest of
+ * the API accepts JSON alone.
+ */
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+interface UidParams {
+  uid: string;
+}
+interface LoginBody {
+  email: string;
+  password: string;
+}
+
+const noControlCharacters = '^[^\\p{Cc}]*$';
+const params = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['uid'],
+  properties: { uid: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } },
+} as const;
+const html = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
+const redirect = (description: string) => ({ description, type: 'null' });
+const pageResponses = {
+  200: html('The sign-in page'),
+  303: redirect('Back to the authorization server (see the Location header)'),
+  400: html('The sign-in page expired or was already used'),
+};
+
+function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.code(status).headers(pageHeaders).send(body);
+}
+
+function redirectTo(reply: FastifyReply, location: string): FastifyReply {
+  return reply.code(303).header('location', location).header('cache-control', 'no-store').send();
+}
+
+/** The interaction this browser holds a cookie for, if it is the one in the URL and still live. */
+async function loadInteraction(
+  provider: Provider,
+  request: FastifyRequest<{ Params: UidParams }>,
+  reply: FastifyReply,
+): Promise<Interaction | undefined> {
+  try {
+    const interaction = await provider.interactionDetails(request.raw, reply.raw);
+    return interaction.uid === request.params.uid ? interaction : undefined;
+  } catch (error) {
+    // Missing or expired cookie or interaction: the library's own error types, never a server fault.
+    if (error instanceof Error && error.name === 'SessionNotFound') return undefined;
+    throw error;
+  }
+}
+
+/** Grants a first-party client what it asked for: the prompt lists exactly what is missing. */
+async function consentResult(provider: Provider, interaction: Interaction): Promise<InteractionResults> {
+  const details = interaction.prompt.details as {
+    missingOIDCScope?: string[];
+    missingOIDCClaims?: string[];
+    missingResourceScopes?: Record<string, string[]>;
+  };
+  const existing = interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined;
+  const grant =
+    existing ??
+    new provider.Grant({ accountId: interaction.session?.accountId, clientId: String(interaction.params.client_id) });
+  if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
+  if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+  for (const [resource, scopes] of Object.entries(details.missingResourceScopes ?? {})) {
+    grant.addResourceScope(resource, scopes.join(' '));
+  }
+  const grantId = await grant.save();
+  return { consent: existing ? {} : { grantId } };
+}
+
+export async function interactionRoutes(
+  app: FastifyInstance,
+  options: { provider: Provider; identity: IdentityService },
+) {
+  const { provider, identity } = options;
+  await app.register(formbody, { bodyLimit: bodyLimitBytes });
+
+  app.get<{ Params: UidParams }>(
+    '/interaction/:uid',
+    { schema: { tags: ['sign-in'], summary: 'Hosted sign-in page', params, response: pageResponses } },
+    async (request, reply) => {
+      const interaction = await loadInteraction(provider, request, reply);
+      if (!interaction) return sendPage(reply, 400, expiredPage());
+      if (interaction.prompt.name === 'login') {
+        const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
+        return sendPage(reply, 200, loginPage({ uid: interaction.uid, email: hint }));
+      }
+      if (interaction.prompt.name === 'consent') {
+        const result = await consentResult(provider, interaction);
+        return redirectTo(reply, await provider.interactionResult(request.raw, reply.raw, result));
+      }
+      return sendPage(reply, 400, messagePage(loginTexts.expiredTitle, loginTexts.expired));
+    },
+  );
+
+  app.post<{ Params: UidParams; Body: LoginBody }>(
+    '/interaction/:uid/login',
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: 'Sign in with e-mail and password (application/x-www-form-urlencoded)',
+        params,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['email', 'password'],
+          properties: {
+            email: { type: 'string', minLength: 1, maxLength: emailLengthMax, pattern: noControlCharacters },
+            password: { type: 'string', minLength: 1, maxLength: passwordInputLengthMax },
+          },
+        },
+        response: {
+          ...pageResponses,
+          401: html('Wrong e-mail or password (the same answer for both)'),
+          429: html('Too many attempts; try again later (see Retry-After)'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const interaction = await loadInteraction(provider, request, reply);
+      if (interaction?.prompt.name !== 'login') return sendPage(reply, 400, expiredPage());
+      const { email, password } = request.body;
+      const outcome = await identity.signIn({ email, password, ip: request.ip });
+      if (outcome.kind === 'throttled') {
+        reply.header('retry-after', String(outcome.retryAfterS));
+        return sendPage(reply, 429, throttledPage(outcome.retryAfterS));
+      }
+      if (outcome.kind === 'rejected') {
+        return sendPage(reply, 401, loginPage({ uid: interaction.uid, email, alert: loginTexts.rejected }));
+      }
+      const result = { login: { accountId: outcome.customerId } };
+      return redirectTo(
+        reply,
+        await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false }),
+      );
+    },
+  );
+
+  app.post<{ Params: UidParams }>(
+    '/interaction/:uid/abort',
+    { schema: { tags: ['sign-in'], summary: 'Cancel signing in', params, response: pageResponses } },
+    async (request, reply) => {
+      const interaction = await loadInteraction(provider, request, reply);
+      if (!interaction) return sendPage(reply, 400, expiredPage());
+      const result = { error: 'access_denied', error_description: 'The customer cancelled signing in' };
+      return redirectTo(
+        reply,
+        await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false }),
+      );
+    },
+  );
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Queryable } from '../platform/database.ts';
+import { badRequest, type DomainError, unprocessable } from '../platform/errors.ts';
+import { type Problem, sendProblem } from '../platform/problem.ts';
+
+/**
+ * Idempotency (ARCHITECTURE.md §2, Stripe's model): a money-moving request carries an
+ * Idempotency-Key; the key, a hash of the request and the response are stored in the transaction
+ * that moves the money, so a retry gets the stored answer and never moves money twice.
+ */
+export interface IdempotencyKey {
+  /** Whose key: `customer:cus_…` or `operator:<client id>`; keys never collide across callers. */
+  readonly scope: string;
+  readonly key: string;
+  readonly requestHash: string;
+}
+
+/** What a request answered, as stored and replayed. Problems are stored without their traceId. */
+export interface StoredResponse {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+const keyPattern = /^[\x21-\x7e]{1,255}$/;
+
+/** Reads the Idempotency-Key header: required, 1-255 visible ASCII characters. */
+export function readIdempotencyKey(request: FastifyRequest): string {
+  const value = request.headers['idempotency-key'];
+  if (value === undefined) {
+    throw badRequest(
+      'idempotency_key_missing',
+      'Send an Idempotency-Key header (for example a UUID) so a retried request can never move money twice.',
+      { errors: [{ pointer: '/headers/idempotency-key', detail: 'is required' }] },
+    );
+  }
+  if (typeof value !== 'string' || !keyPattern.test(value)) {
+    throw badRequest(
+      'idempotency_key_invalid',
+      'The Idempotency-Key header must be 1 to 255 visible ASCII characters, such as a UUID.',
+      { errors: [{ pointer: '/headers/idempotency-key', detail: 'must be 1-255 visible ASCII characters' }] },
+    );
+  }
+  return value;
+}
+
+/** JSON with object keys sorted at every level, so equal requests hash equally. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function requestHash(method: string, path: string, body: unknown): string {
+  return createHash('sha256')
+    .update(canonicalJson([method.toUpperCase(), path, body ?? null]))
+    .digest('hex');
+}
+
+export function idempotencyKeyFor(request: FastifyRequest, scope: string): IdempotencyKey {
+  const key = readIdempotencyKey(request);
+  const path = request.url.split('?')[0] ?? request.url;
+  return { scope, key, requestHash: requestHash(request.method, path, request.body) };
+}
+
+export async function findStoredResponse(
+  db: Queryable,
+  idempotency: IdempotencyKey,
+): Promise<{ requestHash: string; response: StoredResponse } | undefined> {
+  const { rows } = await db.query<{
+    request_hash: string;
+    response_status: number;
+    response_body: Record<string, unknown>;
+  }>('SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2', [
+    idempotency.scope,
+    idempotency.key,
+  ]);
+  const row = rows[0];
+  return row && { requestHash: row.request_hash, response: { status: row.response_status, body: row.response_body } };
+}
+
+/** Stores a response unless the key is already taken; true when this call stored it. */
+export async function storeResponse(
+  db: Queryable,
+  idempotency: IdempotencyKey,
+  response: StoredResponse,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO idempotency_keys (scope, key, request_hash, response_status, response_body)
+     VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (scope, key) DO NOTHING`,
+    [idempotency.scope, idempotency.key, idempotency.requestHash, response.status, JSON.stringify(response.body)],
+  );
+  return rowCount === 1;
+}
+
+export const keyReused = () =>
+  unprocessable(
+    'idempotency_key_reused',
+    'This Idempotency-Key was already used for a different request. Use a new key for a new payment.',
+  );
+
+/** The stored answer for a retry with the same key, or 422 when the request differs. */
+export function replay(stored: { requestHash: string; response: StoredResponse }, idempotency: IdempotencyKey) {
+  if (stored.requestHash !== idempotency.requestHash) throw keyReused();
+  return { response: stored.response, replayed: true };
+}
+
+export function problemResponse(error: DomainError): StoredResponse {
+  const body: Record<string, unknown> = {
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+    ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+    ...(Object.keys(error.extensions).length > 0 ? { extensions: error.extensions } : {}),
+  };
+  return { status: error.status, body };
+}
+
+/** Sends a stored (or just stored) response the same way every time, so a replay is identical. */
+export function sendStored(reply: FastifyReply, result: { response: StoredResponse; replayed: boolean }) {
+  const headers: Record<string, string> = result.replayed ? { 'idempotent-replayed': 'true' } : {};
+  const { status, body } = result.response;
+  if (status >= 400) return sendProblem(reply, body as unknown as Problem, headers);
+  return reply.code(status).headers(headers).send(body);
+}

@@ -1,0 +1,497 @@
+import { maskIban } from '../accounts/iban.ts';
+import type { AccountRef, AccountsService } from '../accounts/index.ts';
+import { maskName } from '../accounts/masking.ts';
+import type { AppDependencies } from '../app.ts';
+import { type LedgerOutcome, type LedgerService, movement } from '../ledger/index.ts';
+import { conflict, DomainError, notFound, unprocessable } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import { type Currency, toApiMoney } from '../platform/money.ts';
+import {
+  findStoredResponse,
+  type IdempotencyKey,
+  problemResponse,
+  replay,
+  type StoredResponse,
+  storeResponse,
+} from './idempotency.ts';
+import { createMovementExecutor, type Movement, type Settlement, type TransferRecord } from './movements.ts';
+import { riskCheck } from './risk.ts';
+
+/** A transfer request after validation: amounts parsed, IBAN normalised. */
+export interface TransferInput {
+  readonly fromAccountId: string;
+  readonly to: { readonly accountId: string } | { readonly iban: string };
+  readonly amountMinor: bigint;
+  readonly currency: Currency;
+  readonly reference: string;
+  /** Back-dated history for demo data; now when absent. */
+  readonly at?: Date;
+}
+
+export interface CreditInput {
+  readonly accountId: string;
+  readonly amountMinor: bigint;
+  readonly currency: Currency;
+  readonly description: string;
+  readonly at?: Date;
+}
+
+export interface Answer {
+  readonly response: StoredResponse;
+  readonly replayed: boolean;
+}
+
+interface Parties {
+  readonly from: AccountRef;
+  readonly to: AccountRef;
+  readonly toOwn: boolean;
+  readonly byIban: boolean;
+}
+
+const fromPointer = '/body/fromAccountId';
+const toPointer = (byIban: boolean) => (byIban ? '/body/to/iban' : '/body/to/accountId');
+
+export function transferView(t: TransferRecord) {
+  return {
+    id: t.id,
+    status: 'posted',
+    fromAccountId: t.fromAccountId,
+    // Another customer's account id is never shown; the sender's own accounts are.
+    toAccountId: t.toOwnAccount ? t.toAccountId : null,
+    amount: toApiMoney(t.amountMinor, t.currency as Currency),
+    reference: t.reference,
+    counterparty: { name: maskName(t.counterpartyName), maskedIban: maskIban(t.counterpartyIban) },
+    createdAt: t.createdAt.toISOString(),
+    postedAt: t.postedAt?.toISOString() ?? null,
+  };
+}
+
+const ownAccountMissing = (pointer: string) =>
+  new DomainError(
+    404,
+    'account_not_found',
+    'Not found',
+    'No account with this id among your accounts. List yours with GET /api/v1/accounts.',
+    { errors: [{ pointer, detail: 'is not one of your accounts' }] },
+  );
+
+const payeeMissing = () =>
+  unprocessable(
+    'payee_account_not_found',
+    'No open account in this bank has that IBAN. Check the IBAN with the payee; transfers to other banks are not supported yet.',
+    { errors: [{ pointer: '/body/to/iban', detail: 'is not an open account in this bank' }] },
+  );
+
+const sameAccount = () =>
+  unprocessable('same_account', 'The payee account is the account you pay from. Choose a different payee account.', {
+    errors: [{ pointer: '/body/to', detail: 'must differ from fromAccountId' }],
+  });
+
+const currencyMismatch = (side: 'from' | 'to', pointer: string, accountCurrency: string) =>
+  unprocessable(
+    'currency_mismatch',
+    side === 'from'
+      ? `Your account holds ${accountCurrency}; send the amount in ${accountCurrency}.`
+      : `The payee account holds ${accountCurrency} and can only receive ${accountCurrency}. Pay from an account in that currency.`,
+    { errors: [{ pointer, detail: `must be ${accountCurrency}` }], extensions: { side } },
+  );
+
+/** Finds both sides among the bank's accounts; client mistakes become domain errors (stored under the key). */
+async function resolveParties(accounts: AccountsService, customerId: string, input: TransferInput): Promise<Parties> {
+  const byIban = 'iban' in input.to;
+  const toAccountId = 'accountId' in input.to ? input.to.accountId : null;
+  if (toAccountId === input.fromAccountId) throw sameAccount();
+  const found = await accounts.findAccounts(
+    toAccountId ? [input.fromAccountId, toAccountId] : [input.fromAccountId],
+    'iban' in input.to ? input.to.iban : null,
+  );
+  const from = found.find((a) => a.id === input.fromAccountId && a.customerId === customerId);
+  if (!from) throw ownAccountMissing(fromPointer);
+  const to = toAccountId
+    ? found.find((a) => a.id === toAccountId && a.customerId === customerId)
+    : found.find((a) => 'iban' in input.to && a.iban === input.to.iban);
+  if (!to) throw byIban ? payeeMissing() : ownAccountMissing('/body/to/accountId');
+  if (byIban && to.status === 'closed') throw payeeMissing();
+  if (to.id === from.id) throw sameAccount();
+  if (input.currency !== from.currency) throw currencyMismatch('from', '/body/amount/currency', from.currency);
+  if (to.currency !== from.currency) throw currencyMismatch('to', toPointer(byIban), to.currency);
+  return { from, to, toOwn: to.customerId === customerId, byIban };
+}
+
+/** The ledger refused the transfer: say what and which side, in the customer's words. */
+function transferRejection(outcome: Extract<LedgerOutcome, { ok: false }>, parties: Parties): DomainError {
+  const side = outcome.postingIndex === 1 ? 'to' : 'from';
+  const pointer = side === 'from' ? fromPointer : toPointer(parties.byIban);
+  const errors = [{ pointer, detail: `is ${outcome.code.replace('account_', '')}` }];
+  switch (outcome.code) {
+    case 'insufficient_funds':
+      return unprocessable(
+        'insufficient_funds',
+        'Your available balance is too low for this transfer. Transfer a smaller amount or add money first.',
+        { errors: [{ pointer: '/body/amount/amount', detail: 'exceeds the available balance' }] },
+      );
+    case 'account_frozen':
+      return unprocessable(
+        'account_frozen',
+        side === 'from'
+          ? 'Your account is frozen, so no money can leave it. Unfreeze it first, or contact support if the bank froze it.'
+          : 'The payee account is frozen and cannot receive money now. Try again later or pay another account.',
+        { errors, extensions: { side } },
+      );
+    case 'account_closed':
+      if (side === 'to' && parties.byIban) return payeeMissing();
+      return unprocessable(
+        'account_closed',
+        side === 'from'
+          ? 'Your account is closed; pay from one of your open accounts.'
+          : 'The payee account is closed. Choose an open account.',
+        { errors, extensions: { side } },
+      );
+    case 'currency_mismatch':
+      return currencyMismatch(side, pointer, side === 'from' ? parties.from.currency : parties.to.currency);
+    default:
+      throw new Error(`ledger refused a transfer with ${outcome.code}`);
+  }
+}
+
+function settleTransfer(transferId: string, customerId: string, input: TransferInput, parties: Parties) {
+  return (outcome: LedgerOutcome): Settlement => {
+    if (!outcome.ok) return { response: problemResponse(transferRejection(outcome, parties)), statementLines: [] };
+    const { from, to } = parties;
+    const [debit, credit] = outcome.legs;
+    const transfer: TransferRecord = {
+      id: transferId,
+      customerId,
+      fromAccountId: from.id,
+      toAccountId: to.id,
+      toOwnAccount: parties.toOwn,
+      journalEntryId: outcome.entryId,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      reference: input.reference,
+      counterpartyName: to.holderName,
+      counterpartyIban: to.iban,
+      createdAt: outcome.createdAt,
+      postedAt: outcome.postedAt,
+    };
+    const line = { entryId: outcome.entryId, amountMinor: input.amountMinor, currency: input.currency };
+    const timing = {
+      status: 'posted',
+      description: input.reference,
+      createdAt: outcome.createdAt,
+      postedAt: outcome.postedAt,
+    } as const;
+    return {
+      response: { status: 201, body: transferView(transfer) },
+      transfer,
+      statementLines: [
+        {
+          ...line,
+          ...timing,
+          customerId,
+          accountId: from.id,
+          direction: 'debit',
+          balanceAfterMinor: debit?.balanceAfterMinor ?? null,
+          counterpartyName: to.holderName,
+          counterpartyIban: to.iban,
+        },
+        {
+          ...line,
+          ...timing,
+          customerId: to.customerId,
+          accountId: to.id,
+          direction: 'credit',
+          balanceAfterMinor: credit?.balanceAfterMinor ?? null,
+          counterpartyName: from.holderName,
+          counterpartyIban: from.iban,
+        },
+      ],
+      event: {
+        id: newId('outboxEvent'),
+        topic: 'transfer.posted',
+        aggregateId: transferId,
+        payload: {
+          transferId,
+          journalEntryId: outcome.entryId,
+          fromAccountId: from.id,
+          toAccountId: to.id,
+          amount: toApiMoney(input.amountMinor, input.currency),
+          postedAt: outcome.postedAt?.toISOString() ?? null,
+        },
+        createdAt: outcome.createdAt,
+      },
+    };
+  };
+}
+
+function creditView(entryId: string, input: CreditInput, outcome: Extract<LedgerOutcome, { ok: true }>) {
+  const balanceAfterMinor = outcome.legs[1]?.balanceAfterMinor ?? null;
+  return {
+    id: entryId,
+    status: 'posted',
+    accountId: input.accountId,
+    amount: toApiMoney(input.amountMinor, input.currency),
+    description: input.description,
+    balanceAfter: balanceAfterMinor === null ? null : toApiMoney(balanceAfterMinor, input.currency),
+    createdAt: outcome.createdAt.toISOString(),
+    postedAt: outcome.postedAt?.toISOString() ?? null,
+  };
+}
+
+function creditRejection(outcome: Extract<LedgerOutcome, { ok: false }>): DomainError {
+  const errors = [{ pointer: '/body/accountId', detail: `is ${outcome.code.replace('account_', '')}` }];
+  if (outcome.code === 'account_frozen' || outcome.code === 'account_closed') {
+    return unprocessable(
+      outcome.code,
+      `The account is ${outcome.code === 'account_frozen' ? 'frozen' : 'closed'} and cannot receive money.`,
+      { errors, extensions: { side: 'to' } },
+    );
+  }
+  throw new Error(`ledger refused a credit with ${outcome.code}`);
+}
+
+export function createPaymentsService(
+  deps: Pick<AppDependencies, 'db'>,
+  modules: { ledger: LedgerService; accounts: AccountsService },
+) {
+  const { db } = deps;
+  const { ledger, accounts } = modules;
+  const movements = createMovementExecutor(db, { ledger, accounts });
+  const inProgress = new Map<string, Promise<unknown>>();
+
+  /** Stores a domain outcome found before posting (unknown account…) unless the key was taken first. */
+  const storeEarlyOutcome = async (idempotency: IdempotencyKey | undefined, error: DomainError) => {
+    const response = problemResponse(error);
+    if (idempotency && !(await storeResponse(db, idempotency, response))) return 'key_taken' as const;
+    return response;
+  };
+
+  async function submit(item: Movement): Promise<StoredResponse | 'key_taken'> {
+    const result = await movements.submit(item);
+    return result.kind === 'key_taken' ? 'key_taken' : result.response;
+  }
+
+  /**
+   * Runs `execute` at most once per key. Concurrent duplicates in this process wait for the first
+   * and then replay; across processes the unique (scope, key) row serializes them.
+   */
+  async function oncePerKey(
+    idempotency: IdempotencyKey | undefined,
+    execute: () => Promise<StoredResponse | 'key_taken'>,
+  ): Promise<Answer> {
+    if (!idempotency) {
+      const response = await execute();
+      if (response === 'key_taken') throw new Error('a movement without a key cannot find its key taken');
+      return { response, replayed: false };
+    }
+    const flightKey = `${idempotency.scope}\n${idempotency.key}`;
+    for (let running = inProgress.get(flightKey); running; running = inProgress.get(flightKey)) {
+      await running.catch(() => {});
+    }
+    const work = (async (): Promise<Answer> => {
+      const stored = await findStoredResponse(db, idempotency);
+      if (stored) return replay(stored, idempotency);
+      const response = await execute();
+      if (response !== 'key_taken') return { response, replayed: false };
+      const winner = await findStoredResponse(db, idempotency);
+      if (!winner)
+        throw conflict(
+          'idempotency_key_in_use',
+          'A request with this Idempotency-Key is still in progress. Retry in a moment.',
+        );
+      return replay(winner, idempotency);
+    })();
+    inProgress.set(flightKey, work);
+    try {
+      return await work;
+    } finally {
+      inProgress.delete(flightKey);
+    }
+  }
+
+  async function executeTransfer(customerId: string, input: TransferInput, idempotency: IdempotencyKey | undefined) {
+    let parties: Parties;
+    try {
+      parties = await resolveParties(accounts, customerId, input);
+      // The one call into the risk seam (payments/risk.ts).
+      const decision = await riskCheck({
+        customerId,
+        fromAccountId: parties.from.id,
+        toAccountId: parties.to.id,
+        toOwnAccount: parties.toOwn,
+        amountMinor: input.amountMinor,
+        currency: input.currency,
+      });
+      if (!decision.allowed)
+        throw unprocessable(
+          'transfer_declined',
+          'We could not make this transfer. Contact support if you think this is a mistake.',
+        );
+    } catch (error) {
+      if (error instanceof DomainError) return storeEarlyOutcome(idempotency, error);
+      throw error;
+    }
+    const transferId = newId('transfer');
+    const entryId = newId('journalEntry');
+    return submit({
+      idempotency,
+      command: {
+        op: 'post',
+        entry: {
+          entryId,
+          kind: 'transfer',
+          description: input.reference,
+          metadata: { transferId },
+          postings: movement(
+            parties.from.ledgerAccountId,
+            parties.to.ledgerAccountId,
+            input.amountMinor,
+            input.currency,
+          ),
+          createdAt: input.at,
+        },
+      },
+      settle: settleTransfer(transferId, customerId, input, parties),
+    });
+  }
+
+  async function executeCredit(
+    input: CreditInput,
+    idempotency: IdempotencyKey | undefined,
+    kind: 'deposit' | 'purchase',
+  ) {
+    const account = await accounts.findAccount(input.accountId);
+    if (!account)
+      return storeEarlyOutcome(
+        idempotency,
+        notFound('account_not_found', 'No account has this id. Check the account id.'),
+      );
+    if (account.currency !== input.currency)
+      return storeEarlyOutcome(idempotency, currencyMismatch('to', '/body/amount/currency', account.currency));
+    const entryId = newId('journalEntry');
+    const bank = ledger.systemAccountId(kind === 'deposit' ? 'settlement' : 'clearing', input.currency);
+    // A deposit moves money from the bank's settlement account in; a purchase moves it out to card clearing.
+    const postings =
+      kind === 'deposit'
+        ? movement(bank, account.ledgerAccountId, input.amountMinor, input.currency)
+        : movement(account.ledgerAccountId, bank, input.amountMinor, input.currency);
+    return submit({
+      idempotency,
+      command: {
+        op: 'post',
+        entry: { entryId, kind, description: input.description, metadata: {}, postings, createdAt: input.at },
+      },
+      settle: (outcome): Settlement => {
+        if (!outcome.ok)
+          return {
+            response: problemResponse(kind === 'deposit' ? creditRejection(outcome) : purchaseRejection(outcome)),
+            statementLines: [],
+          };
+        const leg = outcome.legs.find((l) => l.ledgerAccountId === account.ledgerAccountId);
+        return {
+          response: { status: 201, body: creditView(entryId, input, outcome) },
+          statementLines: [
+            {
+              customerId: account.customerId,
+              accountId: account.id,
+              entryId,
+              direction: kind === 'deposit' ? 'credit' : 'debit',
+              amountMinor: input.amountMinor,
+              currency: input.currency,
+              balanceAfterMinor: leg?.balanceAfterMinor ?? null,
+              status: 'posted',
+              description: input.description,
+              counterpartyName: null,
+              counterpartyIban: null,
+              createdAt: outcome.createdAt,
+              postedAt: outcome.postedAt,
+            },
+          ],
+        };
+      },
+    });
+  }
+
+  return {
+    /** POST /api/v1/transfers: posts once per Idempotency-Key and answers the same every time. */
+    createTransfer: (customerId: string, input: TransferInput, idempotency: IdempotencyKey) =>
+      oncePerKey(idempotency, () => executeTransfer(customerId, input, idempotency)),
+
+    async getTransfer(customerId: string, transferId: string) {
+      const { rows } = await db.query<TransferRow>(
+        `SELECT ${transferColumns} FROM transfers WHERE id = $1 AND customer_id = $2`,
+        [transferId, customerId],
+      );
+      const row = rows[0];
+      if (!row) throw notFound('transfer_not_found', 'No transfer with this id among your transfers. Check the id.');
+      return transferView(fromRow(row));
+    },
+
+    /** Back office: money enters from the bank's settlement account (operator API, CLI, demo data). */
+    creditAccount: (input: CreditInput, idempotency?: IdempotencyKey) =>
+      oncePerKey(idempotency, () => executeCredit(input, idempotency, 'deposit')),
+
+    /** Demo data and tests: a transfer without HTTP; throws the domain error a client would get. */
+    async postTransfer(customerId: string, input: TransferInput) {
+      return bodyOrThrow(await oncePerKey(undefined, () => executeTransfer(customerId, input, undefined)));
+    },
+
+    /** Demo data: a card-like purchase, paid from the account to the card clearing account. */
+    async cardPurchase(input: CreditInput) {
+      return bodyOrThrow(await oncePerKey(undefined, () => executeCredit(input, undefined, 'purchase')));
+    },
+  };
+}
+
+function purchaseRejection(outcome: Extract<LedgerOutcome, { ok: false }>): DomainError {
+  if (outcome.code === 'insufficient_funds')
+    return unprocessable('insufficient_funds', 'The available balance is too low for this purchase.');
+  if (outcome.code === 'account_frozen' || outcome.code === 'account_closed')
+    return unprocessable(outcome.code, `The account is ${outcome.code.replace('account_', '')}.`);
+  throw new Error(`ledger refused a purchase with ${outcome.code}`);
+}
+
+function bodyOrThrow(answer: Answer): Record<string, unknown> {
+  const { status, body } = answer.response;
+  if (status < 400) return body;
+  throw new DomainError(status, String(body.code), String(body.title), String(body.detail));
+}
+
+interface TransferRow {
+  id: string;
+  customer_id: string;
+  from_account_id: string;
+  to_account_id: string;
+  to_own_account: boolean;
+  journal_entry_id: string;
+  amount_minor: bigint;
+  currency: string;
+  reference: string;
+  counterparty_name: string;
+  counterparty_iban: string;
+  created_at: Date;
+  posted_at: Date | null;
+}
+
+const transferColumns = `id, customer_id, from_account_id, to_account_id, to_own_account, journal_entry_id, amount_minor,
+  currency, reference, counterparty_name, counterparty_iban, created_at, posted_at`;
+
+function fromRow(row: TransferRow): TransferRecord {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    fromAccountId: row.from_account_id,
+    toAccountId: row.to_account_id,
+    toOwnAccount: row.to_own_account,
+    journalEntryId: row.journal_entry_id,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    reference: row.reference,
+    counterpartyName: row.counterparty_name,
+    counterpartyIban: row.counterparty_iban,
+    createdAt: row.created_at,
+    postedAt: row.posted_at,
+  };
+}
+
+export type PaymentsService = ReturnType<typeof createPaymentsService>;

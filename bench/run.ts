@@ -1,0 +1,282 @@
+/**
+ * Load benchmark of the two hot paths, against the real PostgreSQL and Redis on this machine:
+ * transaction-history reads and transfers, each over HTTP with autocannon, plus pgbench's
+ * TPC-B-like run on the same machine as the yardstick ARCHITECTURE.md names.
+ *
+ *   ./ng bench [-- --duration 20 --connections 64 --customers 40]
+ *
+ * The API runs as its own process (as in production); the load generator shares the machine's two
+ * cores with it and with PostgreSQL, so figures are a floor, not a ceiling. Results are printed
+ * and written to bench/out/; bench/RESULTS.md records them by hand with the settings.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  adminDatabaseUrl,
+  backofficeToken,
+  databaseUrlFor,
+  recreateDatabase,
+  signUpAndSignIn,
+  startApiProcess,
+  testRedisUrl,
+} from '@nextgen/testkit';
+import autocannon from 'autocannon';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '64' },
+    customers: { type: 'string', default: '40' },
+    'skip-pgbench': { type: 'boolean', default: false },
+  },
+});
+const durationS = Number(args.duration);
+const connections = Number(args.connections);
+const customerCount = Number(args.customers);
+
+interface BenchCustomer {
+  readonly token: string;
+  readonly checkingId: string;
+  readonly savingsId: string;
+  readonly checkingIban: string;
+}
+
+async function call(baseUrl: string, token: string, method: string, url: string, body?: unknown, key?: string) {
+  const response = await fetch(`${baseUrl}${url}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`${method} ${url} answered ${response.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function prepareCustomers(baseUrl: string, operatorToken: string): Promise<BenchCustomer[]> {
+  const customers: BenchCustomer[] = [];
+  for (let i = 0; i < customerCount; i += 1) {
+    const signedIn = await signUpAndSignIn(baseUrl, {
+      name: `Bench Customer ${i}`,
+      email: `bench-${i}-${randomBytes(3).toString('hex')}@example.test`,
+      password: `Pw-${randomBytes(12).toString('base64url')}`,
+    });
+    const open = (type: string) =>
+      call(baseUrl, signedIn.accessToken, 'POST', '/api/v1/accounts', { type, currency: 'EUR' });
+    const checking = await open('checking');
+    const savings = await open('savings');
+    for (const account of [checking, savings]) {
+      await call(
+        baseUrl,
+        operatorToken,
+        'POST',
+        '/backoffice/v1/credits',
+        { accountId: account.id, amount: { amount: '1000000.00', currency: 'EUR' }, description: 'Benchmark funding' },
+        `fund-${account.id}`,
+      );
+    }
+    customers.push({
+      token: signedIn.accessToken,
+      checkingId: String(checking.id),
+      savingsId: String(savings.id),
+      checkingIban: String(checking.iban),
+    });
+  }
+  return customers;
+}
+
+let keyCounter = 0;
+const runId = randomBytes(4).toString('hex');
+
+/** A random transfer: between a customer's own accounts, or to another customer by IBAN. */
+function transferRequest(customers: readonly BenchCustomer[]) {
+  const pick = () => customers[Math.floor(Math.random() * customers.length)] as BenchCustomer;
+  const payer = pick();
+  const toOther = Math.random() < 0.5;
+  const payee = pick();
+  const to = toOther && payee !== payer ? { iban: payee.checkingIban } : { accountId: payer.savingsId };
+  keyCounter += 1;
+  return {
+    token: payer.token,
+    key: `bench-${runId}-${keyCounter}`,
+    body: JSON.stringify({
+      fromAccountId: payer.checkingId,
+      to,
+      amount: {
+        amount: `${1 + Math.floor(Math.random() * 500)}.${String(Math.floor(Math.random() * 100)).padStart(2, '0')}`,
+        currency: 'EUR',
+      },
+      reference: 'Benchmark transfer',
+    }),
+  };
+}
+
+interface Measured {
+  readonly name: string;
+  readonly requestsPerS: number;
+  readonly latencyMsP50: number;
+  readonly latencyMsP99: number;
+  readonly latencyMsMax: number;
+  readonly total: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+async function load(
+  name: string,
+  baseUrl: string,
+  setup: (request: autocannon.Request) => autocannon.Request,
+): Promise<Measured> {
+  const result = await autocannon({
+    url: baseUrl,
+    connections,
+    duration: durationS,
+    pipelining: 1,
+    requests: [{ setupRequest: setup }],
+  });
+  return {
+    name,
+    requestsPerS: Math.round(result.requests.average),
+    latencyMsP50: result.latency.p50,
+    latencyMsP99: result.latency.p99,
+    latencyMsMax: result.latency.max,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+function pgbench(): { tps: number; latencyMsAverage: number } | undefined {
+  if (args['skip-pgbench']) return undefined;
+  const url = new URL(adminDatabaseUrl);
+  const common = ['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username)];
+  execFileSync('psql', [
+    ...common,
+    '-d',
+    'postgres',
+    '-qc',
+    'DROP DATABASE IF EXISTS ng_bench_pgbench',
+    '-c',
+    'CREATE DATABASE ng_bench_pgbench',
+  ]);
+  execFileSync('pgbench', [...common, '-i', '-s', '10', '-q', 'ng_bench_pgbench'], { stdio: 'ignore' });
+  const out = execFileSync(
+    'pgbench',
+    [...common, '-c', String(connections), '-j', '2', '-T', String(durationS), '-M', 'prepared', 'ng_bench_pgbench'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  execFileSync('psql', [...common, '-d', 'postgres', '-qc', 'DROP DATABASE ng_bench_pgbench']);
+  return {
+    tps: Math.round(Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? 0)),
+    latencyMsAverage: Number(/latency average = ([\d.]+) ms/.exec(out)?.[1] ?? 0),
+  };
+}
+
+async function main() {
+  const databaseUrl = await recreateDatabase('ng_bench');
+  const clientSecret = randomBytes(24).toString('base64url');
+  const api = await startApiProcess({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: testRedisUrl,
+    CACHE_KEY_PREFIX: `ngb:${runId}:`,
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    BACKOFFICE_CLIENT_SECRET: clientSecret,
+    DATA_DIR: path.join(os.tmpdir(), `ng-bench-${runId}`),
+    LOG_LEVEL: 'warn',
+    // e.g. BENCH_API_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the API under load.
+    ...(process.env.BENCH_API_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_API_NODE_OPTIONS } : {}),
+  });
+  try {
+    process.stdout.write(`preparing ${customerCount} customers through the real OAuth login…\n`);
+    const customers = await prepareCustomers(api.baseUrl, await backofficeToken(api.baseUrl, clientSecret));
+    process.stdout.write('warming up and building history (transfers)…\n');
+    const warmup = await load('warm-up transfers', api.baseUrl, (request) => {
+      const transfer = transferRequest(customers);
+      return {
+        ...request,
+        method: 'POST',
+        path: '/api/v1/transfers',
+        body: transfer.body,
+        headers: {
+          authorization: `Bearer ${transfer.token}`,
+          'content-type': 'application/json',
+          'idempotency-key': transfer.key,
+        },
+      };
+    });
+    const transfers = await load('transfers (POST /api/v1/transfers)', api.baseUrl, (request) => {
+      const transfer = transferRequest(customers);
+      return {
+        ...request,
+        method: 'POST',
+        path: '/api/v1/transfers',
+        body: transfer.body,
+        headers: {
+          authorization: `Bearer ${transfer.token}`,
+          'content-type': 'application/json',
+          'idempotency-key': transfer.key,
+        },
+      };
+    });
+    const history = await load('history reads (GET /api/v1/transactions)', api.baseUrl, (request) => {
+      const customer = customers[Math.floor(Math.random() * customers.length)] as BenchCustomer;
+      return {
+        ...request,
+        method: 'GET',
+        path: '/api/v1/transactions?limit=25',
+        headers: { authorization: `Bearer ${customer.token}` },
+      };
+    });
+    await api.stop('SIGTERM');
+    const baseline = pgbench();
+    const results = {
+      at: new Date().toISOString(),
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      settings: {
+        durationS,
+        connections,
+        customers: customerCount,
+        database: databaseUrlFor('ng_bench').replace(/\/\/[^@]*@/, '//'),
+        redis: testRedisUrl,
+      },
+      warmup,
+      transfers,
+      history,
+      pgbenchTpcB: baseline,
+    };
+    await mkdir(path.join(import.meta.dirname, 'out'), { recursive: true });
+    const file = path.join(import.meta.dirname, 'out', `results-${results.at.replace(/[:.]/g, '-')}.json`);
+    await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(
+      `\n| run | req/s | p50 ms | p99 ms | max ms | requests | non-2xx | errors |\n|---|---|---|---|---|---|---|---|\n`,
+    );
+    for (const r of [transfers, history]) {
+      process.stdout.write(
+        `| ${r.name} | ${r.requestsPerS} | ${r.latencyMsP50} | ${r.latencyMsP99} | ${r.latencyMsMax} | ${r.total} | ${r.non2xx} | ${r.errors} |\n`,
+      );
+    }
+    if (baseline)
+      process.stdout.write(
+        `\npgbench TPC-B-like (${connections} clients, scale 10): ${baseline.tps} tps, ${baseline.latencyMsAverage} ms average latency\n`,
+      );
+    process.stdout.write(`\nwritten to ${path.relative(process.cwd(), file)}\n`);
+  } finally {
+    await api.stop('SIGKILL');
+  }
+}
+
+await main();

@@ -1,0 +1,358 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * OAuth login driver for tests and benchmarks: signs a customer in through the real flow, as the
+ * mobile app does, against a listening server (base URL) or a Fastify app (inject):
+ *
+ *   GET /oidc/auth (PKCE S256) → GET /interaction/:uid (login form) → POST /interaction/:uid/login
+ *   → /oidc/auth/:uid → consent (automatic) → redirect_uri?code=… → POST /oidc/token
+ *
+ * Cookies are kept in a small in-code jar per sign-in, as a browser would. Nothing is logged.
+ */
+
+/** A Fastify app or anything with the same `inject`. */
+export interface InjectTarget {
+  inject(options: {
+    method: string;
+    url: string;
+    headers?: Record<string, string>;
+    payload?: string;
+  }): PromiseLike<{ statusCode: number; headers: Record<string, unknown>; body: string }>;
+}
+/** A listening server's base URL (http://127.0.0.1:3000) or an app to inject into. */
+export type OAuthTarget = string | InjectTarget;
+
+export interface DriverResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly setCookies: readonly string[];
+  readonly body: string;
+}
+
+export interface OAuthTokens {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly idToken: string;
+  readonly expiresIn: number;
+  readonly scope: string;
+}
+
+export interface SignedInCustomer extends OAuthTokens {
+  readonly customerId: string;
+  /** Ends the sign-in session through the end-session endpoint, as the app's "Sign out" does. */
+  logout(): Promise<void>;
+}
+
+/** An OAuth or HTTP error answer, with the server's status and body for assertions. */
+export class OAuthDriverError extends Error {
+  readonly status: number;
+  readonly body: string;
+  constructor(message: string, response: DriverResponse) {
+    super(`${message}: HTTP ${response.status} ${response.body.slice(0, 300)}`);
+    this.name = 'OAuthDriverError';
+    this.status = response.status;
+    this.body = response.body;
+  }
+  /** The OAuth `error` code of a JSON error body, if any. */
+  get oauthError(): string | undefined {
+    try {
+      return (JSON.parse(this.body) as { error?: string }).error;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+export const defaultClientId = 'nextgen-mobile';
+export const defaultRedirectUri = 'nextgen://oauth/callback';
+const redirectsMax = 10;
+
+type Send = (request: {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}) => Promise<DriverResponse>;
+
+function single(value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.length > 0 ? String(value[0]) : undefined;
+  return value === undefined ? undefined : String(value);
+}
+
+function transportFor(target: OAuthTarget): Send {
+  if (typeof target === 'string') {
+    const base = target.replace(/\/$/, '');
+    return async ({ method, path, headers, body }) => {
+      const response = await fetch(`${base}${path}`, { method, headers, body, redirect: 'manual' });
+      return {
+        status: response.status,
+        headers: Object.fromEntries(response.headers),
+        setCookies: response.headers.getSetCookie(),
+        body: await response.text(),
+      };
+    };
+  }
+  return async ({ method, path, headers, body }) => {
+    const response = await target.inject({ method, url: path, headers, payload: body });
+    const raw = response.headers['set-cookie'];
+    const setCookies = raw === undefined ? [] : Array.isArray(raw) ? raw.map(String) : [String(raw)];
+    const flat = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, single(value)]));
+    return { status: response.statusCode, headers: flat, setCookies, body: response.body };
+  };
+}
+
+/** Just enough of RFC 6265 for one server: name, value, path scope and deletion. */
+class CookieJar {
+  readonly #cookies = new Map<string, { name: string; value: string; path: string }>();
+
+  store(setCookies: readonly string[]): void {
+    for (const line of setCookies) {
+      const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const name = pair.slice(0, eq);
+      const value = pair.slice(eq + 1);
+      const attribute = (wanted: string) =>
+        attributes.find((a) => a.toLowerCase().startsWith(`${wanted}=`))?.slice(wanted.length + 1);
+      const path = attribute('path') ?? '/';
+      const expires = attribute('expires');
+      const expired =
+        attribute('max-age') === '0' || value === '' || (expires !== undefined && Date.parse(expires) <= Date.now());
+      if (expired) this.#cookies.delete(`${path}|${name}`);
+      else this.#cookies.set(`${path}|${name}`, { name, value, path });
+    }
+  }
+
+  headerFor(requestPath: string): string {
+    const pathname = requestPath.split('?')[0] ?? '/';
+    return [...this.#cookies.values()]
+      .filter((c) => pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
+      .map((c) => `${c.name}=${c.value}`)
+      .join('; ');
+  }
+}
+
+/** Path and query of a same-server URL (the server writes absolute URLs with its own host). */
+function pathOf(location: string): string {
+  if (location.startsWith('/')) return location;
+  const url = new URL(location);
+  return `${url.pathname}${url.search}`;
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
+
+function decodeJwtPayload(jwt: string): Record<string, unknown> {
+  const payload = jwt.split('.')[1];
+  if (!payload) throw new Error('not a JWT');
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+function tokensFrom(response: DriverResponse, what: string): OAuthTokens {
+  if (response.status !== 200) throw new OAuthDriverError(`${what} failed`, response);
+  const body = JSON.parse(response.body) as Record<string, unknown>;
+  return {
+    accessToken: String(body.access_token),
+    refreshToken: String(body.refresh_token ?? ''),
+    idToken: String(body.id_token ?? ''),
+    expiresIn: Number(body.expires_in),
+    scope: String(body.scope ?? ''),
+  };
+}
+
+export interface DriverOptions {
+  readonly clientId?: string;
+  readonly redirectUri?: string;
+  readonly scope?: string;
+}
+
+/** One sign-in in progress: the login page is open, waiting for credentials. */
+export interface SignInAttempt {
+  /** The hosted login page's path, /interaction/<uid>, and the page itself as first served. */
+  readonly loginPath: string;
+  readonly loginPage: DriverResponse;
+  /** Posts the form. `finish()` exchanges the code once a submission was accepted. */
+  submit(email: string, password: string): Promise<DriverResponse>;
+  finish(): Promise<SignedInCustomer>;
+  /** Presses "Cancel"; returns the URL the customer is sent back to the app with. */
+  cancel(): Promise<URL>;
+}
+
+export function oauthDriver(target: OAuthTarget, options: DriverOptions = {}) {
+  const send = transportFor(target);
+  const clientId = options.clientId ?? defaultClientId;
+  const redirectUri = options.redirectUri ?? defaultRedirectUri;
+  const scope = options.scope ?? 'openid offline_access';
+
+  /** Follows redirects inside the server with the jar until the app's redirect URI (or a page). */
+  async function follow(jar: CookieJar, first: DriverResponse): Promise<{ response: DriverResponse; callback?: URL }> {
+    let response = first;
+    for (let hop = 0; hop < redirectsMax; hop += 1) {
+      const location = response.headers.location;
+      if (response.status < 300 || response.status > 399 || !location) return { response };
+      if (location.startsWith(redirectUri)) return { response, callback: new URL(location) };
+      const path = pathOf(location);
+      response = await send({ method: 'GET', path, headers: { cookie: jar.headerFor(path) } });
+      jar.store(response.setCookies);
+    }
+    throw new OAuthDriverError('too many redirects', response);
+  }
+
+  async function tokenRequest(fields: Record<string, string>, headers: Record<string, string> = {}) {
+    return send({ method: 'POST', path: '/oidc/token', headers: { ...formHeaders, ...headers }, body: form(fields) });
+  }
+
+  async function logout(jar: CookieJar, idToken: string): Promise<void> {
+    const startPath = `/oidc/session/end?${form({ client_id: clientId, id_token_hint: idToken })}`;
+    const page = await send({ method: 'GET', path: startPath, headers: { cookie: jar.headerFor(startPath) } });
+    jar.store(page.setCookies);
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.body)?.[1];
+    if (page.status !== 200 || !xsrf) throw new OAuthDriverError('logout page did not load', page);
+    const confirmPath = '/oidc/session/end/confirm';
+    const confirmed = await send({
+      method: 'POST',
+      path: confirmPath,
+      headers: { ...formHeaders, cookie: jar.headerFor(confirmPath) },
+      body: form({ xsrf, logout: 'yes' }),
+    });
+    jar.store(confirmed.setCookies);
+    if (confirmed.status !== 303) throw new OAuthDriverError('logout was not confirmed', confirmed);
+  }
+
+  async function beginSignIn(extraParams: Record<string, string> = {}): Promise<SignInAttempt> {
+    const jar = new CookieJar();
+    const codeVerifier = randomBytes(32).toString('base64url');
+    const state = randomBytes(16).toString('base64url');
+    const query = form({
+      client_id: clientId,
+      redirect_uri: redirectUri,
+      response_type: 'code',
+      scope,
+      state,
+      code_challenge: createHash('sha256').update(codeVerifier).digest('base64url'),
+      code_challenge_method: 'S256',
+      // OpenID Connect ignores offline_access (no refresh token) unless the request asks for consent.
+      prompt: 'consent',
+      ...extraParams,
+    });
+    const start = await send({ method: 'GET', path: `/oidc/auth?${query}` });
+    jar.store(start.setCookies);
+    const { response: loginPage } = await follow(jar, start);
+    const loginPath =
+      loginPage.status === 200 ? /action="(\/interaction\/[^/"]+)\/login"/.exec(loginPage.body)?.[1] : undefined;
+    if (!loginPath) throw new OAuthDriverError('the login page did not open', loginPage);
+    let accepted: DriverResponse | undefined;
+
+    return {
+      loginPath,
+      loginPage,
+      async submit(email, password) {
+        const path = `${loginPath}/login`;
+        const response = await send({
+          method: 'POST',
+          path,
+          headers: { ...formHeaders, cookie: jar.headerFor(path) },
+          body: form({ email, password }),
+        });
+        jar.store(response.setCookies);
+        if (response.status === 303) accepted = response;
+        return response;
+      },
+      async finish() {
+        if (!accepted) throw new Error('submit accepted credentials before finish()');
+        const { response, callback } = await follow(jar, accepted);
+        const code = callback?.searchParams.get('code');
+        if (!callback || !code || callback.searchParams.get('state') !== state) {
+          throw new OAuthDriverError('no authorization code came back', response);
+        }
+        const tokens = tokensFrom(
+          await tokenRequest({
+            grant_type: 'authorization_code',
+            code,
+            redirect_uri: redirectUri,
+            client_id: clientId,
+            code_verifier: codeVerifier,
+          }),
+          'code exchange',
+        );
+        const customerId = String(decodeJwtPayload(tokens.accessToken).sub);
+        return { ...tokens, customerId, logout: () => logout(jar, tokens.idToken) };
+      },
+      async cancel() {
+        const path = `${loginPath}/abort`;
+        const response = await send({ method: 'POST', path, headers: { cookie: jar.headerFor(path) } });
+        jar.store(response.setCookies);
+        const { response: last, callback } = await follow(jar, response);
+        if (!callback) throw new OAuthDriverError('cancelling did not return to the app', last);
+        return callback;
+      },
+    };
+  }
+
+  return {
+    /** POST /api/v1/customers; returns the created customer. */
+    async registerCustomer(customer: { name: string; email: string; password: string }) {
+      const response = await send({
+        method: 'POST',
+        path: '/api/v1/customers',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(customer),
+      });
+      if (response.status !== 201) throw new OAuthDriverError('registration failed', response);
+      return JSON.parse(response.body) as { id: string; name: string; email: string; createdAt: string };
+    },
+
+    beginSignIn,
+
+    /** The whole sign-in: login page, credentials, consent, code exchange. */
+    async signIn(credentials: { email: string; password: string }): Promise<SignedInCustomer> {
+      const attempt = await beginSignIn();
+      const response = await attempt.submit(credentials.email, credentials.password);
+      if (response.status !== 303) throw new OAuthDriverError('sign-in was refused', response);
+      return attempt.finish();
+    },
+
+    /** grant_type=refresh_token; the answer carries a new refresh token (rotation). */
+    async refresh(refreshToken: string): Promise<OAuthTokens> {
+      return tokensFrom(
+        await tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId }),
+        'refresh',
+      );
+    },
+
+    /** RFC 7009 revocation of a refresh token; revoking one revokes its whole grant. */
+    async revoke(token: string): Promise<void> {
+      const response = await send({
+        method: 'POST',
+        path: '/oidc/token/revocation',
+        headers: formHeaders,
+        body: form({ token, token_type_hint: 'refresh_token', client_id: clientId }),
+      });
+      if (response.status !== 200) throw new OAuthDriverError('revocation failed', response);
+    },
+
+    /** A raw token endpoint call, for tests of refused requests. */
+    tokenRequest,
+    send,
+  };
+}
+
+/** Registers a new customer and signs them in; returns the tokens and the customer id. */
+export async function signUpAndSignIn(
+  target: OAuthTarget,
+  customer: { name: string; email: string; password: string },
+): Promise<SignedInCustomer> {
+  const driver = oauthDriver(target);
+  await driver.registerCustomer(customer);
+  return driver.signIn(customer);
+}
+
+/** An access token for the back-office client (client credentials, scope backoffice). */
+export async function backofficeToken(target: OAuthTarget, clientSecret: string): Promise<string> {
+  const basic = Buffer.from(`nextgen-backoffice:${encodeURIComponent(clientSecret)}`).toString('base64');
+  const response = await oauthDriver(target).tokenRequest(
+    { grant_type: 'client_credentials', scope: 'backoffice' },
+    { authorization: `Basic ${basic}` },
+  );
+  return tokensFrom(response, 'client credentials').accessToken;
+}
