@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import type { Config } from './config.ts';
+import { verifiedTokensCachedMax } from './constants.ts';
 import { DomainError, forbidden, unauthorized } from './errors.ts';
 import type { KeyMaterial } from './keys.ts';
 
@@ -53,6 +54,27 @@ export interface TokenVerifierOptions {
    * revocation or refresh-token reuse: such tokens are refused before they expire.
    */
   readonly isGrantRevoked?: (grantId: string) => Promise<boolean>;
+  /** The clock, in ms since the epoch; tests move it. */
+  readonly now?: () => number;
+}
+
+const clockToleranceS = 5;
+
+/** A token whose signature and claims were checked: only its expiry and grant change afterwards. */
+interface VerifiedToken {
+  readonly principal: Principal;
+  readonly grantId: string | undefined;
+  readonly expiresAtMs: number;
+}
+
+function principalOf(payload: Record<string, unknown>): Principal {
+  const clientId = String(payload.client_id);
+  const scopes = new Set(typeof payload.scope === 'string' ? payload.scope.split(' ') : []);
+  if (clientId === backofficeClientId && scopes.has(backofficeScope)) {
+    return { kind: 'operator', subject: clientId, clientId, scopes, tokenId: String(payload.jti) };
+  }
+  if (typeof payload.sub !== 'string' || !payload.sub.startsWith('cus_')) throw invalidToken('invalid');
+  return { kind: 'customer', subject: payload.sub, clientId, scopes, tokenId: String(payload.jti) };
 }
 
 export function createTokenVerifier(
@@ -63,7 +85,13 @@ export function createTokenVerifier(
   const jwks = createLocalJWKSet(keys.publicJwks as Parameters<typeof createLocalJWKSet>[0]);
   const issuer = issuerOf(config);
   const audience = apiAudienceOf(config);
-  return async (token) => {
+  const now = options.now ?? Date.now;
+  // An app sends the same token with every call for its lifetime (≤ 10 minutes): checking the
+  // ES256 signature once per token instead of once per request saves a fifth of the API's CPU.
+  // Keyed by the whole token, so a forged payload never matches a verified entry.
+  const verified = new Map<string, VerifiedToken>();
+
+  async function verifySignatureAndClaims(token: string): Promise<VerifiedToken> {
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, jwks, {
@@ -71,21 +99,35 @@ export function createTokenVerifier(
         audience,
         algorithms: ['ES256'],
         typ: 'at+jwt',
-        clockTolerance: 5,
+        clockTolerance: clockToleranceS,
+        currentDate: new Date(now()),
         requiredClaims: ['exp', 'iat', 'jti', 'client_id'],
       }));
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw invalidToken('expired');
       throw invalidToken('invalid');
     }
-    if (typeof payload.gid === 'string' && (await options.isGrantRevoked?.(payload.gid))) throw invalidToken('revoked');
-    const clientId = String(payload.client_id);
-    const scopes = new Set(typeof payload.scope === 'string' ? payload.scope.split(' ') : []);
-    if (clientId === backofficeClientId && scopes.has(backofficeScope)) {
-      return { kind: 'operator', subject: clientId, clientId, scopes, tokenId: String(payload.jti) };
+    const grantId = typeof payload.gid === 'string' ? payload.gid : undefined;
+    return { principal: principalOf(payload), grantId, expiresAtMs: (Number(payload.exp) + clockToleranceS) * 1000 };
+  }
+
+  return async (token) => {
+    let entry = verified.get(token);
+    if (entry && entry.expiresAtMs <= now()) {
+      verified.delete(token);
+      throw invalidToken('expired');
     }
-    if (typeof payload.sub !== 'string' || !payload.sub.startsWith('cus_')) throw invalidToken('invalid');
-    return { kind: 'customer', subject: payload.sub, clientId, scopes, tokenId: String(payload.jti) };
+    if (!entry) {
+      entry = await verifySignatureAndClaims(token);
+      if (verified.size >= verifiedTokensCachedMax) {
+        // Maps iterate in insertion order: drop the oldest verification.
+        const oldest = verified.keys().next().value;
+        if (oldest !== undefined) verified.delete(oldest);
+      }
+      verified.set(token, entry);
+    }
+    if (entry.grantId !== undefined && (await options.isGrantRevoked?.(entry.grantId))) throw invalidToken('revoked');
+    return entry.principal;
   };
 }
 

@@ -89,3 +89,7 @@ export const ibanDrawAttemptsMax = 5;
 export const descriptionLengthMax = 140;
 /** Longest opaque pagination cursor accepted. */
 export const cursorLengthMax = 200;
+/** Verified access tokens remembered per process (each ~1 KB); a miss costs one ES256 check. */
+export const verifiedTokensCachedMax = 20_000;
+/** Distinct SQL texts prepared per connection; each costs the server a cached plan (~KBs). */
+export const preparedStatementsMax = 1_000;

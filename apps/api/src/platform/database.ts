@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { dbConnectTimeoutMs, dbPoolSizeMax, dbStatementTimeoutMs } from './constants.ts';
+import { dbConnectTimeoutMs, dbPoolSizeMax, dbStatementTimeoutMs, preparedStatementsMax } from './constants.ts';
 import { DependencyUnavailable } from './errors.ts';
 
 /**
@@ -82,11 +83,28 @@ const pgTypes = {
   },
 } as unknown as pg.CustomTypesConfig;
 
+/**
+ * Every parameterised query runs as a named prepared statement, so PostgreSQL parses and plans it
+ * once per connection instead of once per call (node-postgres prepares a name on first use per
+ * connection). The name is a digest of the SQL text; queries are constants in the repositories, so
+ * the set of names is small, and the memo is bounded anyway.
+ */
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `ng_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    if (statementNames.size < preparedStatementsMax) statementNames.set(text, name);
+  }
+  return name;
+}
+
 function wrapClient(client: pg.PoolClient | pg.Pool): Queryable {
   return {
     async query<R>(text: string, params: readonly unknown[] = []) {
       try {
-        const result = await client.query(text, params.map(toParam));
+        const result = await client.query({ name: statementName(text), text, values: params.map(toParam) });
         return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
       } catch (error) {
         throw translate(error);
