@@ -11,6 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '64' },
     customers: { type: 'string', default: '40' },
     'skip-pgbench': { type: 'boolean', default: false },
+    workers: { type: 'string', default: '1' },
   },
 });
 const durationS = Number(args.duration);
@@ -118,6 +120,36 @@ function transferRequest(customers: readonly BenchCustomer[]) {
   };
 }
 
+/** CPU seconds used so far by the API (its process and workers), PostgreSQL, Redis and this load generator (Linux /proc). */
+function cpuSeconds(apiPid: number | undefined): {
+  api: number;
+  postgres: number;
+  loadGenerator: number;
+  redis: number;
+} {
+  const ticksPerS = 100;
+  const processes = (existsSync('/proc') ? readdirSync('/proc').filter((d) => /^\d+$/.test(d)) : []).flatMap((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      return [
+        { pid: Number(pid), ppid: Number(fields[1]), comm, s: (Number(fields[11]) + Number(fields[12])) / ticksPerS },
+      ];
+    } catch {
+      return []; // the process ended while we looked
+    }
+  });
+  const sum = (keep: (p: (typeof processes)[number]) => boolean) =>
+    processes.filter(keep).reduce((total, p) => total + p.s, 0);
+  return {
+    api: sum((p) => p.pid === apiPid || p.ppid === apiPid),
+    postgres: sum((p) => p.comm === 'postgres'),
+    redis: sum((p) => p.comm.startsWith('redis-server')),
+    loadGenerator: sum((p) => p.pid === process.pid),
+  };
+}
+
 interface Measured {
   readonly name: string;
   readonly requestsPerS: number;
@@ -127,13 +159,17 @@ interface Measured {
   readonly total: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** CPU cores each party kept busy on average during the run. */
+  readonly coresBusy: Record<string, number>;
 }
 
 async function load(
   name: string,
   baseUrl: string,
+  apiPid: number | undefined,
   setup: (request: autocannon.Request) => autocannon.Request,
 ): Promise<Measured> {
+  const cpuBefore = cpuSeconds(apiPid);
   const result = await autocannon({
     url: baseUrl,
     connections,
@@ -150,6 +186,12 @@ async function load(
     total: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    coresBusy: Object.fromEntries(
+      Object.entries(cpuSeconds(apiPid)).map(([party, s]) => [
+        party,
+        Math.round(((s - cpuBefore[party as keyof typeof cpuBefore]) / result.duration) * 100) / 100,
+      ]),
+    ),
   };
 }
 
@@ -192,6 +234,7 @@ async function main() {
     BACKOFFICE_CLIENT_SECRET: clientSecret,
     DATA_DIR: path.join(os.tmpdir(), `ng-bench-${runId}`),
     LOG_LEVEL: 'warn',
+    API_WORKERS: args.workers,
     // e.g. BENCH_API_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the API under load.
     ...(process.env.BENCH_API_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_API_NODE_OPTIONS } : {}),
   });
@@ -199,7 +242,7 @@ async function main() {
     process.stdout.write(`preparing ${customerCount} customers through the real OAuth login…\n`);
     const customers = await prepareCustomers(api.baseUrl, await backofficeToken(api.baseUrl, clientSecret));
     process.stdout.write('warming up and building history (transfers)…\n');
-    const warmup = await load('warm-up transfers', api.baseUrl, (request) => {
+    const warmup = await load('warm-up transfers', api.baseUrl, api.child.pid, (request) => {
       const transfer = transferRequest(customers);
       return {
         ...request,
@@ -213,7 +256,7 @@ async function main() {
         },
       };
     });
-    const transfers = await load('transfers (POST /api/v1/transfers)', api.baseUrl, (request) => {
+    const transfers = await load('transfers (POST /api/v1/transfers)', api.baseUrl, api.child.pid, (request) => {
       const transfer = transferRequest(customers);
       return {
         ...request,
@@ -227,7 +270,7 @@ async function main() {
         },
       };
     });
-    const history = await load('history reads (GET /api/v1/transactions)', api.baseUrl, (request) => {
+    const history = await load('history reads (GET /api/v1/transactions)', api.baseUrl, api.child.pid, (request) => {
       const customer = customers[Math.floor(Math.random() * customers.length)] as BenchCustomer;
       return {
         ...request,
@@ -262,11 +305,11 @@ async function main() {
     const file = path.join(import.meta.dirname, 'out', `results-${results.at.replace(/[:.]/g, '-')}.json`);
     await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(
-      `\n| run | req/s | p50 ms | p99 ms | max ms | requests | non-2xx | errors |\n|---|---|---|---|---|---|---|---|\n`,
+      '\n| run | req/s | p50 ms | p99 ms | max ms | requests | non-2xx | errors | cores busy: API / PostgreSQL / Redis / load generator |\n|---|---|---|---|---|---|---|---|---|\n',
     );
     for (const r of [transfers, history]) {
       process.stdout.write(
-        `| ${r.name} | ${r.requestsPerS} | ${r.latencyMsP50} | ${r.latencyMsP99} | ${r.latencyMsMax} | ${r.total} | ${r.non2xx} | ${r.errors} |\n`,
+        `| ${r.name} | ${r.requestsPerS} | ${r.latencyMsP50} | ${r.latencyMsP99} | ${r.latencyMsMax} | ${r.total} | ${r.non2xx} | ${r.errors} | ${Object.values(r.coresBusy).join(' / ')} |\n`,
       );
     }
     if (baseline)

@@ -60,6 +60,8 @@ export async function buildApp(
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: bodyLimitBytes,
+    // Fastify accepts a hop count too (documented), but its type definitions omit numbers.
+    trustProxy: config.trustProxy as boolean | string,
     // Requests keep the caller's trace id (W3C traceparent or X-Request-Id) so logs join up across hops.
     genReqId: (request) => {
       const traceparent = traceparentPattern.exec(String(request.headers.traceparent ?? ''));

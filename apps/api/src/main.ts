@@ -1,13 +1,15 @@
+import cluster from 'node:cluster';
 import { buildApp, createServices } from './app.ts';
 import { seedIfEmpty } from './demo/seed.ts';
-import { ConfigError, loadConfig } from './platform/config.ts';
+import { type Config, ConfigError, loadConfig } from './platform/config.ts';
 import { shutdownGraceMs } from './platform/constants.ts';
 import { migrate } from './platform/migrations.ts';
 import { openDependencies } from './platform/runtime.ts';
 
 // main.ts only reads config, opens connections, builds the app, listens and handles signals.
 // A configuration mistake (found while reading settings or building services) stops the process
-// with one line naming the setting.
+// with one line naming the setting. With API_WORKERS > 1 the primary process migrates and seeds,
+// then forks workers that share the port (each a stateless API, as pods are).
 function exitOnConfigError(error: unknown): never {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
@@ -16,48 +18,81 @@ function exitOnConfigError(error: unknown): never {
   throw error;
 }
 
-let config: ReturnType<typeof loadConfig>;
+const bootLog = {
+  warn: (o: unknown, m?: string) =>
+    process.stderr.write(`${JSON.stringify({ level: 'warn', msg: m, ...(o as object) })}\n`),
+};
+
+async function start(config: Config, options: { prepare: boolean; serve: boolean }) {
+  const deps = await openDependencies(config, bootLog);
+  if (options.prepare) await migrate(deps.db);
+  let services: ReturnType<typeof createServices>;
+  try {
+    services = createServices(deps);
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+  const app = await buildApp(deps, services);
+  if (options.prepare && config.seedDemoData) await seedIfEmpty(services, app.log);
+  if (!options.serve) {
+    await app.close();
+    await Promise.allSettled([deps.db.close(), deps.cache.close()]);
+    return;
+  }
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    setTimeout(() => {
+      app.log.error('graceful shutdown took too long; exiting');
+      process.exit(1);
+    }, shutdownGraceMs).unref();
+    await app.close();
+    await Promise.allSettled([deps.db.close(), deps.cache.close()]);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  await app.listen({ host: config.host, port: config.port });
+  app.log.info(
+    { database: deps.db.kind, cache: deps.cache.kind, docs: `${config.publicUrl}/docs`, pid: process.pid },
+    `NextGen API listening on ${config.publicUrl}`,
+  );
+}
+
+/** The primary of a multi-process API: forks the workers, restarts one that dies, stops them on a signal. */
+function superviseWorkers(count: number) {
+  let stopping = false;
+  const fork = () => cluster.fork();
+  for (let i = 0; i < count; i += 1) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    bootLog.warn({ pid: worker.process.pid, code, signal }, 'API worker died; starting another');
+    setTimeout(fork, 1_000);
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
   exitOnConfigError(error);
 }
-
-const bootLog = {
-  warn: (o: unknown, m?: string) =>
-    process.stderr.write(`${JSON.stringify({ level: 'warn', msg: m, ...(o as object) })}\n`),
-};
-const deps = await openDependencies(config, bootLog);
-await migrate(deps.db);
-const services = (() => {
-  try {
-    return createServices(deps);
-  } catch (error) {
-    exitOnConfigError(error);
-  }
-})();
-const app = await buildApp(deps, services);
-if (config.seedDemoData) await seedIfEmpty(services, app.log);
-
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
-  app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-  const forced = setTimeout(() => {
-    app.log.error('graceful shutdown took too long; exiting');
-    process.exit(1);
-  }, shutdownGraceMs);
-  forced.unref();
-  await app.close();
-  await Promise.allSettled([deps.db.close(), deps.cache.close()]);
-  process.exit(0);
+if (cluster.isWorker) {
+  await start(config, { prepare: false, serve: true });
+} else if (config.apiWorkers > 1) {
+  await start(config, { prepare: true, serve: false });
+  superviseWorkers(config.apiWorkers);
+} else {
+  await start(config, { prepare: true, serve: true });
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
-
-await app.listen({ host: config.host, port: config.port });
-app.log.info(
-  { database: deps.db.kind, cache: deps.cache.kind, docs: `${config.publicUrl}/docs` },
-  `NextGen API listening on ${config.publicUrl}`,
-);

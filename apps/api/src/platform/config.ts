@@ -35,6 +35,14 @@ export interface Config {
   readonly seedDemoData: boolean;
   /** Origins allowed to call the API from a browser (the app's web build). */
   readonly corsOrigins: readonly string[];
+  /** API processes sharing the port (Node cluster); more than 1 needs PostgreSQL and Redis. */
+  readonly apiWorkers: number;
+  /**
+   * Which proxies to trust for the client address (X-Forwarded-For): false, true, a hop count or a
+   * list of addresses/CIDRs. Behind a load balancer this must be set, or every client looks like
+   * the load balancer to the rate limiter and the login throttle.
+   */
+  readonly trustProxy: boolean | number | string;
 }
 
 export class ConfigError extends Error {
@@ -101,6 +109,17 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
+function trustProxyOf(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^[0-9]{1,2}$/.test(raw)) return Number(raw);
+  if (/^[0-9a-fA-F.:/,\s]+$/.test(raw)) return raw;
+  throw new ConfigError(
+    'TRUST_PROXY',
+    `must be true, false, a hop count or a comma-separated list of addresses/CIDRs, got "${raw}"`,
+  );
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const environment = oneOf(env, 'NG_ENV', ['development', 'test', 'production'] as const, 'development');
   const port = integer(env, 'PORT', 3000, 0, 65535);
@@ -132,6 +151,13 @@ export function loadConfig(env: Env = process.env): Config {
   const ibanBankCode = text(env, 'IBAN_BANK_CODE', '50010517');
   if (!/^[A-Z0-9]{1,11}$/.test(ibanBankCode)) throw new ConfigError('IBAN_BANK_CODE', 'must be 1-11 letters or digits');
   const cacheKeyPrefix = text(env, 'CACHE_KEY_PREFIX', 'ng:');
+  const apiWorkers = integer(env, 'API_WORKERS', 1, 1, 64);
+  if (apiWorkers > 1 && (!databaseUrl || !redisUrl)) {
+    throw new ConfigError(
+      'API_WORKERS',
+      'above 1 needs DATABASE_URL and REDIS_URL: the embedded database and cache live in one process',
+    );
+  }
   const mobileRedirectUris = text(env, 'MOBILE_REDIRECT_URIS', defaultMobileRedirectUris)
     .split(',')
     .map((s) => s.trim())
@@ -162,6 +188,8 @@ export function loadConfig(env: Env = process.env): Config {
     backofficeClientSecret,
     mobileRedirectUris,
     seedDemoData: flag(env, 'SEED_DEMO_DATA', databaseUrl === undefined),
+    apiWorkers,
+    trustProxy: trustProxyOf(optional(env, 'TRUST_PROXY')),
     corsOrigins: (optional(env, 'CORS_ORIGINS') ?? '')
       .split(',')
       .map((s) => s.trim())
