@@ -33,8 +33,6 @@ export interface Config {
   readonly mobileRedirectUris: readonly string[];
   /** Load demo customers on first start of an empty database. */
   readonly seedDemoData: boolean;
-  /** Origins allowed to call the API from a browser (the app's web build). */
-  readonly corsOrigins: readonly string[];
   /** API processes sharing the port (Node cluster); more than 1 needs PostgreSQL and Redis. */
   readonly apiWorkers: number;
   /**
@@ -190,9 +188,5 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemoData: flag(env, 'SEED_DEMO_DATA', databaseUrl === undefined),
     apiWorkers,
     trustProxy: trustProxyOf(optional(env, 'TRUST_PROXY')),
-    corsOrigins: (optional(env, 'CORS_ORIGINS') ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
   };
 }
