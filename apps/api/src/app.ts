@@ -4,7 +4,8 @@ import { accountsRoutes, createAccountsService } from './accounts/index.ts';
 import { createIdentityService, identityRoutes } from './identity/index.ts';
 import { createLedgerService } from './ledger/index.ts';
 import { backofficeRoutes, createPaymentsService, paymentsRoutes } from './payments/index.ts';
-import { authPlugin, createTokenVerifier } from './platform/auth.ts';
+import { admissionPlugin } from './platform/admission.ts';
+import { createTokenVerifier } from './platform/auth.ts';
 import type { Cache } from './platform/cache.ts';
 import type { Config } from './platform/config.ts';
 import { bodyLimitBytes } from './platform/constants.ts';
@@ -16,7 +17,6 @@ import type { KeyMaterial } from './platform/keys.ts';
 import { logSerializers, redactedPaths } from './platform/logging.ts';
 import { openApiPlugin } from './platform/openapi.ts';
 import { problemFromError, sendProblem } from './platform/problem.ts';
-import { rateLimitPlugin } from './platform/rate-limit.ts';
 import { validatorCompiler } from './platform/validation.ts';
 
 /** What the app is built from: configuration and already-open connections. main.ts owns their lifecycle. */
@@ -110,10 +110,11 @@ export async function buildApp(
   });
 
   await app.register(openApiPlugin, { config });
-  await app.register(authPlugin, {
-    verify: createTokenVerifier(config, keys, { isGrantRevoked: services.identity.isGrantRevoked }),
+  await app.register(admissionPlugin, {
+    verifier: createTokenVerifier(config, keys, { isGrantRevoked: services.identity.isGrantRevoked }),
+    cache,
+    limitPerMinute: config.rateLimitPerMinute,
   });
-  await app.register(rateLimitPlugin, { cache, limitPerMinute: config.rateLimitPerMinute });
   await app.register(healthRoutes, { db, cache });
   await app.register(identityRoutes, { deps, services });
   await app.register(accountsRoutes, { prefix: '/api/v1', deps, services });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { importJWK, SignJWT } from 'jose';
-import { apiAudienceOf, createTokenVerifier, issuerOf, mobileClientId } from './auth.ts';
+import { apiAudienceOf, createTokenVerifier, issuerOf, mobileClientId, verifyAccessToken } from './auth.ts';
 import { loadConfig } from './config.ts';
 import { DomainError } from './errors.ts';
 import { generateSigningKey, keyMaterialFrom } from './keys.ts';
@@ -28,7 +28,8 @@ const refusedAs = (reason: string) => (error: unknown) =>
 describe('access-token verification', () => {
   it('refuses a remembered token once it expires', async () => {
     let nowMs = Date.UTC(2026, 10, 26, 12, 0, 0);
-    const verify = createTokenVerifier(config, keys, { now: () => nowMs });
+    const verifier = createTokenVerifier(config, keys, { now: () => nowMs });
+    const verify = (t: string) => verifyAccessToken(verifier, t);
     const accessToken = await token({}, nowMs / 1000 + 60);
     assert.equal((await verify(accessToken)).subject, 'cus_0123456789abcdefghjkmnpqrs');
     nowMs += 30_000;
@@ -40,7 +41,8 @@ describe('access-token verification', () => {
 
   it('checks the grant on every call, remembered or not', async () => {
     const revoked = new Set<string>();
-    const verify = createTokenVerifier(config, keys, { isGrantRevoked: async (gid) => revoked.has(gid) });
+    const verifier = createTokenVerifier(config, keys, { isGrantRevoked: async (gid) => revoked.has(gid) });
+    const verify = (t: string) => verifyAccessToken(verifier, t);
     const accessToken = await token({ gid: 'grant-1' }, Math.floor(Date.now() / 1000) + 600);
     await verify(accessToken);
     revoked.add('grant-1');
@@ -48,7 +50,8 @@ describe('access-token verification', () => {
   });
 
   it('never lets a token with a changed payload borrow a verified signature', async () => {
-    const verify = createTokenVerifier(config, keys);
+    const verifier = createTokenVerifier(config, keys);
+    const verify = (t: string) => verifyAccessToken(verifier, t);
     const accessToken = await token({}, Math.floor(Date.now() / 1000) + 600);
     await verify(accessToken);
     const [header, , signature] = accessToken.split('.');

@@ -1,5 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import type { Config } from './config.ts';
 import { verifiedTokensCachedMax } from './constants.ts';
@@ -9,8 +8,8 @@ import type { KeyMaterial } from './keys.ts';
 /**
  * The API is an OAuth 2.0 resource server: every /api/v1 call carries a short-lived JWT access
  * token (RFC 9068) issued by the platform's own authorization server under /oidc. The token is
- * verified once per request, in onRequest, so the rate limiter can count per caller and the route's
- * guard reuses the result.
+ * verified once per request by the admission hook (platform/admission.ts), so the rate limiter can
+ * count per caller and the route's guard reuses the result.
  */
 export const mobileClientId = 'nextgen-mobile';
 export const backofficeClientId = 'nextgen-backoffice';
@@ -46,7 +45,19 @@ function invalidToken(description: string): DomainError {
   });
 }
 
-export type TokenVerifier = (token: string) => Promise<Principal>;
+/** A token whose signature and claims were checked: only its expiry and grant change afterwards. */
+export interface VerifiedToken {
+  readonly principal: Principal;
+  readonly grantId: string | undefined;
+  readonly expiresAtMs: number;
+}
+
+export interface TokenVerifier {
+  /** Checks signature, issuer, audience, type and claims (remembered per token) and expiry. */
+  verify(token: string): Promise<VerifiedToken>;
+  /** True when the grant the token was issued under has been revoked since. */
+  isRevoked(token: VerifiedToken): Promise<boolean>;
+}
 
 export interface TokenVerifierOptions {
   /**
@@ -59,13 +70,6 @@ export interface TokenVerifierOptions {
 }
 
 const clockToleranceS = 5;
-
-/** A token whose signature and claims were checked: only its expiry and grant change afterwards. */
-interface VerifiedToken {
-  readonly principal: Principal;
-  readonly grantId: string | undefined;
-  readonly expiresAtMs: number;
-}
 
 function principalOf(payload: Record<string, unknown>): Principal {
   const clientId = String(payload.client_id);
@@ -111,42 +115,64 @@ export function createTokenVerifier(
     return { principal: principalOf(payload), grantId, expiresAtMs: (Number(payload.exp) + clockToleranceS) * 1000 };
   }
 
-  return async (token) => {
-    let entry = verified.get(token);
-    if (entry && entry.expiresAtMs <= now()) {
-      verified.delete(token);
-      throw invalidToken('expired');
-    }
-    if (!entry) {
-      entry = await verifySignatureAndClaims(token);
-      if (verified.size >= verifiedTokensCachedMax) {
-        // Maps iterate in insertion order: drop the oldest verification.
-        const oldest = verified.keys().next().value;
-        if (oldest !== undefined) verified.delete(oldest);
+  return {
+    async verify(token) {
+      let entry = verified.get(token);
+      if (entry && entry.expiresAtMs <= now()) {
+        verified.delete(token);
+        throw invalidToken('expired');
       }
-      verified.set(token, entry);
-    }
-    if (entry.grantId !== undefined && (await options.isGrantRevoked?.(entry.grantId))) throw invalidToken('revoked');
-    return entry.principal;
+      if (!entry) {
+        entry = await verifySignatureAndClaims(token);
+        if (verified.size >= verifiedTokensCachedMax) {
+          // Maps iterate in insertion order: drop the oldest verification.
+          const oldest = verified.keys().next().value;
+          if (oldest !== undefined) verified.delete(oldest);
+        }
+        verified.set(token, entry);
+      }
+      return entry;
+    },
+    async isRevoked(token) {
+      return token.grantId !== undefined && (await options.isGrantRevoked?.(token.grantId)) === true;
+    },
   };
 }
 
-/** Reads and verifies the bearer token, if any; failures are kept for the route guard to throw. */
-async function identifyCaller(verify: TokenVerifier, request: FastifyRequest): Promise<void> {
+/** Verifies a token completely, revocation included (for callers outside the request hook). */
+export async function verifyAccessToken(verifier: TokenVerifier, token: string): Promise<Principal> {
+  const verified = await verifier.verify(token);
+  if (await verifier.isRevoked(verified)) throw revokedToken();
+  return verified.principal;
+}
+
+export const revokedToken = () => invalidToken('revoked');
+
+/**
+ * Reads and verifies the bearer token, if any; failures are kept for the route guard to throw.
+ * Returns the verified token so the caller can check its revocation alongside other cache work.
+ */
+export async function identifyCaller(
+  verifier: TokenVerifier,
+  request: FastifyRequest,
+): Promise<VerifiedToken | undefined> {
   const header = request.headers.authorization;
-  if (header === undefined) return;
+  if (header === undefined) return undefined;
   const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(header);
   if (!match?.[1]) {
     request.authFailure = unauthorized('invalid_token', 'The Authorization header must be "Bearer <access token>".', {
       headers: { 'www-authenticate': `${realm}, error="invalid_request"` },
     });
-    return;
+    return undefined;
   }
   try {
-    request.principal = await verify(match[1]);
+    const verified = await verifier.verify(match[1]);
+    request.principal = verified.principal;
+    return verified;
   } catch (error) {
     if (error instanceof DomainError) request.authFailure = error;
     else throw error;
+    return undefined;
   }
 }
 
@@ -176,12 +202,3 @@ export function requireOperator(request: FastifyRequest): Principal {
     throw forbidden('operator_only', 'This operation is reserved for back-office operators.');
   return principal;
 }
-
-export const authPlugin = fp(
-  async (app: FastifyInstance, options: { verify: TokenVerifier }) => {
-    app.decorateRequest('principal', undefined);
-    app.decorateRequest('authFailure', undefined);
-    app.addHook('onRequest', async (request) => identifyCaller(options.verify, request));
-  },
-  { name: 'auth' },
-);

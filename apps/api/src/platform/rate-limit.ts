@@ -1,5 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Cache } from './cache.ts';
 import { tooManyRequests } from './errors.ts';
 
@@ -17,7 +16,8 @@ function callerKey(request: FastifyRequest): string {
   return principal ? `${principal.kind}:${principal.subject}` : `ip:${request.ip}`;
 }
 
-async function limit(cache: Cache, limitPerMinute: number, request: FastifyRequest, reply: FastifyReply) {
+/** Counts the request against its caller's budget; throws 429 past the limit. */
+export async function countRequest(cache: Cache, limitPerMinute: number, request: FastifyRequest, reply: FastifyReply) {
   if (exemptPaths.has(request.routeOptions.url ?? '')) return;
   const { count, resetMs } = await cache.increment(`rl:${callerKey(request)}`, windowMs);
   const remaining = Math.max(0, limitPerMinute - count);
@@ -38,10 +38,3 @@ async function limit(cache: Cache, limitPerMinute: number, request: FastifyReque
     );
   }
 }
-
-export const rateLimitPlugin = fp(
-  async (app: FastifyInstance, options: { cache: Cache; limitPerMinute: number }) => {
-    app.addHook('onRequest', async (request, reply) => limit(options.cache, options.limitPerMinute, request, reply));
-  },
-  { name: 'rate-limit', dependencies: ['auth'] },
-);
