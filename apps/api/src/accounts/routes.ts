@@ -1,109 +1,39 @@
-import type { FastifyInstance } from 'fastify';
+import { type Static, Type } from 'typebox';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
-import { nameLengthMax, searchTextLengthMax } from '../platform/constants.ts';
+import { pageLimitDefault } from '../platform/constants.ts';
 import { badRequest } from '../platform/errors.ts';
-import { idSchemaPattern } from '../platform/ids.ts';
-import { type Currency, currencies } from '../platform/money.ts';
-import type { Direction, HistoryRow, LineStatus } from './history.ts';
-import { maskIban } from './iban.ts';
-import { maskName } from './masking.ts';
-import type { AccountType } from './repository.ts';
 import {
-  apiMoney,
-  decodeCursor,
-  moneySchema,
-  nullableTimestampSchema,
+  apiProblems,
+  bodyProblems,
+  IdParams,
+  NoBody,
+  NoQuery,
+  Page,
   pageQueryProperties,
   problemResponses,
-  timestampSchema,
+  signedInProblems,
+  type TypeBoxApp,
+} from '../platform/schemas.ts';
+import type { HistoryRow } from './history.ts';
+import { maskIban } from './iban.ts';
+import { maskName } from './masking.ts';
+import {
+  Account,
+  AccountListItem,
+  apiMoney,
+  decodeCursor,
+  OpenAccountBody,
+  Transaction,
+  TransactionsQuery,
 } from './schemas.ts';
 import type { AccountView } from './service.ts';
 
 const security = [{ oauth2: [] }];
 
-const accountProperties = {
-  id: { type: 'string', example: 'acc_01jf8x9k2m3n4p5q6r7s8t9v0w' },
-  type: { type: 'string', enum: ['checking', 'savings'] },
-  name: { type: 'string' },
-  currency: { type: 'string', enum: currencies },
-  maskedIban: { type: 'string', example: 'DE** **** **** **** **30 00' },
-  status: { type: 'string', enum: ['open', 'frozen', 'closed'] },
-  balance: moneySchema,
-  availableBalance: moneySchema,
-  overdraftLimit: moneySchema,
-  createdAt: timestampSchema,
-} as const;
-
-const accountListItemSchema = {
-  type: 'object',
-  required: Object.keys(accountProperties),
-  properties: accountProperties,
-} as const;
-
-const accountDetailSchema = {
-  type: 'object',
-  required: [...Object.keys(accountProperties), 'iban'],
-  properties: { ...accountProperties, iban: { type: 'string', example: 'DE89370400440532013000' } },
-} as const;
-
-const accountIdParams = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: idSchemaPattern('account') } },
-} as const;
-
-/** A name a person typed: no control characters, no leading or trailing spaces. */
-const nameSchema = {
-  type: 'string',
-  minLength: 1,
-  maxLength: nameLengthMax,
-  pattern: '^[^\\p{Cc}\\s](?:[^\\p{Cc}]*[^\\p{Cc}\\s])?$',
-} as const;
-
 const listItem = ({ iban: _iban, ...rest }: AccountView) => rest;
 
-const transactionSchema = {
-  type: 'object',
-  required: [
-    'id',
-    'accountId',
-    'direction',
-    'amount',
-    'balanceAfter',
-    'status',
-    'description',
-    'counterparty',
-    'category',
-    'createdAt',
-    'postedAt',
-  ],
-  properties: {
-    id: { type: 'string', example: 'txn_01jf8x9k2m3n4p5q6r7s8t9v0w' },
-    accountId: { type: 'string' },
-    direction: { type: 'string', enum: ['credit', 'debit'] },
-    amount: moneySchema,
-    balanceAfter: { anyOf: [moneySchema, { type: 'null' }] },
-    status: { type: 'string', enum: ['pending', 'posted', 'voided', 'reversed'] },
-    description: { type: 'string' },
-    counterparty: {
-      anyOf: [
-        {
-          type: 'object',
-          required: ['name', 'maskedIban'],
-          properties: { name: { type: 'string', example: 'J*** D**' }, maskedIban: { type: 'string' } },
-        },
-        { type: 'null' },
-      ],
-    },
-    category: { type: ['string', 'null'] },
-    createdAt: timestampSchema,
-    postedAt: nullableTimestampSchema,
-  },
-} as const;
-
-function transactionItem(row: HistoryRow) {
+function transactionItem(row: HistoryRow): Static<typeof Transaction> {
   return {
     id: row.id,
     accountId: row.account_id,
@@ -122,18 +52,7 @@ function transactionItem(row: HistoryRow) {
   };
 }
 
-interface HistoryQuery {
-  accountId?: string;
-  from?: string;
-  to?: string;
-  minAmount?: string;
-  maxAmount?: string;
-  status?: LineStatus;
-  direction?: Direction;
-  q?: string;
-  limit: number;
-  cursor?: string;
-}
+type HistoryQuery = Static<typeof TransactionsQuery>;
 
 /** A date-time filter as UTC ISO text PostgreSQL accepts (years 0001-9999), or a 400 naming it. */
 function instant(text: string | undefined, name: 'from' | 'to'): string | undefined {
@@ -161,7 +80,7 @@ function checkRanges(query: HistoryQuery): void {
   }
 }
 
-export async function accountsRoutes(app: FastifyInstance, options: ModuleRouteOptions) {
+export async function accountsRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
   const { accounts } = options.services;
 
   app.get(
@@ -171,25 +90,16 @@ export async function accountsRoutes(app: FastifyInstance, options: ModuleRouteO
         tags: ['accounts'],
         summary: "The caller's accounts with current and available balances, newest first",
         security,
-        querystring: { type: 'object', additionalProperties: false, properties: pageQueryProperties },
-        response: {
-          200: {
-            type: 'object',
-            required: ['data', 'nextCursor'],
-            properties: {
-              data: { type: 'array', items: accountListItemSchema },
-              nextCursor: { type: ['string', 'null'] },
-            },
-          },
-          ...problemResponses(),
-        },
+        querystring: Type.Object(pageQueryProperties, { additionalProperties: false }),
+        response: { 200: Page(AccountListItem), ...problemResponses(...apiProblems, ...signedInProblems) },
       },
     },
     async (request) => {
       const customerId = requireCustomer(request);
-      const query = request.query as { limit: number; cursor?: string };
-      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-      const page = await accounts.listAccounts(customerId, { limit: query.limit, after });
+      // Ajv has filled in `limit`'s default; its static type cannot know, hence the fallback.
+      const { cursor, limit = pageLimitDefault } = request.query;
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      const page = await accounts.listAccounts(customerId, { limit, after });
       return { data: page.data.map(listItem), nextCursor: page.nextCursor };
     },
   );
@@ -201,11 +111,12 @@ export async function accountsRoutes(app: FastifyInstance, options: ModuleRouteO
         tags: ['accounts'],
         summary: 'One of the caller’s accounts, with its full IBAN',
         security,
-        params: accountIdParams,
-        response: { 200: accountDetailSchema, ...problemResponses(404) },
+        params: IdParams('account'),
+        querystring: NoQuery,
+        response: { 200: Account, ...problemResponses(...apiProblems, ...signedInProblems, 404) },
       },
     },
-    async (request) => accounts.getAccount(requireCustomer(request), (request.params as { id: string }).id),
+    async (request) => accounts.getAccount(requireCustomer(request), request.params.id),
   );
 
   app.post(
@@ -215,24 +126,15 @@ export async function accountsRoutes(app: FastifyInstance, options: ModuleRouteO
         tags: ['accounts'],
         summary: 'Open a checking or savings account',
         security,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['type', 'currency'],
-          properties: {
-            type: { type: 'string', enum: ['checking', 'savings'] },
-            currency: { type: 'string', enum: currencies },
-            name: nameSchema,
-          },
-        },
-        response: { 201: accountDetailSchema, ...problemResponses(403, 409, 415) },
+        querystring: NoQuery,
+        body: OpenAccountBody,
+        response: { 201: Account, ...problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 409) },
       },
     },
     async (request, reply) => {
       const customerId = requireCustomer(request);
-      const body = request.body as { type: AccountType; currency: Currency; name?: string };
       reply.code(201);
-      return accounts.openAccount(customerId, body);
+      return accounts.openAccount(customerId, request.body);
     },
   );
 
@@ -250,11 +152,16 @@ export async function accountsRoutes(app: FastifyInstance, options: ModuleRouteO
           tags: ['accounts'],
           summary: summaries[action],
           security,
-          params: accountIdParams,
-          response: { 200: accountDetailSchema, ...problemResponses(404, 409) },
+          params: IdParams('account'),
+          querystring: NoQuery,
+          body: NoBody,
+          response: {
+            200: Account,
+            ...problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 404, 409),
+          },
         },
       },
-      async (request) => actions[action](requireCustomer(request), (request.params as { id: string }).id),
+      async (request) => actions[action](requireCustomer(request), request.params.id),
     );
   }
 
@@ -265,43 +172,18 @@ export async function accountsRoutes(app: FastifyInstance, options: ModuleRouteO
         tags: ['transactions'],
         summary: "The caller's transactions across their accounts, newest first",
         security,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            accountId: { type: 'string', pattern: idSchemaPattern('account') },
-            from: { type: 'string', format: 'date-time', description: 'Created at or after (ISO 8601)' },
-            to: { type: 'string', format: 'date-time', description: 'Created at or before (ISO 8601)' },
-            minAmount: { type: 'string', pattern: '^(0|[1-9][0-9]{0,17})(\\.[0-9]{1,18})?$', example: '10.00' },
-            maxAmount: { type: 'string', pattern: '^(0|[1-9][0-9]{0,17})(\\.[0-9]{1,18})?$', example: '250.00' },
-            status: { type: 'string', enum: ['pending', 'posted', 'voided', 'reversed'] },
-            direction: { type: 'string', enum: ['credit', 'debit'] },
-            q: {
-              type: 'string',
-              minLength: 1,
-              maxLength: searchTextLengthMax,
-              description: 'Text in description or counterparty',
-            },
-            ...pageQueryProperties,
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            required: ['data', 'nextCursor'],
-            properties: { data: { type: 'array', items: transactionSchema }, nextCursor: { type: ['string', 'null'] } },
-          },
-          ...problemResponses(404),
-        },
+        querystring: TransactionsQuery,
+        response: { 200: Page(Transaction), ...problemResponses(...apiProblems, ...signedInProblems, 404) },
       },
     },
     async (request) => {
       const customerId = requireCustomer(request);
-      const query = request.query as HistoryQuery;
+      const query = request.query;
       checkRanges(query);
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
       const page = await accounts.listTransactions(customerId, {
         ...query,
+        limit: query.limit ?? pageLimitDefault, // filled in by Ajv already, as on /accounts
         from: instant(query.from, 'from'),
         to: instant(query.to, 'to'),
         after,

@@ -1,79 +1,100 @@
-import { cursorLengthMax, pageLimitDefault, pageLimitMax } from '../platform/constants.ts';
+import { Type } from 'typebox';
+import { nameLengthMax, searchTextLengthMax } from '../platform/constants.ts';
 import { badRequest } from '../platform/errors.ts';
+import { idSchemaPattern } from '../platform/ids.ts';
 import { type Currency, currencies, toApiMoney } from '../platform/money.ts';
+import {
+  ApiMoney,
+  NullableString,
+  NullableTimestamp,
+  pageQueryProperties,
+  StringEnum,
+  Timestamp,
+} from '../platform/schemas.ts';
 
 /**
- * JSON schemas the banking routes share (accounts, transfers, history, back office). They validate
- * requests and describe every response status in /openapi.json.
+ * The accounts module's own API shapes (accounts and transaction history) and the keyset cursors
+ * of its newest-first lists. Shapes every module shares live in platform/schemas.ts.
  */
-export const moneySchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['amount', 'currency'],
-  properties: {
-    amount: { type: 'string', description: 'Decimal string in major units', example: '12.34' },
-    currency: { type: 'string', enum: currencies, description: 'ISO 4217 code' },
-  },
-} as const;
-
-/** An amount a client sends: the text is parsed by the handler so each mistake gets its own code. */
-export const moneyInputSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['amount', 'currency'],
-  properties: {
-    amount: { type: 'string', minLength: 1, maxLength: 40, example: '12.34' },
-    currency: { type: 'string', enum: currencies },
-  },
-} as const;
-
-export const timestampSchema = { type: 'string', format: 'date-time' } as const;
-export const nullableTimestampSchema = { type: ['string', 'null'], format: 'date-time' } as const;
-
-export const problemSchema = {
-  type: 'object',
-  description: 'RFC 9457 problem details with a stable machine `code`',
-  additionalProperties: true,
-  required: ['type', 'title', 'status', 'detail', 'code'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string' },
-    traceId: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { pointer: { type: 'string' }, detail: { type: 'string' } },
-      },
-    },
-  },
-} as const;
-
-/** Problem responses for the given statuses plus those any route can answer. */
-export function problemResponses(...statuses: number[]): Record<number, typeof problemSchema> {
-  const all = new Set([400, 401, 429, 500, 503, ...statuses]);
-  return Object.fromEntries([...all].sort().map((status) => [status, problemSchema]));
-}
-
-export const idempotencyHeaderSchema = {
-  type: 'object',
-  properties: {
-    'idempotency-key': {
-      type: 'string',
-      description: 'Required. 1-255 visible ASCII characters, unique per money movement; retries reuse it.',
-    },
-  },
-} as const;
-
-export const pageQueryProperties = {
-  limit: { type: 'integer', minimum: 1, maximum: pageLimitMax, default: pageLimitDefault },
-  cursor: { type: 'string', minLength: 1, maxLength: cursorLengthMax, description: 'nextCursor of the previous page' },
-} as const;
-
 export const apiMoney = (amountMinor: bigint, currency: Currency) => toApiMoney(amountMinor, currency);
+
+// ---- Accounts ----------------------------------------------------------------------------------
+
+const AccountType = StringEnum(['checking', 'savings']);
+
+const accountProperties = {
+  id: Type.String({ example: 'acc_01jf8x9k2m3n4p5q6r7s8t9v0w' }),
+  type: AccountType,
+  name: Type.String(),
+  currency: StringEnum(currencies),
+  maskedIban: Type.String({ example: 'DE** **** **** **** **30 00' }),
+  status: StringEnum(['open', 'frozen', 'closed']),
+  balance: ApiMoney,
+  availableBalance: ApiMoney,
+  overdraftLimit: ApiMoney,
+  createdAt: Timestamp,
+};
+
+/** An account in a list: everything but the full IBAN, which only the account's own view shows. */
+export const AccountListItem = Type.Object(accountProperties);
+
+export const Account = Type.Object({
+  ...accountProperties,
+  iban: Type.String({ example: 'DE89370400440532013000' }),
+});
+
+/** A name a person typed: no control characters, no leading or trailing spaces. */
+const AccountName = Type.String({
+  minLength: 1,
+  maxLength: nameLengthMax,
+  pattern: '^[^\\p{Cc}\\s](?:[^\\p{Cc}]*[^\\p{Cc}\\s])?$',
+});
+
+export const OpenAccountBody = Type.Object(
+  { type: AccountType, currency: StringEnum(currencies), name: Type.Optional(AccountName) },
+  { additionalProperties: false },
+);
+
+// ---- Transaction history -----------------------------------------------------------------------
+
+const Direction = StringEnum(['credit', 'debit']);
+const LineStatus = StringEnum(['pending', 'posted', 'voided', 'reversed']);
+/** An absolute amount in major units; the handler compares the two bounds, the database the rows. */
+const decimalAmountPattern = '^(0|[1-9][0-9]{0,17})(\\.[0-9]{1,18})?$';
+
+export const TransactionsQuery = Type.Object(
+  {
+    accountId: Type.Optional(Type.String({ pattern: idSchemaPattern('account') })),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Created at or after (ISO 8601)' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Created at or before (ISO 8601)' })),
+    minAmount: Type.Optional(Type.String({ pattern: decimalAmountPattern, example: '10.00' })),
+    maxAmount: Type.Optional(Type.String({ pattern: decimalAmountPattern, example: '250.00' })),
+    status: Type.Optional(LineStatus),
+    direction: Type.Optional(Direction),
+    q: Type.Optional(
+      Type.String({ minLength: 1, maxLength: searchTextLengthMax, description: 'Text in description or counterparty' }),
+    ),
+    ...pageQueryProperties,
+  },
+  { additionalProperties: false },
+);
+
+export const Transaction = Type.Object({
+  id: Type.String({ example: 'txn_01jf8x9k2m3n4p5q6r7s8t9v0w' }),
+  accountId: Type.String(),
+  direction: Direction,
+  amount: ApiMoney,
+  balanceAfter: Type.Union([ApiMoney, Type.Null()]),
+  status: LineStatus,
+  description: Type.String(),
+  counterparty: Type.Union([
+    Type.Object({ name: Type.String({ example: 'J*** D**' }), maskedIban: Type.String() }),
+    Type.Null(),
+  ]),
+  category: NullableString(),
+  createdAt: Timestamp,
+  postedAt: NullableTimestamp,
+});
 
 // ---- Keyset cursors ----------------------------------------------------------------------------
 

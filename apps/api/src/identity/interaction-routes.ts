@@ -1,8 +1,10 @@
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
+import { Type } from 'typebox';
 import { bodyLimitBytes, emailLengthMax, passwordInputLengthMax } from '../platform/constants.ts';
+import { bodyProblems, Problem, printableTextPattern, problemResponses, type TypeBoxApp } from '../platform/schemas.ts';
 import { expiredPage, loginPage, loginTexts, messagePage, pageHeaders, throttledPage } from './login-pages.ts';
 import type { IdentityService } from './service.ts';
 
@@ -18,28 +20,32 @@ import type { IdentityService } from './service.ts';
  */
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-interface UidParams {
-  uid: string;
-}
-interface LoginBody {
-  email: string;
-  password: string;
-}
+const UidParams = Type.Object(
+  { uid: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) },
+  { additionalProperties: false },
+);
 
-const noControlCharacters = '^[^\\p{Cc}]*$';
-const params = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['uid'],
-  properties: { uid: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } },
-} as const;
-const html = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
-const redirect = (description: string) => ({ description, type: 'null' });
-const pageResponses = {
-  200: html('The sign-in page'),
-  303: redirect('Back to the authorization server (see the Location header)'),
-  400: html('The sign-in page expired or was already used'),
-};
+const LoginForm = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: emailLengthMax, pattern: printableTextPattern }),
+    password: Type.String({ minLength: 1, maxLength: passwordInputLengthMax }),
+  },
+  { additionalProperties: false },
+);
+
+const htmlPage = { 'text/html': { schema: Type.String() } };
+const html = (description: string) => ({ description, content: htmlPage });
+/** A status answered with a page, or with problem+json when the request is refused before any page applies. */
+const htmlOrProblem = (description: string) => ({
+  description,
+  content: { ...htmlPage, 'application/problem+json': { schema: Problem } },
+});
+const redirect = Type.Null({ description: 'Back to the authorization server (see the Location header)' });
+const expiredOrMalformed = htmlOrProblem(
+  'The sign-in page expired or was already used (a page), or the request is malformed (problem+json)',
+);
+/** What any page can answer besides itself: too many requests, our fault, a dependency down. */
+const pageProblems = [429, 500, 503] as const;
 
 function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.code(status).headers(pageHeaders).send(body);
@@ -52,12 +58,13 @@ function redirectTo(reply: FastifyReply, location: string): FastifyReply {
 /** The interaction this browser holds a cookie for, if it is the one in the URL and still live. */
 async function loadInteraction(
   provider: Provider,
-  request: FastifyRequest<{ Params: UidParams }>,
+  uid: string,
+  request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<Interaction | undefined> {
   try {
     const interaction = await provider.interactionDetails(request.raw, reply.raw);
-    return interaction.uid === request.params.uid ? interaction : undefined;
+    return interaction.uid === uid ? interaction : undefined;
   } catch (error) {
     // Missing or expired cookie or interaction: the library's own error types, never a server fault.
     if (error instanceof Error && error.name === 'SessionNotFound') return undefined;
@@ -85,18 +92,27 @@ async function consentResult(provider: Provider, interaction: Interaction): Prom
   return { consent: existing ? {} : { grantId } };
 }
 
-export async function interactionRoutes(
-  app: FastifyInstance,
-  options: { provider: Provider; identity: IdentityService },
-) {
+export async function interactionRoutes(app: TypeBoxApp, options: { provider: Provider; identity: IdentityService }) {
   const { provider, identity } = options;
   await app.register(formbody, { bodyLimit: bodyLimitBytes });
 
-  app.get<{ Params: UidParams }>(
+  app.get(
     '/interaction/:uid',
-    { schema: { tags: ['sign-in'], summary: 'Hosted sign-in page', params, response: pageResponses } },
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: 'Hosted sign-in page',
+        params: UidParams,
+        response: {
+          200: html('The sign-in page'),
+          303: redirect,
+          400: expiredOrMalformed,
+          ...problemResponses(...pageProblems),
+        },
+      },
+    },
     async (request, reply) => {
-      const interaction = await loadInteraction(provider, request, reply);
+      const interaction = await loadInteraction(provider, request.params.uid, request, reply);
       if (!interaction) return sendPage(reply, 400, expiredPage());
       if (interaction.prompt.name === 'login') {
         const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
@@ -110,31 +126,27 @@ export async function interactionRoutes(
     },
   );
 
-  app.post<{ Params: UidParams; Body: LoginBody }>(
+  app.post(
     '/interaction/:uid/login',
     {
       schema: {
         tags: ['sign-in'],
         summary: 'Sign in with e-mail and password (application/x-www-form-urlencoded)',
-        params,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['email', 'password'],
-          properties: {
-            email: { type: 'string', minLength: 1, maxLength: emailLengthMax, pattern: noControlCharacters },
-            password: { type: 'string', minLength: 1, maxLength: passwordInputLengthMax },
-          },
-        },
+        consumes: ['application/x-www-form-urlencoded'],
+        params: UidParams,
+        body: LoginForm,
         response: {
-          ...pageResponses,
+          200: html('The sign-in page'),
+          303: redirect,
+          400: expiredOrMalformed,
           401: html('Wrong e-mail or password (the same answer for both)'),
-          429: html('Too many attempts; try again later (see Retry-After)'),
+          429: htmlOrProblem('Too many attempts; try again later (see Retry-After)'),
+          ...problemResponses(...bodyProblems, 500, 503),
         },
       },
     },
     async (request, reply) => {
-      const interaction = await loadInteraction(provider, request, reply);
+      const interaction = await loadInteraction(provider, request.params.uid, request, reply);
       if (interaction?.prompt.name !== 'login') return sendPage(reply, 400, expiredPage());
       const { email, password } = request.body;
       const outcome = await identity.signIn({ email, password, ip: request.ip });
@@ -153,11 +165,18 @@ export async function interactionRoutes(
     },
   );
 
-  app.post<{ Params: UidParams }>(
+  app.post(
     '/interaction/:uid/abort',
-    { schema: { tags: ['sign-in'], summary: 'Cancel signing in', params, response: pageResponses } },
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: 'Cancel signing in',
+        params: UidParams,
+        response: { 303: redirect, 400: expiredOrMalformed, ...problemResponses(...pageProblems, ...bodyProblems) },
+      },
+    },
     async (request, reply) => {
-      const interaction = await loadInteraction(provider, request, reply);
+      const interaction = await loadInteraction(provider, request.params.uid, request, reply);
       if (!interaction) return sendPage(reply, 400, expiredPage());
       const result = { error: 'access_denied', error_description: 'The customer cancelled signing in' };
       return redirectTo(

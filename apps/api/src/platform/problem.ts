@@ -75,8 +75,12 @@ const fastifyCodes: Record<string, { status: number; code: string; title: string
   },
 };
 
+/** Fastify names the parts of a request `body`, `querystring`, `params` and `headers`; pointers say `query`. */
+const pointerRoots: Readonly<Record<string, string>> = { querystring: 'query' };
+
 function fieldProblems(context: string | undefined, issues: readonly AjvIssue[]): FieldProblem[] {
-  const base = `/${context ?? 'body'}`;
+  const part = context ?? 'body';
+  const base = `/${pointerRoots[part] ?? part}`;
   return issues.map((issue) => {
     if (issue.keyword === 'required') {
       return { pointer: `${base}${issue.instancePath}/${String(issue.params.missingProperty)}`, detail: 'is required' };
