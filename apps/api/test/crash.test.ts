@@ -163,7 +163,12 @@ async function pauseWithAnswerUnsent(api: ApiProcess, db: Queryable, awaited: ()
       "SELECT key FROM idempotency_keys WHERE scope LIKE 'customer:%' AND key = ANY($1::text[])",
       [awaited()],
     );
-    if (rows.length > 0) return rows.map((r) => r.key);
+    // An answer the API wrote just before the pause may still be on its way into this (busy)
+    // process: give it time to arrive, and keep only keys whose clients still wait.
+    await sleep(pauseSettleMs);
+    const stillAwaited = new Set(awaited());
+    const caught = rows.map((r) => r.key).filter((key) => stillAwaited.has(key));
+    if (caught.length > 0) return caught;
     api.child.kill('SIGCONT');
     await sleep(5 + probe);
   }

@@ -10,6 +10,11 @@ import type { Cursor } from './schemas.ts';
 export type Direction = 'credit' | 'debit';
 export type LineStatus = 'pending' | 'posted' | 'voided' | 'reversed';
 
+/**
+ * A history line, written in the same statement as its journal entry before the ledger has posted
+ * it: its times and balance come from the posting, so the module that posts fills them in
+ * (payments_post, migration 0025). `balanceAfterLeg` is the index of the entry's leg on this account.
+ */
 export interface StatementLine {
   readonly customerId: string;
   readonly accountId: string;
@@ -18,19 +23,19 @@ export interface StatementLine {
   /** Positive; the direction says which way it moved. */
   readonly amountMinor: bigint;
   readonly currency: Currency;
-  readonly balanceAfterMinor: bigint | null;
+  readonly balanceAfterLeg: number;
   readonly status: LineStatus;
   readonly description: string;
   readonly counterpartyName: string | null;
   readonly counterpartyIban: string | null;
-  readonly createdAt: Date;
-  readonly postedAt: Date | null;
 }
 
-/** Writes lines with one statement (rows travel as JSON so bigint amounts stay exact). */
-export async function insertStatementLines(tx: Queryable, lines: readonly StatementLine[]): Promise<void> {
-  if (lines.length === 0) return;
-  const rows = lines.map((line) => ({
+/**
+ * A line's account_transactions row, as JSON so bigint amounts stay exact. payments_post (migration
+ * 0025) inserts it with balance_after_minor, created_at and posted_at taken from the posting.
+ */
+export function statementLineRow(line: StatementLine): Record<string, unknown> {
+  return {
     id: newId('accountTransaction'),
     customer_id: line.customerId,
     account_id: line.accountId,
@@ -39,23 +44,12 @@ export async function insertStatementLines(tx: Queryable, lines: readonly Statem
     amount_minor: line.amountMinor.toString(),
     currency: line.currency,
     currency_exponent: currencyExponents[line.currency],
-    balance_after_minor: line.balanceAfterMinor?.toString() ?? null,
     status: line.status,
     description: line.description,
     counterparty_name: line.counterpartyName,
     counterparty_iban: line.counterpartyIban,
-    created_at: line.createdAt.toISOString(),
-    posted_at: line.postedAt?.toISOString() ?? null,
-  }));
-  await tx.query(
-    `INSERT INTO account_transactions (id, customer_id, account_id, entry_id, direction, amount_minor, currency,
-       currency_exponent, balance_after_minor, status, description, counterparty_name, counterparty_iban, created_at, posted_at)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, customer_id text, account_id text, entry_id text,
-       direction text, amount_minor bigint, currency text, currency_exponent smallint, balance_after_minor bigint,
-       status text, description text, counterparty_name text, counterparty_iban text, created_at timestamptz,
-       posted_at timestamptz)`,
-    [JSON.stringify(rows)],
-  );
+    balance_after_leg: line.balanceAfterLeg,
+  };
 }
 
 export interface HistoryFilters {

@@ -103,12 +103,12 @@ export async function findAccount(
 export async function findAccountsByIdOrIban(
   db: Queryable,
   accountIds: readonly string[],
-  iban: string | null,
+  ibans: readonly string[],
 ): Promise<AccountRow[]> {
-  const { rows } = await db.query<AccountRow>(`${accountSelect} WHERE a.id = ANY($1::text[]) OR a.iban = $2`, [
-    accountIds,
-    iban,
-  ]);
+  const { rows } = await db.query<AccountRow>(
+    `${accountSelect} WHERE a.id = ANY($1::text[]) OR a.iban = ANY($2::text[])`,
+    [accountIds, ibans],
+  );
   return rows;
 }
 

@@ -4,7 +4,7 @@ import { accountsPerCustomerMax, ibanDrawAttemptsMax } from '../platform/constan
 import { assert, conflict, forbidden, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { Currency } from '../platform/money.ts';
-import { type HistoryFilters, insertStatementLines, queryHistory } from './history.ts';
+import { type HistoryFilters, queryHistory } from './history.ts';
 import { createIbanIssuer, maskIban } from './iban.ts';
 import * as repo from './repository.ts';
 import { apiMoney, type Cursor, encodeCursor } from './schemas.ts';
@@ -208,12 +208,10 @@ export function createAccountsService(
       return row && toRef(row);
     },
 
-    /** Accounts by id and one by IBAN, in one query (a transfer's two sides). */
-    async findAccounts(accountIds: readonly string[], iban: string | null): Promise<AccountRef[]> {
-      return (await repo.findAccountsByIdOrIban(db, accountIds, iban)).map(toRef);
+    /** Accounts by id and by IBAN, in one query (the two sides of concurrent transfers). */
+    async findAccounts(accountIds: readonly string[], ibans: readonly string[]): Promise<AccountRef[]> {
+      return (await repo.findAccountsByIdOrIban(db, accountIds, ibans)).map(toRef);
     },
-
-    recordStatementLines: insertStatementLines,
 
     async listTransactions(customerId: string, filters: HistoryFilters) {
       if (filters.accountId && !(await repo.findAccount(db, filters.accountId, { customerId })))

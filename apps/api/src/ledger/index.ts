@@ -16,18 +16,22 @@ import {
 
 export {
   assertBalanced,
+  commandToJson,
   type LedgerCommand,
   type LedgerOutcome,
   type LedgerRejection,
   movement,
   type NewEntry,
+  outcomeFromJson,
   type Posting,
 } from './entries.ts';
 
 /**
- * The ledger: double-entry accounts in integer minor units. Money moves only through `apply`, which
- * sends a whole batch of commands to the ledger_apply SQL function in one round trip (accounts are
- * locked in id order there). Other modules hold ledger account ids, never ledger rows.
+ * The ledger: double-entry accounts in integer minor units. Money moves only through the
+ * ledger_apply SQL function (accounts are locked in id order there): `apply` sends it a whole batch
+ * of commands in one round trip, and a module that writes its own rows in the same statement calls
+ * it from SQL with commands built by `commandToJson` (payments_post). Other modules hold ledger
+ * account ids, never ledger rows.
  */
 export interface LedgerAccount {
   readonly id: string;

@@ -41,16 +41,23 @@ export function createBatcher<I, R>(options: BatcherOptions<I, R>): Batcher<I, R
     }
   }
 
-  async function runBatch(batch: Waiting<I, R>[]): Promise<void> {
-    if (batch.length === 1 && batch[0]) return runAlone(batch[0]);
+  /** Runs a batch; frees its slot (`release`) before answering, so the next batch is already on its way. */
+  async function runBatch(batch: Waiting<I, R>[], release: () => void): Promise<void> {
     let results: R[];
     try {
       results = await options.run(batch.map((w) => w.item));
-    } catch {
-      // Isolate the failure: every item is retried in its own transaction and gets its own outcome.
+    } catch (error) {
+      if (batch.length === 1) {
+        release();
+        batch[0]?.reject(error);
+        return;
+      }
+      // Isolate the failure: every item is retried in its own run and gets its own outcome.
       for (const waiting of batch) await runAlone(waiting);
+      release();
       return;
     }
+    release();
     for (const [i, waiting] of batch.entries()) waiting.resolve(results[i] as R);
   }
 
@@ -58,12 +65,16 @@ export function createBatcher<I, R>(options: BatcherOptions<I, R>): Batcher<I, R
     while (inFlight < options.inFlightMax && queue.length > 0) {
       const batch = queue.splice(0, options.batchSizeMax);
       inFlight += 1;
-      void runBatch(batch).finally(() => {
+      running += batch.length;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
         inFlight -= 1;
         running -= batch.length;
         pump();
-      });
-      running += batch.length;
+      };
+      void runBatch(batch, release).finally(release);
     }
   }
 

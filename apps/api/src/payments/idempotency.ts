@@ -68,10 +68,15 @@ export function idempotencyKeyFor(request: FastifyRequest, scope: string): Idemp
   return { scope, key, requestHash: requestHash(request.method, path, request.body) };
 }
 
+export interface StoredAnswer {
+  readonly requestHash: string;
+  readonly response: StoredResponse;
+}
+
 export async function findStoredResponse(
   db: Queryable,
   idempotency: IdempotencyKey,
-): Promise<{ requestHash: string; response: StoredResponse } | undefined> {
+): Promise<StoredAnswer | undefined> {
   const { rows } = await db.query<{
     request_hash: string;
     response_status: number;
@@ -83,6 +88,9 @@ export async function findStoredResponse(
   const row = rows[0];
   return row && { requestHash: row.request_hash, response: { status: row.response_status, body: row.response_body } };
 }
+
+/** One key's identity across scopes (neither a scope nor a key contains a newline). */
+export const flightKey = (idempotency: IdempotencyKey) => `${idempotency.scope}\n${idempotency.key}`;
 
 /** Stores a response unless the key is already taken; true when this call stored it. */
 export async function storeResponse(
@@ -105,7 +113,7 @@ export const keyReused = () =>
   );
 
 /** The stored answer for a retry with the same key, or 422 when the request differs. */
-export function replay(stored: { requestHash: string; response: StoredResponse }, idempotency: IdempotencyKey) {
+export function replay(stored: StoredAnswer, idempotency: IdempotencyKey) {
   if (stored.requestHash !== idempotency.requestHash) throw keyReused();
   return { response: stored.response, replayed: true };
 }

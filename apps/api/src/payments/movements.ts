@@ -1,17 +1,38 @@
-import type { StatementLine } from '../accounts/history.ts';
-import type { AccountsService } from '../accounts/index.ts';
-import type { LedgerCommand, LedgerOutcome, LedgerService } from '../ledger/index.ts';
+import { type StatementLine, statementLineRow } from '../accounts/history.ts';
+import { commandToJson, type LedgerCommand, type LedgerOutcome, outcomeFromJson } from '../ledger/index.ts';
 import { transferBatchesInFlightMax, transferBatchSizeMax, transferQueueLengthMax } from '../platform/constants.ts';
-import type { Database, Queryable } from '../platform/database.ts';
+import { type Database, withRetries } from '../platform/database.ts';
 import { assert, DomainError } from '../platform/errors.ts';
+import { type Currency, currencyExponents } from '../platform/money.ts';
 import { createBatcher } from './batcher.ts';
-import type { IdempotencyKey, StoredResponse } from './idempotency.ts';
+import { type IdempotencyKey, type StoredAnswer, type StoredResponse, storeResponse } from './idempotency.ts';
 
 /**
- * Executes money movements in batches: one transaction per batch writes the ledger entries (one
- * ledger_apply call), the history lines, the transfer rows, the outbox events and the idempotency
- * records, so either all of a movement's effects exist or none do.
+ * Executes money movements in batches, each batch ONE statement (payments_post, migration 0025) that
+ * commits on its own: it skips movements whose key was answered before, posts the rest through the
+ * ledger (ledger_apply) and writes the posted ones' history lines, transfer rows, outbox events and
+ * idempotency records. Either all of a movement's effects exist or none do, and the ledger's row
+ * locks are never held across a round trip to this process (docs/adr/0023).
+ *
+ * The rows and the answer are written here before the ledger decides, so the few values only the
+ * outcome knows are holes (`OutcomeHole`) the database fills in.
  */
+export type OutcomeHole =
+  | { readonly $outcome: 'createdAt' | 'postedAt' }
+  | { readonly $outcome: 'balanceAfter'; readonly leg: number; readonly currency: Currency; readonly exponent: number };
+
+/** Placeholders for an answer's or event's top-level fields: the entry's times, a leg's balance as API money. */
+export const outcomeHole = {
+  createdAt: { $outcome: 'createdAt' },
+  postedAt: { $outcome: 'postedAt' },
+  balanceAfter: (leg: number, currency: Currency) => ({
+    $outcome: 'balanceAfter',
+    leg,
+    currency,
+    exponent: currencyExponents[currency],
+  }),
+} as const satisfies Record<string, OutcomeHole | ((...args: never[]) => OutcomeHole)>;
+
 export interface TransferRecord {
   readonly id: string;
   readonly customerId: string;
@@ -32,34 +53,51 @@ export interface OutboxEvent {
   readonly id: string;
   readonly topic: string;
   readonly aggregateId: string;
-  /** Ids and amounts only: never names, IBANs or other personal data. */
+  /** Ids and amounts only: never names, IBANs or other personal data. Top-level holes are filled. */
   readonly payload: Record<string, unknown>;
-  readonly createdAt: Date;
 }
 
-/** What a movement writes and answers once the ledger has decided. Must be pure: batches may be retried. */
-export interface Settlement {
+/** What a movement writes and answers if the ledger posts it. Must be pure: batches may be retried. */
+export interface PostedPlan {
+  /** Top-level holes in the body are filled before it is stored and answered. */
   readonly response: StoredResponse;
   readonly statementLines: readonly StatementLine[];
-  readonly transfer?: TransferRecord;
+  readonly transfer?: Omit<TransferRecord, 'createdAt' | 'postedAt'>;
   readonly event?: OutboxEvent;
 }
 
 export interface Movement {
   readonly idempotency: IdempotencyKey | undefined;
   readonly command: LedgerCommand;
-  readonly settle: (outcome: LedgerOutcome) => Settlement;
+  readonly posted: PostedPlan;
+  /** The answer when the ledger refuses the command (which then changed nothing). */
+  readonly refused: (outcome: Extract<LedgerOutcome, { ok: false }>) => StoredResponse;
 }
 
 export type MovementResult =
-  | { readonly kind: 'settled'; readonly response: StoredResponse; readonly outcome: LedgerOutcome }
-  /** Another request stored a response under this key first; the caller replays it. */
+  | { readonly kind: 'settled'; readonly response: StoredResponse }
+  /** The key already had an answer: nothing was executed; the caller replays it. */
+  | { readonly kind: 'stored'; readonly stored: StoredAnswer }
+  /** Another request stored an answer under this key first; the caller replays it. */
   | { readonly kind: 'key_taken' };
 
-/** Thrown inside a batch's transaction to roll it back when a key was already taken. */
-class KeyTaken extends Error {}
+type BatchResult =
+  | { readonly kind: 'stored'; readonly stored: StoredAnswer }
+  | { readonly kind: 'posted'; readonly response: StoredResponse }
+  | { readonly kind: 'refused'; readonly outcome: Extract<LedgerOutcome, { ok: false }> };
 
-const overloaded = () =>
+interface BatchResultJson {
+  kind: 'stored' | 'posted' | 'refused';
+  stored?: StoredAnswer;
+  response?: StoredResponse;
+  outcome?: Parameters<typeof outcomeFromJson>[0];
+}
+
+/** SQLSTATE payments_post raises when a key of the batch was stored by another request meanwhile. */
+const keyTakenSqlState = 'NGK01';
+
+/** Answer when more movements wait than the queues hold: 503, retry with the same key. */
+export const paymentsBusy = () =>
   new DomainError(
     503,
     'service_busy',
@@ -68,86 +106,73 @@ const overloaded = () =>
     { headers: { 'retry-after': '1' } },
   );
 
-async function writeRecords(tx: Queryable, items: readonly Movement[], settlements: readonly Settlement[]) {
-  const transfers = settlements.flatMap((s) => (s.transfer ? [s.transfer] : []));
-  const events = settlements.flatMap((s) => (s.event ? [s.event] : []));
-  const keys = items.flatMap((item, i) =>
-    item.idempotency ? [{ ...item.idempotency, response: settlements[i]?.response }] : [],
-  );
-  if (transfers.length + events.length + keys.length === 0) return 0;
-  const { rows } = await tx.query<{ stored: number }>(
-    `WITH new_transfers AS (
-       INSERT INTO transfers (id, customer_id, from_account_id, to_account_id, to_own_account, journal_entry_id,
-         amount_minor, currency, reference, counterparty_name, counterparty_iban, status, created_at, posted_at)
-       SELECT id, "customerId", "fromAccountId", "toAccountId", "toOwnAccount", "journalEntryId", "amountMinor",
-         currency, reference, "counterpartyName", "counterpartyIban", 'posted', "createdAt", "postedAt"
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, "customerId" text, "fromAccountId" text, "toAccountId" text,
-         "toOwnAccount" boolean, "journalEntryId" text, "amountMinor" bigint, currency text, reference text,
-         "counterpartyName" text, "counterpartyIban" text, "createdAt" timestamptz, "postedAt" timestamptz)
-     ), new_events AS (
-       INSERT INTO outbox_events (id, topic, aggregate_id, payload, created_at)
-       SELECT id, topic, "aggregateId", payload, "createdAt"
-       FROM jsonb_to_recordset($2::jsonb) AS x(id text, topic text, "aggregateId" text, payload jsonb, "createdAt" timestamptz)
-     ), new_keys AS (
-       -- Last, and in key order: a key held by a concurrent transaction is waited for without holding it up.
-       INSERT INTO idempotency_keys (scope, key, request_hash, response_status, response_body)
-       SELECT scope, key, "requestHash", (response ->> 'status')::int, response -> 'body'
-       FROM jsonb_to_recordset($3::jsonb) AS x(scope text, key text, "requestHash" text, response jsonb)
-       ORDER BY scope, key
-       ON CONFLICT (scope, key) DO NOTHING
-       RETURNING 1
-     )
-     SELECT count(*)::int AS stored FROM new_keys`,
-    [
-      JSON.stringify(transfers, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)),
-      JSON.stringify(events),
-      JSON.stringify(keys),
-    ],
-  );
-  return keys.length - Number(rows[0]?.stored ?? 0);
+/** The JSON payments_post reads: amounts as decimal strings so no JSON number ever rounds them. */
+function movementJson(item: Movement): Record<string, unknown> {
+  const { posted } = item;
+  return {
+    command: commandToJson(item.command),
+    key: item.idempotency ?? null,
+    posted: {
+      response: posted.response,
+      lines: posted.statementLines.map(statementLineRow),
+      transfer: posted.transfer ? { ...posted.transfer, amountMinor: posted.transfer.amountMinor.toString() } : null,
+      event: posted.event ?? null,
+    },
+  };
 }
 
-export function createMovementExecutor(
-  db: Database,
-  modules: { ledger: Pick<LedgerService, 'apply'>; accounts: Pick<AccountsService, 'recordStatementLines'> },
-) {
-  const { ledger, accounts } = modules;
+function batchResult(json: BatchResultJson): BatchResult {
+  if (json.kind === 'stored' && json.stored) return { kind: 'stored', stored: json.stored };
+  if (json.kind === 'posted' && json.response) return { kind: 'posted', response: json.response };
+  assert(json.kind === 'refused' && json.outcome, 'payments_post answers stored, posted or refused');
+  const outcome = outcomeFromJson(json.outcome);
+  assert(!outcome.ok, 'a refused movement has a rejection');
+  return { kind: 'refused', outcome };
+}
 
-  async function run(items: readonly Movement[]): Promise<MovementResult[]> {
+function isKeyTaken(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === keyTakenSqlState;
+}
+
+export function createMovementExecutor(db: Database) {
+  async function run(items: readonly Movement[]): Promise<(BatchResult | { kind: 'key_taken' })[]> {
     try {
-      return await db.transaction(async (tx) => {
-        const outcomes = await ledger.apply(
-          tx,
-          items.map((item) => item.command),
-        );
-        const settlements = items.map((item, i) => {
-          const outcome = outcomes[i];
-          assert(outcome, 'one ledger outcome per movement');
-          return item.settle(outcome);
-        });
-        await accounts.recordStatementLines(
-          tx,
-          settlements.flatMap((s) => s.statementLines),
-        );
-        if ((await writeRecords(tx, items, settlements)) > 0) throw new KeyTaken();
-        return settlements.map(
-          (s, i) => ({ kind: 'settled', response: s.response, outcome: outcomes[i] }) as MovementResult,
-        );
-      });
+      const { rows } = await withRetries(() =>
+        db.query<{ results: BatchResultJson[] }>('SELECT payments_post($1::jsonb) AS results', [
+          // No replacer: every bigint is a decimal string already (a stray one throws), and the fast path stays fast.
+          JSON.stringify(items.map(movementJson)),
+        ]),
+      );
+      const results = rows[0]?.results ?? [];
+      assert(results.length === items.length, 'payments_post answers every movement');
+      return results.map(batchResult);
     } catch (error) {
       // Alone, a taken key is an answer (replay the stored response); in a batch, the batcher
       // retries each movement alone so the others still go through.
-      if (error instanceof KeyTaken && items.length === 1) return [{ kind: 'key_taken' }];
+      if (isKeyTaken(error) && items.length === 1) return [{ kind: 'key_taken' }];
       throw error;
     }
   }
 
-  const batcher = createBatcher<Movement, MovementResult>({
+  const batcher = createBatcher<Movement, BatchResult | { kind: 'key_taken' }>({
     run,
     batchSizeMax: transferBatchSizeMax,
     inFlightMax: transferBatchesInFlightMax,
     queueLengthMax: transferQueueLengthMax,
-    overloaded,
+    overloaded: paymentsBusy,
   });
-  return { submit: batcher.submit, pending: batcher.pending };
+
+  return {
+    async submit(item: Movement): Promise<MovementResult> {
+      const result = await batcher.submit(item);
+      if (result.kind !== 'refused')
+        return result.kind === 'posted' ? { kind: 'settled', response: result.response } : result;
+      // A refusal changed nothing, so its answer is stored on its own, like any answer found before
+      // posting; if another request stored one under the key first, that one is the answer.
+      const response = item.refused(result.outcome);
+      if (item.idempotency && !(await storeResponse(db, item.idempotency, response))) return { kind: 'key_taken' };
+      return { kind: 'settled', response };
+    },
+    pending: batcher.pending,
+  };
 }

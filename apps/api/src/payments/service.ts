@@ -3,18 +3,29 @@ import type { AccountRef, AccountsService } from '../accounts/index.ts';
 import { maskName } from '../accounts/masking.ts';
 import type { AppDependencies } from '../app.ts';
 import { type LedgerOutcome, type LedgerService, movement } from '../ledger/index.ts';
+import { accountLookupBatchSizeMax, accountLookupsInFlightMax, transferQueueLengthMax } from '../platform/constants.ts';
 import { conflict, DomainError, notFound, unprocessable } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { type Currency, toApiMoney } from '../platform/money.ts';
+import { createBatcher } from './batcher.ts';
 import {
   findStoredResponse,
+  flightKey,
   type IdempotencyKey,
   problemResponse,
   replay,
+  type StoredAnswer,
   type StoredResponse,
   storeResponse,
 } from './idempotency.ts';
-import { createMovementExecutor, type Movement, type Settlement, type TransferRecord } from './movements.ts';
+import {
+  createMovementExecutor,
+  type Movement,
+  outcomeHole,
+  type PostedPlan,
+  paymentsBusy,
+  type TransferRecord,
+} from './movements.ts';
 import { riskCheck } from './risk.ts';
 
 /** A transfer request after validation: amounts parsed, IBAN normalised. */
@@ -36,6 +47,12 @@ export interface CreditInput {
   readonly at?: Date;
 }
 
+/** What executing a movement came to: an answer of its own, an answer stored before, or a key another request took first. */
+type Executed =
+  | { readonly kind: 'answered'; readonly response: StoredResponse }
+  | { readonly kind: 'stored'; readonly stored: StoredAnswer }
+  | { readonly kind: 'key_taken' };
+
 export interface Answer {
   readonly response: StoredResponse;
   readonly replayed: boolean;
@@ -51,7 +68,8 @@ interface Parties {
 const fromPointer = '/body/fromAccountId';
 const toPointer = (byIban: boolean) => (byIban ? '/body/to/iban' : '/body/to/accountId');
 
-export function transferView(t: TransferRecord) {
+/** A transfer as the API shows it, but for its times. */
+function transferFacts(t: Omit<TransferRecord, 'createdAt' | 'postedAt'>) {
   return {
     id: t.id,
     status: 'posted',
@@ -61,9 +79,11 @@ export function transferView(t: TransferRecord) {
     amount: toApiMoney(t.amountMinor, t.currency as Currency),
     reference: t.reference,
     counterparty: { name: maskName(t.counterpartyName), maskedIban: maskIban(t.counterpartyIban) },
-    createdAt: t.createdAt.toISOString(),
-    postedAt: t.postedAt?.toISOString() ?? null,
   };
+}
+
+export function transferView(t: TransferRecord) {
+  return { ...transferFacts(t), createdAt: t.createdAt.toISOString(), postedAt: t.postedAt?.toISOString() ?? null };
 }
 
 const ownAccountMissing = (pointer: string) =>
@@ -96,12 +116,36 @@ const currencyMismatch = (side: 'from' | 'to', pointer: string, accountCurrency:
     { errors: [{ pointer, detail: `must be ${accountCurrency}` }], extensions: { side } },
   );
 
+type FindAccounts = (accountIds: readonly string[], iban: string | null) => Promise<AccountRef[]>;
+
+/**
+ * Looks up the parties of concurrent transfers together (the group-commit batcher, used for reads):
+ * sent at once when a slot is free, so an idle system waits for nothing; under load the requests
+ * that arrive meanwhile share the next query instead of each paying its own round trip.
+ */
+function createAccountFinder(accounts: AccountsService): FindAccounts {
+  const lookups = createBatcher<{ accountIds: readonly string[]; iban: string | null }, AccountRef[]>({
+    async run(queries) {
+      const found = await accounts.findAccounts(
+        [...new Set(queries.flatMap((q) => q.accountIds))],
+        [...new Set(queries.flatMap((q) => (q.iban === null ? [] : [q.iban])))],
+      );
+      return queries.map((q) => found.filter((a) => q.accountIds.includes(a.id) || a.iban === q.iban));
+    },
+    batchSizeMax: accountLookupBatchSizeMax,
+    inFlightMax: accountLookupsInFlightMax,
+    queueLengthMax: transferQueueLengthMax,
+    overloaded: paymentsBusy,
+  });
+  return (accountIds, iban) => lookups.submit({ accountIds, iban });
+}
+
 /** Finds both sides among the bank's accounts; client mistakes become domain errors (stored under the key). */
-async function resolveParties(accounts: AccountsService, customerId: string, input: TransferInput): Promise<Parties> {
+async function resolveParties(findAccounts: FindAccounts, customerId: string, input: TransferInput): Promise<Parties> {
   const byIban = 'iban' in input.to;
   const toAccountId = 'accountId' in input.to ? input.to.accountId : null;
   if (toAccountId === input.fromAccountId) throw sameAccount();
-  const found = await accounts.findAccounts(
+  const found = await findAccounts(
     toAccountId ? [input.fromAccountId, toAccountId] : [input.fromAccountId],
     'iban' in input.to ? input.to.iban : null,
   );
@@ -154,87 +198,82 @@ function transferRejection(outcome: Extract<LedgerOutcome, { ok: false }>, parti
   }
 }
 
-function settleTransfer(transferId: string, customerId: string, input: TransferInput, parties: Parties) {
-  return (outcome: LedgerOutcome): Settlement => {
-    if (!outcome.ok) return { response: problemResponse(transferRejection(outcome, parties)), statementLines: [] };
-    const { from, to } = parties;
-    const [debit, credit] = outcome.legs;
-    const transfer: TransferRecord = {
-      id: transferId,
-      customerId,
-      fromAccountId: from.id,
-      toAccountId: to.id,
-      toOwnAccount: parties.toOwn,
-      journalEntryId: outcome.entryId,
-      amountMinor: input.amountMinor,
-      currency: input.currency,
-      reference: input.reference,
-      counterpartyName: to.holderName,
-      counterpartyIban: to.iban,
-      createdAt: outcome.createdAt,
-      postedAt: outcome.postedAt,
-    };
-    const line = { entryId: outcome.entryId, amountMinor: input.amountMinor, currency: input.currency };
-    const timing = {
-      status: 'posted',
-      description: input.reference,
-      createdAt: outcome.createdAt,
-      postedAt: outcome.postedAt,
-    } as const;
-    return {
-      response: { status: 201, body: transferView(transfer) },
-      transfer,
-      statementLines: [
-        {
-          ...line,
-          ...timing,
-          customerId,
-          accountId: from.id,
-          direction: 'debit',
-          balanceAfterMinor: debit?.balanceAfterMinor ?? null,
-          counterpartyName: to.holderName,
-          counterpartyIban: to.iban,
-        },
-        {
-          ...line,
-          ...timing,
-          customerId: to.customerId,
-          accountId: to.id,
-          direction: 'credit',
-          balanceAfterMinor: credit?.balanceAfterMinor ?? null,
-          counterpartyName: from.holderName,
-          counterpartyIban: from.iban,
-        },
-      ],
-      event: {
-        id: newId('outboxEvent'),
-        topic: 'transfer.posted',
-        aggregateId: transferId,
-        payload: {
-          transferId,
-          journalEntryId: outcome.entryId,
-          fromAccountId: from.id,
-          toAccountId: to.id,
-          amount: toApiMoney(input.amountMinor, input.currency),
-          postedAt: outcome.postedAt?.toISOString() ?? null,
-        },
-        createdAt: outcome.createdAt,
-      },
-    };
+/** What the transfer writes and answers if the ledger posts it; times are filled in from the posting. */
+function planTransfer(transferId: string, entryId: string, customerId: string, input: TransferInput, parties: Parties) {
+  const { from, to } = parties;
+  const transfer = {
+    id: transferId,
+    customerId,
+    fromAccountId: from.id,
+    toAccountId: to.id,
+    toOwnAccount: parties.toOwn,
+    journalEntryId: entryId,
+    amountMinor: input.amountMinor,
+    currency: input.currency,
+    reference: input.reference,
+    counterpartyName: to.holderName,
+    counterpartyIban: to.iban,
   };
+  const line = {
+    entryId,
+    amountMinor: input.amountMinor,
+    currency: input.currency,
+    status: 'posted',
+    description: input.reference,
+  } as const;
+  return {
+    response: {
+      status: 201,
+      body: { ...transferFacts(transfer), createdAt: outcomeHole.createdAt, postedAt: outcomeHole.postedAt },
+    },
+    transfer,
+    statementLines: [
+      {
+        ...line,
+        customerId,
+        accountId: from.id,
+        direction: 'debit',
+        balanceAfterLeg: 0,
+        counterpartyName: to.holderName,
+        counterpartyIban: to.iban,
+      },
+      {
+        ...line,
+        customerId: to.customerId,
+        accountId: to.id,
+        direction: 'credit',
+        balanceAfterLeg: 1,
+        counterpartyName: from.holderName,
+        counterpartyIban: from.iban,
+      },
+    ],
+    event: {
+      id: newId('outboxEvent'),
+      topic: 'transfer.posted',
+      aggregateId: transferId,
+      payload: {
+        transferId,
+        journalEntryId: entryId,
+        fromAccountId: from.id,
+        toAccountId: to.id,
+        amount: toApiMoney(input.amountMinor, input.currency),
+        postedAt: outcomeHole.postedAt,
+      },
+    },
+  } satisfies PostedPlan;
 }
 
-function creditView(entryId: string, input: CreditInput, outcome: Extract<LedgerOutcome, { ok: true }>) {
-  const balanceAfterMinor = outcome.legs[1]?.balanceAfterMinor ?? null;
+/** A credit's answer; its balance and times are filled in from the posting. */
+function creditView(entryId: string, input: CreditInput) {
   return {
     id: entryId,
     status: 'posted',
     accountId: input.accountId,
     amount: toApiMoney(input.amountMinor, input.currency),
     description: input.description,
-    balanceAfter: balanceAfterMinor === null ? null : toApiMoney(balanceAfterMinor, input.currency),
-    createdAt: outcome.createdAt.toISOString(),
-    postedAt: outcome.postedAt?.toISOString() ?? null,
+    balanceAfter: outcomeHole.balanceAfter(1, input.currency),
+    createdAt: outcomeHole.createdAt,
+    postedAt: outcomeHole.postedAt,
   };
 }
 
@@ -256,43 +295,44 @@ export function createPaymentsService(
 ) {
   const { db } = deps;
   const { ledger, accounts } = modules;
-  const movements = createMovementExecutor(db, { ledger, accounts });
+  const movements = createMovementExecutor(db);
+  const findAccounts = createAccountFinder(accounts);
   const inProgress = new Map<string, Promise<unknown>>();
 
   /** Stores a domain outcome found before posting (unknown account…) unless the key was taken first. */
-  const storeEarlyOutcome = async (idempotency: IdempotencyKey | undefined, error: DomainError) => {
+  const storeEarlyOutcome = async (idempotency: IdempotencyKey | undefined, error: DomainError): Promise<Executed> => {
     const response = problemResponse(error);
-    if (idempotency && !(await storeResponse(db, idempotency, response))) return 'key_taken' as const;
-    return response;
+    if (idempotency && !(await storeResponse(db, idempotency, response))) return { kind: 'key_taken' };
+    return { kind: 'answered', response };
   };
 
-  async function submit(item: Movement): Promise<StoredResponse | 'key_taken'> {
+  async function submit(item: Movement): Promise<Executed> {
     const result = await movements.submit(item);
-    return result.kind === 'key_taken' ? 'key_taken' : result.response;
+    return result.kind === 'settled' ? { kind: 'answered', response: result.response } : result;
   }
 
   /**
    * Runs `execute` at most once per key. Concurrent duplicates in this process wait for the first
-   * and then replay; across processes the unique (scope, key) row serializes them.
+   * and then replay; a key answered before is found by the movement batch before it posts anything
+   * (movements.ts), and across processes the unique (scope, key) row serializes them.
    */
   async function oncePerKey(
     idempotency: IdempotencyKey | undefined,
-    execute: () => Promise<StoredResponse | 'key_taken'>,
+    execute: () => Promise<Executed>,
   ): Promise<Answer> {
     if (!idempotency) {
-      const response = await execute();
-      if (response === 'key_taken') throw new Error('a movement without a key cannot find its key taken');
-      return { response, replayed: false };
+      const executed = await execute();
+      if (executed.kind !== 'answered') throw new Error('a movement without a key cannot find its key taken');
+      return { response: executed.response, replayed: false };
     }
-    const flightKey = `${idempotency.scope}\n${idempotency.key}`;
-    for (let running = inProgress.get(flightKey); running; running = inProgress.get(flightKey)) {
+    const key = flightKey(idempotency);
+    for (let running = inProgress.get(key); running; running = inProgress.get(key)) {
       await running.catch(() => {});
     }
     const work = (async (): Promise<Answer> => {
-      const stored = await findStoredResponse(db, idempotency);
-      if (stored) return replay(stored, idempotency);
-      const response = await execute();
-      if (response !== 'key_taken') return { response, replayed: false };
+      const executed = await execute();
+      if (executed.kind === 'answered') return { response: executed.response, replayed: false };
+      if (executed.kind === 'stored') return replay(executed.stored, idempotency);
       const winner = await findStoredResponse(db, idempotency);
       if (!winner)
         throw conflict(
@@ -301,18 +341,18 @@ export function createPaymentsService(
         );
       return replay(winner, idempotency);
     })();
-    inProgress.set(flightKey, work);
+    inProgress.set(key, work);
     try {
       return await work;
     } finally {
-      inProgress.delete(flightKey);
+      inProgress.delete(key);
     }
   }
 
   async function executeTransfer(customerId: string, input: TransferInput, idempotency: IdempotencyKey | undefined) {
     let parties: Parties;
     try {
-      parties = await resolveParties(accounts, customerId, input);
+      parties = await resolveParties(findAccounts, customerId, input);
       // The one call into the risk seam (payments/risk.ts).
       const decision = await riskCheck({
         customerId,
@@ -351,7 +391,8 @@ export function createPaymentsService(
           createdAt: input.at,
         },
       },
-      settle: settleTransfer(transferId, customerId, input, parties),
+      posted: planTransfer(transferId, entryId, customerId, input, parties),
+      refused: (outcome) => problemResponse(transferRejection(outcome, parties)),
     });
   }
 
@@ -381,34 +422,26 @@ export function createPaymentsService(
         op: 'post',
         entry: { entryId, kind, description: input.description, metadata: {}, postings, createdAt: input.at },
       },
-      settle: (outcome): Settlement => {
-        if (!outcome.ok)
-          return {
-            response: problemResponse(kind === 'deposit' ? creditRejection(outcome) : purchaseRejection(outcome)),
-            statementLines: [],
-          };
-        const leg = outcome.legs.find((l) => l.ledgerAccountId === account.ledgerAccountId);
-        return {
-          response: { status: 201, body: creditView(entryId, input, outcome) },
-          statementLines: [
-            {
-              customerId: account.customerId,
-              accountId: account.id,
-              entryId,
-              direction: kind === 'deposit' ? 'credit' : 'debit',
-              amountMinor: input.amountMinor,
-              currency: input.currency,
-              balanceAfterMinor: leg?.balanceAfterMinor ?? null,
-              status: 'posted',
-              description: input.description,
-              counterpartyName: null,
-              counterpartyIban: null,
-              createdAt: outcome.createdAt,
-              postedAt: outcome.postedAt,
-            },
-          ],
-        };
+      posted: {
+        response: { status: 201, body: creditView(entryId, input) },
+        statementLines: [
+          {
+            customerId: account.customerId,
+            accountId: account.id,
+            entryId,
+            direction: kind === 'deposit' ? 'credit' : 'debit',
+            amountMinor: input.amountMinor,
+            currency: input.currency,
+            // The customer's leg: credited second on a deposit, debited first on a purchase.
+            balanceAfterLeg: kind === 'deposit' ? 1 : 0,
+            status: 'posted',
+            description: input.description,
+            counterpartyName: null,
+            counterpartyIban: null,
+          },
+        ],
       },
+      refused: (outcome) => problemResponse(kind === 'deposit' ? creditRejection(outcome) : purchaseRejection(outcome)),
     });
   }
 

@@ -63,7 +63,8 @@ function toParam(value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
-async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+/** Runs `attempt` again (at most transactionRetriesMax times in all) when PostgreSQL aborted it for a serialization failure or deadlock. */
+export async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
   for (let tries = 1; ; tries += 1) {
     try {
       return await attempt();
