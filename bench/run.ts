@@ -241,35 +241,23 @@ async function main() {
   try {
     process.stdout.write(`preparing ${customerCount} customers through the real OAuth login…\n`);
     const customers = await prepareCustomers(api.baseUrl, await backofficeToken(api.baseUrl, clientSecret));
+    const postTransfer = (request: autocannon.Request): autocannon.Request => {
+      const transfer = transferRequest(customers);
+      return {
+        ...request,
+        method: 'POST',
+        path: '/api/v1/transfers',
+        body: transfer.body,
+        headers: {
+          authorization: `Bearer ${transfer.token}`,
+          'content-type': 'application/json',
+          'idempotency-key': transfer.key,
+        },
+      };
+    };
     process.stdout.write('warming up and building history (transfers)…\n');
-    const warmup = await load('warm-up transfers', api.baseUrl, api.child.pid, (request) => {
-      const transfer = transferRequest(customers);
-      return {
-        ...request,
-        method: 'POST',
-        path: '/api/v1/transfers',
-        body: transfer.body,
-        headers: {
-          authorization: `Bearer ${transfer.token}`,
-          'content-type': 'application/json',
-          'idempotency-key': transfer.key,
-        },
-      };
-    });
-    const transfers = await load('transfers (POST /api/v1/transfers)', api.baseUrl, api.child.pid, (request) => {
-      const transfer = transferRequest(customers);
-      return {
-        ...request,
-        method: 'POST',
-        path: '/api/v1/transfers',
-        body: transfer.body,
-        headers: {
-          authorization: `Bearer ${transfer.token}`,
-          'content-type': 'application/json',
-          'idempotency-key': transfer.key,
-        },
-      };
-    });
+    const warmup = await load('warm-up transfers', api.baseUrl, api.child.pid, postTransfer);
+    const transfers = await load('transfers (POST /api/v1/transfers)', api.baseUrl, api.child.pid, postTransfer);
     const history = await load('history reads (GET /api/v1/transactions)', api.baseUrl, api.child.pid, (request) => {
       const customer = customers[Math.floor(Math.random() * customers.length)] as BenchCustomer;
       return {
