@@ -82,18 +82,18 @@ export async function rowCounts(db: Queryable): Promise<Record<string, number>> 
  */
 export async function accessTokenSigner(signingJwk: PrivateJwk, publicUrl: string) {
   const key = await importJWK(signingJwk, 'ES256');
-  const sign = (claims: Record<string, unknown>) =>
+  const sign = (claims: Record<string, unknown>, expiresInS = accessTokenTtlS) =>
     new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: signingJwk.kid })
       .setIssuer(issuerOf({ publicUrl }))
       .setAudience(apiAudienceOf({ publicUrl }))
       .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + accessTokenTtlS)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInS)
       .setJti(randomBytes(12).toString('base64url'))
       .sign(key);
   return {
-    customerToken: (customerId: string) =>
-      sign({ sub: customerId, client_id: mobileClientId, scope: 'openid offline_access' }),
+    customerToken: (customerId: string, options: { expiresInS?: number } = {}) =>
+      sign({ sub: customerId, client_id: mobileClientId, scope: 'openid offline_access' }, options.expiresInS),
     operatorToken: () => sign({ sub: backofficeClientId, client_id: backofficeClientId, scope: backofficeScope }),
   };
 }

@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { createTestDatabase, type FaultProxy, startFaultProxy, testRedisUrl } from '@nextgen/testkit';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { importJWK, SignJWT } from 'jose';
 import { type AppDependencies, buildApp, createServices, type Services } from '../src/app.ts';
-import { apiAudienceOf, backofficeClientId, backofficeScope, issuerOf, mobileClientId } from '../src/platform/auth.ts';
 import { connectRedis } from '../src/platform/cache.ts';
 import { type Config, loadConfig } from '../src/platform/config.ts';
 import { connectPostgres } from '../src/platform/database.ts';
 import { loadKeyMaterial } from '../src/platform/keys.ts';
+import { accessTokenSigner } from './fixtures.ts';
 
 /**
  * Builds the real app on its own PostgreSQL database and its own Redis key prefix, closed when the
@@ -68,18 +67,7 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
   });
   const signingJwk = deps.keys.privateJwks.keys[0];
   if (!signingJwk) throw new Error('no signing key');
-  const signingKey = await importJWK(signingJwk, 'ES256');
-  const sign = (claims: Record<string, unknown>, expiresInS: number) =>
-    new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: signingJwk.kid })
-      .setIssuer(issuerOf(config))
-      .setAudience(apiAudienceOf(config))
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInS)
-      .setJti(randomBytes(12).toString('base64url'))
-      .sign(signingKey);
-  const customerToken = (customerId: string, options: { expiresInS?: number } = {}) =>
-    sign({ sub: customerId, client_id: mobileClientId, scope: 'openid offline_access' }, options.expiresInS ?? 600);
+  const { customerToken, operatorToken } = await accessTokenSigner(signingJwk, config.publicUrl);
   return {
     app,
     deps,
@@ -87,7 +75,7 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
     config,
     customerToken,
     faults,
-    operatorToken: () => sign({ sub: backofficeClientId, client_id: backofficeClientId, scope: backofficeScope }, 600),
+    operatorToken,
     async injectAs(customerId, options) {
       const token = await customerToken(customerId);
       return app.inject({ ...options, headers: { ...options.headers, authorization: `Bearer ${token}` } });
