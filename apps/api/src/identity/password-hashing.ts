@@ -21,7 +21,11 @@ export function hashPassword(password: string): Promise<string> {
   return hash(normalizePassword(password), options);
 }
 
+/** Counts argon2 verifications in this process; exposed so tests can see the work a sign-in did. */
+export const passwordVerifications = { count: 0 };
+
 export function passwordMatches(passwordHash: string, password: string): Promise<boolean> {
+  passwordVerifications.count += 1;
   return verify(passwordHash, normalizePassword(password));
 }
 
