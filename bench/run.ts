@@ -19,6 +19,8 @@ import { parseArgs } from 'node:util';
 import {
   adminDatabaseUrl,
   backofficeToken,
+  createDpopClient,
+  createDpopKey,
   databaseUrlFor,
   recreateDatabase,
   signUpAndSignIn,
@@ -40,18 +42,39 @@ const durationS = Number(args.duration);
 const connections = Number(args.connections);
 const customerCount = Number(args.customers);
 
+/** Headers that authenticate one request: a bearer operator token, or a customer's DPoP token and proof. */
+type Authenticate = (method: string, url: string) => Record<string, string>;
+
+/**
+ * Every customer's app signs its DPoP proofs with the latest server nonce any response carried
+ * (the API and the authorization server share nonces), so a run longer than a nonce's few minutes
+ * keeps going as a real app would.
+ */
+const nonces: { latest: string | undefined } = { latest: undefined };
+const learnNonce = (headers: Record<string, unknown> | undefined) => {
+  const nonce = headers?.['dpop-nonce'];
+  if (typeof nonce === 'string' && nonce) nonces.latest = nonce;
+};
+
 interface BenchCustomer {
-  readonly token: string;
+  readonly authenticate: Authenticate;
   readonly checkingId: string;
   readonly savingsId: string;
   readonly checkingIban: string;
 }
 
-async function call(baseUrl: string, token: string, method: string, url: string, body?: unknown, key?: string) {
+async function call(
+  baseUrl: string,
+  authenticate: Authenticate,
+  method: string,
+  url: string,
+  body?: unknown,
+  key?: string,
+) {
   const response = await fetch(`${baseUrl}${url}`, {
     method,
     headers: {
-      authorization: `Bearer ${token}`,
+      ...authenticate(method, `${baseUrl}${url}`),
       ...(body ? { 'content-type': 'application/json' } : {}),
       ...(key ? { 'idempotency-key': key } : {}),
     },
@@ -62,16 +85,53 @@ async function call(baseUrl: string, token: string, method: string, url: string,
   return json;
 }
 
-async function prepareCustomers(baseUrl: string, operatorToken: string): Promise<BenchCustomer[]> {
+/**
+ * Bench customers move money like real ones: identity document submitted, verified by an operator,
+ * and an override above the load's daily volume (tiers cap a day far below it; docs/adr/0033).
+ */
+async function verifyForBench(
+  baseUrl: string,
+  operatorToken: Authenticate,
+  token: Authenticate,
+  customerId: string,
+  i: number,
+) {
+  await call(baseUrl, token, 'PUT', '/api/v1/me/kyc', {
+    legalName: `Bench Customer ${i}`,
+    documentType: 'passport',
+    documentNumber: `BENCH${i}`,
+    issuingCountry: 'DE',
+    expiresOn: '2036-06-30',
+    dateOfBirth: '1990-04-12',
+    nationality: 'DE',
+  });
+  await call(baseUrl, operatorToken, 'POST', `/backoffice/v1/customers/${customerId}/kyc/verify`, { tier: 3 });
+  await call(baseUrl, operatorToken, 'PUT', `/backoffice/v1/customers/${customerId}/limit-overrides`, {
+    currency: 'EUR',
+    perTransferMaximum: '100000.00',
+    dailyMaximum: '1000000000.00',
+    reason: 'Benchmark load',
+  });
+}
+
+async function prepareCustomers(baseUrl: string, bearerToken: string): Promise<BenchCustomer[]> {
+  const operatorToken: Authenticate = () => ({ authorization: `Bearer ${bearerToken}` });
   const customers: BenchCustomer[] = [];
   for (let i = 0; i < customerCount; i += 1) {
-    const signedIn = await signUpAndSignIn(baseUrl, {
-      name: `Bench Customer ${i}`,
-      email: `bench-${i}-${randomBytes(3).toString('hex')}@example.test`,
-      password: `Pw-${randomBytes(12).toString('base64url')}`,
-    });
-    const open = (type: string) =>
-      call(baseUrl, signedIn.accessToken, 'POST', '/api/v1/accounts', { type, currency: 'EUR' });
+    const dpop = createDpopClient(createDpopKey(), { nonce: () => nonces.latest });
+    const signedIn = await signUpAndSignIn(
+      baseUrl,
+      {
+        name: `Bench Customer ${i}`,
+        email: `bench-${i}-${randomBytes(3).toString('hex')}@example.test`,
+        password: `Pw-${randomBytes(12).toString('base64url')}`,
+      },
+      { dpop },
+    );
+    nonces.latest ??= signedIn.dpop.nonce;
+    const authenticate: Authenticate = (method, url) => signedIn.headersFor(method, url);
+    await verifyForBench(baseUrl, operatorToken, authenticate, signedIn.customerId, i);
+    const open = (type: string) => call(baseUrl, authenticate, 'POST', '/api/v1/accounts', { type, currency: 'EUR' });
     const checking = await open('checking');
     const savings = await open('savings');
     for (const account of [checking, savings]) {
@@ -85,7 +145,7 @@ async function prepareCustomers(baseUrl: string, operatorToken: string): Promise
       );
     }
     customers.push({
-      token: signedIn.accessToken,
+      authenticate,
       checkingId: String(checking.id),
       savingsId: String(savings.id),
       checkingIban: String(checking.iban),
@@ -106,7 +166,7 @@ function transferRequest(customers: readonly BenchCustomer[]) {
   const to = toOther && payee !== payer ? { iban: payee.checkingIban } : { accountId: payer.savingsId };
   keyCounter += 1;
   return {
-    token: payer.token,
+    authenticate: payer.authenticate,
     key: `bench-${runId}-${keyCounter}`,
     body: JSON.stringify({
       fromAccountId: payer.checkingId,
@@ -231,6 +291,10 @@ async function main() {
     REDIS_URL: testRedisUrl,
     CACHE_KEY_PREFIX: `ngb:${runId}:`,
     RATE_LIMIT_PER_MINUTE: '1000000',
+    // Measures the transfers that need no passkey approval (the fast path): amounts stay under the
+    // threshold and first payments to a payee are not held for approval (docs/adr/0024).
+    STEP_UP_THRESHOLD: '1000.00',
+    STEP_UP_NEW_PAYEE: 'false',
     BACKOFFICE_CLIENT_SECRET: clientSecret,
     DATA_DIR: path.join(os.tmpdir(), `ng-bench-${runId}`),
     LOG_LEVEL: 'warn',
@@ -249,10 +313,11 @@ async function main() {
         path: '/api/v1/transfers',
         body: transfer.body,
         headers: {
-          authorization: `Bearer ${transfer.token}`,
+          ...transfer.authenticate('POST', `${api.baseUrl}/api/v1/transfers`),
           'content-type': 'application/json',
           'idempotency-key': transfer.key,
         },
+        onResponse: (_status, _body, _context, headers) => learnNonce(headers),
       };
     };
     process.stdout.write('warming up and building history (transfers)…\n');
@@ -264,7 +329,8 @@ async function main() {
         ...request,
         method: 'GET',
         path: '/api/v1/transactions?limit=25',
-        headers: { authorization: `Bearer ${customer.token}` },
+        headers: customer.authenticate('GET', `${api.baseUrl}/api/v1/transactions`),
+        onResponse: (_status, _body, _context, headers) => learnNonce(headers),
       };
     });
     await api.stop('SIGTERM');

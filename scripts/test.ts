@@ -3,7 +3,8 @@
  * every *.test.ts file with Node's test runner (files in parallel, each on its own database copy).
  * Run through `./ng test`, which lints and type-checks first.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { connectPostgres } from '../apps/api/src/platform/database.ts';
 import { migrate } from '../apps/api/src/platform/migrations.ts';
@@ -51,9 +52,34 @@ function runTests(patterns: string[]): Promise<number> {
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
+/**
+ * apps/api/test/browser-login.test.ts drives Chromium from the distribution's package. A fresh
+ * machine gets it here when we may install it (root with apt-get); otherwise that test fails and
+ * names the install command. Never a silent skip.
+ */
+function ensureChromium(patterns: readonly string[]): void {
+  const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const wanted = patterns.length === 0 || patterns.some((p) => p.includes('browser'));
+  if (!wanted || existsSync(chromiumPath)) return;
+  const hasAptGet = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+  if (process.getuid?.() !== 0 || !hasAptGet) {
+    process.stderr.write(
+      `test: Chromium is missing (${chromiumPath}); the browser sign-in test will fail: install it with \`sudo apt-get install -y chromium\` or set CHROMIUM_PATH\n`,
+    );
+    return;
+  }
+  process.stderr.write(
+    'test: Chromium is missing; installing it with `apt-get install -y chromium` for the browser sign-in test\n',
+  );
+  spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
 const patterns = process.argv.slice(2).filter((a) => a !== '--');
 let exitCode = 1;
 try {
+  ensureChromium(patterns);
   await prepareTemplate();
   exitCode = await runTests(
     patterns.length > 0

@@ -1,17 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { accountsRoutes, createAccountsService } from './accounts/index.ts';
-import { createIdentityService, identityRoutes } from './identity/index.ts';
+import { createAuditService } from './audit/index.ts';
+import { backofficeRoutes, createBackofficeService } from './backoffice/index.ts';
+import { createGdprService, personalDataSections } from './compliance/gdpr.ts';
+import { gdprBackofficeRoutes, gdprRoutes } from './compliance/gdpr-routes.ts';
+import { createKycService } from './compliance/kyc.ts';
+import { kycBackofficeRoutes, kycRoutes } from './compliance/kyc-routes.ts';
+import { createLimitsService } from './compliance/limits.ts';
+import { limitsBackofficeRoutes, limitsRoutes } from './compliance/limits-routes.ts';
+import {
+  createIdentityService,
+  createPasskeyService,
+  createSessionsService,
+  createStepUpService,
+  identityRoutes,
+} from './identity/index.ts';
 import { createLedgerService } from './ledger/index.ts';
-import { backofficeRoutes, createPaymentsService, paymentsRoutes } from './payments/index.ts';
+import { createPayeesService, createPaymentsService, paymentsRoutes } from './payments/index.ts';
 import { admissionPlugin } from './platform/admission.ts';
 import { createTokenVerifier } from './platform/auth.ts';
 import type { Cache } from './platform/cache.ts';
 import type { Config } from './platform/config.ts';
 import { bodyLimitBytes } from './platform/constants.ts';
+import { createKeyManagement, createPersonalDataVault } from './platform/crypto/index.ts';
 import type { Database } from './platform/database.ts';
+import { createDpopNonces, dpopNonceSecretOf } from './platform/dpop.ts';
 import { DependencyUnavailable } from './platform/errors.ts';
 import { healthRoutes } from './platform/health.ts';
+import { httpSecurityPlugin, serverOptions } from './platform/http-security.ts';
 import { assertJsonDepth } from './platform/json-body.ts';
 import type { KeyMaterial } from './platform/keys.ts';
 import { logSerializers, redactedPaths } from './platform/logging.ts';
@@ -31,11 +48,49 @@ export type Services = ReturnType<typeof createServices>;
 
 /** Modules talk to each other only through these services. */
 export function createServices(deps: AppDependencies) {
-  const identity = createIdentityService(deps);
+  // First: every other module may record audit events through it.
+  const audit = createAuditService(deps);
+  // Personal data is encrypted under per-customer keys; modules encrypt and decrypt through it.
+  const vault = createPersonalDataVault({ db: deps.db, kms: createKeyManagement(deps.config) });
+  const identity = createIdentityService(deps, { vault, audit });
+  // Signed-in sessions and devices of the app: list, sign out, new-device alerts.
+  const sessions = createSessionsService(deps, { markGrantRevoked: identity.markGrantRevoked, audit });
+  // Passkeys sign customers in and approve sensitive actions (step-up with dynamic linking).
+  const passkeys = createPasskeyService(deps, { identity, audit });
+  const stepUp = createStepUpService(deps, { passkeys, audit });
   const ledger = createLedgerService(deps);
-  const accounts = createAccountsService(deps, { ledger });
-  const payments = createPaymentsService(deps, { ledger, accounts });
-  return { identity, ledger, accounts, payments };
+  const accounts = createAccountsService(deps, { ledger, holderNames: identity.holderNames });
+  // KYC onboarding and the limits every payment is checked against before it posts.
+  const kyc = createKycService(deps, { vault, audit });
+  const limits = createLimitsService(deps, { audit });
+  const payments = createPaymentsService(deps, { ledger, accounts, stepUp, limits, audit });
+  const payees = createPayeesService(deps, { vault, identity, accounts, audit });
+  // Operators, roles and four-eyes approvals; executes approved actions through the services above.
+  const backoffice = createBackofficeService(deps, { audit, payments, accounts, limits });
+  // GDPR export composes every module's part; erasure destroys the customer's data key.
+  const gdpr = createGdprService(deps, {
+    identity,
+    accounts,
+    audit,
+    sessions,
+    sections: personalDataSections({ passkeys, kyc, payees, sessions }),
+  });
+  return {
+    audit,
+    vault,
+    identity,
+    sessions,
+    passkeys,
+    stepUp,
+    ledger,
+    accounts,
+    kyc,
+    limits,
+    payments,
+    payees,
+    backoffice,
+    gdpr,
+  };
 }
 
 const requestIdPattern = /^[A-Za-z0-9-]{8,64}$/;
@@ -59,6 +114,7 @@ export async function buildApp(
       serializers: logSerializers,
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
+    ...serverOptions(config),
     bodyLimit: bodyLimitBytes,
     // Fastify accepts a hop count too (documented), but its type definitions omit numbers.
     trustProxy: config.trustProxy as boolean | string,
@@ -72,6 +128,12 @@ export async function buildApp(
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    // Bad percent-encoding and over-long path parameters are refused before routing; without this
+    // Fastify answers them with its own JSON instead of problem+json (found by test/fuzz.test.ts).
+    frameworkErrors: (error, _request, reply) => {
+      const { problem, headers } = problemFromError(error);
+      return sendProblem(reply, problem, headers);
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
 
@@ -109,9 +171,11 @@ export async function buildApp(
     reply.header('cache-control', 'no-store');
   });
 
+  await app.register(httpSecurityPlugin, { config });
   await app.register(openApiPlugin, { config });
   await app.register(admissionPlugin, {
     verifier: createTokenVerifier(config, keys, { isGrantRevoked: services.identity.isGrantRevoked }),
+    nonces: createDpopNonces(dpopNonceSecretOf(keys)),
     cache,
     limitPerMinute: config.rateLimitPerMinute,
   });
@@ -120,5 +184,11 @@ export async function buildApp(
   await app.register(accountsRoutes, { prefix: '/api/v1', deps, services });
   await app.register(paymentsRoutes, { prefix: '/api/v1', deps, services });
   await app.register(backofficeRoutes, { prefix: '/backoffice/v1', deps, services });
+  await app.register(kycRoutes, { prefix: '/api/v1', deps, services });
+  await app.register(limitsRoutes, { prefix: '/api/v1', deps, services });
+  await app.register(kycBackofficeRoutes, { prefix: '/backoffice/v1', deps, services });
+  await app.register(limitsBackofficeRoutes, { prefix: '/backoffice/v1', deps, services });
+  await app.register(gdprRoutes, { prefix: '/api/v1', deps, services });
+  await app.register(gdprBackofficeRoutes, { prefix: '/backoffice/v1', deps, services });
   return app;
 }

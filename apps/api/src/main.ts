@@ -32,6 +32,8 @@ async function start(config: Config, options: { prepare: boolean; serve: boolean
   } catch (error) {
     exitOnConfigError(error);
   }
+  // Rows written before personal data was encrypted are encrypted before anything is served.
+  if (options.prepare) await services.identity.encryptPlaintextCustomers();
   const app = await buildApp(deps, services);
   if (options.prepare && config.seedDemoData) await seedIfEmpty(services, app.log);
   if (!options.serve) {
@@ -39,6 +41,8 @@ async function start(config: Config, options: { prepare: boolean; serve: boolean
     await Promise.allSettled([deps.db.close(), deps.cache.close()]);
     return;
   }
+  // Chains committed audit records about once a second (several processes take turns on a row lock).
+  const stopAuditSealer = services.audit.startSealer((error) => app.log.warn({ err: error }, 'audit sealer failed'));
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -49,6 +53,7 @@ async function start(config: Config, options: { prepare: boolean; serve: boolean
       process.exit(1);
     }, shutdownGraceMs).unref();
     await app.close();
+    await stopAuditSealer();
     await Promise.allSettled([deps.db.close(), deps.cache.close()]);
     process.exit(0);
   };

@@ -38,7 +38,7 @@ describe('accounts', () => {
     assert.notEqual(checking.json().iban, account.iban);
   });
 
-  it('shows current and available balance on the detail, and only a masked IBAN in lists', async (t) => {
+  it('shows current and available balance on the detail, and only a masked IBAN on the detail and in lists', async (t) => {
     const testApp = await buildTestApp(t);
     const customerId = await createCustomer(testApp.deps.db);
     const account = await openAccount(testApp, customerId, { fundMinor: 250_00n });
@@ -46,7 +46,9 @@ describe('accounts', () => {
     assert.equal(detail.statusCode, 200);
     assert.deepEqual(detail.json().balance, { amount: '250.00', currency: 'EUR' });
     assert.deepEqual(detail.json().availableBalance, { amount: '250.00', currency: 'EUR' });
-    assert.equal(detail.json().iban, account.iban);
+    assert.equal(detail.json().iban, undefined, 'the detail shows the IBAN masked only (reveal shows it)');
+    assert.equal(detail.json().maskedIban.replace(/ /g, '').slice(-4), account.iban.slice(-4));
+    assert.doesNotMatch(detail.body, new RegExp(account.iban));
 
     const list = await testApp.injectAs(customerId, { url: '/api/v1/accounts' });
     assert.equal(list.statusCode, 200);

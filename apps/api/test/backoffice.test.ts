@@ -7,17 +7,21 @@ import { checkLedgerInvariants } from '@nextgen/testkit';
 import { createCustomer, freshKey, openAccount, rowCounts } from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 
-async function credit(testApp: TestApp, payload: unknown, options: { key?: string | null; token?: string } = {}) {
+async function credit(
+  testApp: TestApp,
+  payload: unknown,
+  options: { key?: string | null; token?: string; asCustomer?: string } = {},
+) {
   const key = options.key === undefined ? freshKey() : options.key;
-  return testApp.app.inject({
-    method: 'POST',
+  const request = {
+    method: 'POST' as const,
     url: '/backoffice/v1/credits',
-    headers: {
-      authorization: `Bearer ${options.token ?? (await testApp.operatorToken())}`,
-      ...(key === null ? {} : { 'idempotency-key': key }),
-    },
+    headers: key === null ? {} : { 'idempotency-key': key },
     payload: payload as Record<string, unknown>,
-  });
+  };
+  if (options.asCustomer) return testApp.injectAs(options.asCustomer, request);
+  const authorization = `Bearer ${options.token ?? (await testApp.operatorToken())}`;
+  return testApp.app.inject({ ...request, headers: { ...request.headers, authorization } });
 }
 
 async function settlementBalance(testApp: TestApp) {
@@ -73,7 +77,7 @@ describe('back office', () => {
       amount: { amount: '1000000.00', currency: 'EUR' },
       description: 'Free money',
     };
-    const asCustomer = await credit(testApp, payload, { token: await testApp.customerToken(customerId) });
+    const asCustomer = await credit(testApp, payload, { asCustomer: customerId });
     assert.equal(asCustomer.statusCode, 403);
     assert.equal(asCustomer.json().code, 'operator_only');
     const anonymous = await testApp.app.inject({

@@ -49,8 +49,13 @@ async function openLoadAccounts(testApp: TestApp, seed: number): Promise<LoadAcc
   return accounts;
 }
 
-async function balanceMinorOf(baseUrl: string, authorization: string, accountId: string): Promise<bigint> {
-  const response = await fetch(`${baseUrl}/api/v1/accounts/${accountId}`, { headers: { authorization } });
+async function balanceMinorOf(
+  baseUrl: string,
+  headersFor: (customerId: string, method: string, url: string) => Record<string, string>,
+  account: LoadAccount,
+): Promise<bigint> {
+  const url = `${baseUrl}/api/v1/accounts/${account.id}`;
+  const response = await fetch(url, { headers: headersFor(account.customerId, 'GET', url) });
   assert.equal(response.status, 200);
   const body = (await response.json()) as { balance: { amount: string } };
   return parseMinor(body.balance.amount);
@@ -63,18 +68,19 @@ describe('transfers under concurrent HTTP load', () => {
   it('moves money once per key for 2,400 transfers from 50 clients and keeps the books', async (t) => {
     const seed = Number(process.env.LOAD_SEED ?? randomInt(2 ** 31));
     t.diagnostic(`seed ${seed}`);
-    const testApp = await buildTestApp(t, { env: { RATE_LIMIT_PER_MINUTE: '1000000' } });
+    const testApp = await buildTestApp(t, { env: { RATE_LIMIT_PER_MINUTE: '1000000', STEP_UP_NEW_PAYEE: 'false' } });
     await testApp.app.listen({ port: 0, host: '127.0.0.1' });
     const baseUrl = `http://127.0.0.1:${(testApp.app.server.address() as AddressInfo).port}`;
     const accounts = await openLoadAccounts(testApp, seed);
     const customerIds = [...new Set(accounts.map((a) => a.customerId))];
-    const authorization = new Map(
-      await Promise.all(customerIds.map(async (id) => [id, `Bearer ${await testApp.customerToken(id)}`] as const)),
+    const tokens = new Map(
+      await Promise.all(customerIds.map(async (id) => [id, await testApp.customerToken(id)] as const)),
     );
-    const authorizationFor = (customerId: string) => authorization.get(customerId) ?? '';
+    const headersFor = (customerId: string, method: string, url: string) =>
+      testApp.dpopHeaders(tokens.get(customerId) ?? '', method, url);
 
     const plans = planTransfers(accounts, { count: transfersCount, seed, amountMinorMax });
-    const run = await runTransferLoad({ baseUrl, plans, clients: clientsCount, authorizationFor });
+    const run = await runTransferLoad({ baseUrl, plans, clients: clientsCount, headersFor });
     t.diagnostic(`load ${JSON.stringify(latencySummary(run))}`);
     const outcomes = outcomesByKey(plans, run);
     const { db } = testApp.deps;
@@ -119,7 +125,7 @@ describe('transfers under concurrent HTTP load', () => {
     await t.test("every balance equals the clients' model of the books", async () => {
       const model = modelBalances(accounts, outcomes);
       for (const account of accounts) {
-        const balanceMinor = await balanceMinorOf(baseUrl, authorizationFor(account.customerId), account.id);
+        const balanceMinor = await balanceMinorOf(baseUrl, headersFor, account);
         assert.equal(balanceMinor, model.get(account.id), account.id);
       }
     });

@@ -73,11 +73,15 @@ interface Crash {
   readonly caught: readonly string[];
 }
 
-async function call(baseUrl: string, authorization: string, path: string, body?: unknown, key?: string) {
+/** Authenticating headers for one request: a bearer operator token, or a customer's DPoP token and proof. */
+type Authenticate = (method: string, url: string) => Record<string, string>;
+
+async function call(baseUrl: string, authenticate: Authenticate, path: string, body?: unknown, key?: string) {
+  const method = body === undefined ? 'GET' : 'POST';
   const response = await fetch(`${baseUrl}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
+    method,
     headers: {
-      authorization,
+      ...authenticate(method, `${baseUrl}${path}`),
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(key ? { 'idempotency-key': key } : {}),
     },
@@ -91,11 +95,13 @@ type Signer = Awaited<ReturnType<typeof accessTokenSigner>>;
 /** Customers by SQL (identity owns registration); accounts opened and funded over HTTP, as the bank would. */
 async function openLoadAccounts(db: Queryable, api: ApiProcess, signer: Signer, seed: number) {
   const random = seededRandom(seed + 1);
-  const operator = `Bearer ${await signer.operatorToken()}`;
+  const operatorToken = await signer.operatorToken();
+  const operator: Authenticate = () => ({ authorization: `Bearer ${operatorToken}` });
   const accounts: LoadAccount[] = [];
   for (let c = 0; c < customersCount; c += 1) {
     const customerId = await createCustomer(db, `Crash Customer ${c}`);
-    const authorization = `Bearer ${await signer.customerToken(customerId)}`;
+    const token = await signer.customerToken(customerId);
+    const authorization: Authenticate = (method, url) => signer.dpopHeaders(token, method, url);
     for (let a = 0; a < accountsPerCustomer; a += 1) {
       const opened = await call(api.baseUrl, authorization, '/api/v1/accounts', { type: 'checking', currency: 'EUR' });
       assert.equal(opened.status, 201, JSON.stringify(opened.body));
@@ -199,7 +205,7 @@ async function loadWithKills(
   api: CrashableApi,
   plans: readonly PlannedTransfer[],
   killAfterAnswers: readonly number[],
-  authorizationFor: (customerId: string) => string,
+  headersFor: (customerId: string, method: string, url: string) => Record<string, string>,
 ): Promise<{ run: LoadRun; crashes: Crash[] }> {
   const crashes: Crash[] = [];
   let crashing: Promise<void> | undefined;
@@ -220,7 +226,7 @@ async function loadWithKills(
     baseUrl: api.process.baseUrl,
     plans,
     clients: clientsCount,
-    authorizationFor,
+    headersFor,
     retryUnanswered: { pauseMs: retryPauseMs, deadlineMs: 60_000 },
     onSend: ({ key }) => sending.set(key, (sending.get(key) ?? 0) + 1),
     onAttempt: ({ key, answer }, totals) => {
@@ -251,37 +257,43 @@ async function startCrashableApi(t: TestContext, seed: number) {
   t.after(() => db.close());
   const signingJwk = generateSigningKey();
   const env = {
+    // The test's fixtures encrypt customers' names under the public test KEK, which only NG_ENV=test uses.
+    NG_ENV: 'test',
     DATABASE_URL: database.url,
     REDIS_URL: testRedisUrl,
     CACHE_KEY_PREFIX: `ngt:crash:${randomBytes(6).toString('hex')}:`,
     SIGNING_JWKS: JSON.stringify({ keys: [signingJwk] }),
     COOKIE_SECRETS: randomBytes(32).toString('base64url'),
     RATE_LIMIT_PER_MINUTE: '1000000',
+    // The load pays new payees small amounts; their passkey approval is tested in transfers-step-up.test.ts.
+    STEP_UP_NEW_PAYEE: 'false',
     LOG_LEVEL: 'error',
     PORT: String(await freePort()),
   };
   const api: CrashableApi = { process: await startApiProcess(env), env, db };
   t.after(() => api.process.stop('SIGKILL'));
-  const signer = await accessTokenSigner(signingJwk, api.process.baseUrl);
+  const signer = await accessTokenSigner(signingJwk, api.process.baseUrl, env.COOKIE_SECRETS);
   const accounts = await openLoadAccounts(db, api.process, signer, seed);
   const customerIds = [...new Set(accounts.map((a) => a.customerId))];
   const tokens = await Promise.all(customerIds.map((id) => signer.customerToken(id)));
-  const authorization = new Map(customerIds.map((id, i) => [id, `Bearer ${tokens[i]}`]));
-  return { api, db, accounts, authorizationFor: (customerId: string) => authorization.get(customerId) ?? '' };
+  const tokenOf = new Map(customerIds.map((id, i) => [id, tokens[i] ?? '']));
+  const headersFor = (customerId: string, method: string, url: string) =>
+    signer.dpopHeaders(tokenOf.get(customerId) ?? '', method, url);
+  return { api, db, accounts, headersFor };
 }
 
 describe('transfers across API crashes', () => {
   it('applies every transfer at most once and never half when the API is SIGKILLed twice under load', async (t) => {
     const seed = Number(process.env.LOAD_SEED ?? randomInt(2 ** 31));
     t.diagnostic(`seed ${seed}`);
-    const { api, db, accounts, authorizationFor } = await startCrashableApi(t, seed);
+    const { api, db, accounts, headersFor } = await startCrashableApi(t, seed);
     const plans = planTransfers(accounts, { count: transfersCount, seed, amountMinorMax });
     const random = seededRandom(seed + 2);
     const answersExpected = plans.length + plans.filter((p) => p.submission !== 'once').length;
     const killAfterAnswers = killWindows.map(([low, high]) =>
       Math.floor(answersExpected * (low + random() * (high - low))),
     );
-    const { run, crashes } = await loadWithKills(api, plans, killAfterAnswers, authorizationFor);
+    const { run, crashes } = await loadWithKills(api, plans, killAfterAnswers, headersFor);
     t.diagnostic(`kills after ${killAfterAnswers.join(' and ')} answers; load ${JSON.stringify(latencySummary(run))}`);
     const outcomes = outcomesByKey(plans, run);
     const lost = lostAnswers(outcomes);
@@ -357,7 +369,7 @@ describe('transfers across API crashes', () => {
       for (const account of accounts) {
         const read = await call(
           api.process.baseUrl,
-          authorizationFor(account.customerId),
+          (method, url) => headersFor(account.customerId, method, url),
           `/api/v1/accounts/${account.id}`,
         );
         assert.equal(read.status, 200);

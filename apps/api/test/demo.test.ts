@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkLedgerInvariants } from '@nextgen/testkit';
+import { demoCustomers } from '../src/demo/plan.ts';
 import { seedDemoData } from '../src/demo/seed.ts';
 import { buildTestApp } from './helper.ts';
 
@@ -13,8 +14,13 @@ describe('demo data', () => {
     assert.equal(first.seeded, true);
     assert.deepEqual(await seedDemoData(services, now), { seeded: false });
 
+    // E-mails are encrypted; the demo customers are found by their e-mails' blind indexes.
+    const indexes = await Promise.all(
+      demoCustomers.map((c) => services.vault.blindIndex('email', c.email.toLowerCase())),
+    );
     const { rows: customers } = await deps.db.query<{ id: string }>(
-      `SELECT id FROM customers WHERE email LIKE '%@demo.nextgen.test' ORDER BY created_at`,
+      'SELECT id FROM customers WHERE email_index = ANY($1::text[]) ORDER BY created_at',
+      [indexes],
     );
     assert.equal(customers.length, 3);
     const alex = customers[0]?.id ?? '';

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { createDpopClient, createDpopKey, type SoftwareAuthenticator } from '@nextgen/testkit';
 import { importJWK, SignJWT } from 'jose';
 import { apiAudienceOf, backofficeClientId, backofficeScope, issuerOf, mobileClientId } from '../src/platform/auth.ts';
 import { accessTokenTtlS } from '../src/platform/constants.ts';
+import { createLocalKeyManagement, createPersonalDataVault } from '../src/platform/crypto/index.ts';
 import type { Queryable } from '../src/platform/database.ts';
+import { createDpopNonces, dpopNonceSecretOf } from '../src/platform/dpop.ts';
 import { newId } from '../src/platform/ids.ts';
 import type { PrivateJwk } from '../src/platform/keys.ts';
 import type { Currency } from '../src/platform/money.ts';
@@ -15,9 +18,22 @@ import type { TestApp } from './helper.ts';
 export async function createCustomer(db: Queryable, name = 'Jane Doe'): Promise<string> {
   const id = newId('customer');
   const email = `${randomBytes(6).toString('hex')}@example.test`;
+  // Encrypted as the identity module does, under the public test KEK every NG_ENV=test process shares.
+  const vault = createPersonalDataVault({ db, kms: createLocalKeyManagement(undefined) });
   await db.query(
-    `INSERT INTO customers (id, name, email, email_normalized, password_hash) VALUES ($1, $2, $3, $3, 'not-a-hash')`,
-    [id, name, email],
+    `INSERT INTO customers (id, name_ciphertext, email_ciphertext, email_index, password_hash)
+     VALUES ($1, $2, $3, $4, 'not-a-hash')`,
+    [
+      id,
+      await vault.encrypt(id, 'name', name),
+      await vault.encrypt(id, 'email', email),
+      await vault.blindIndex('email', email),
+    ],
+  );
+  // KYC-verified at the highest tier (compliance/kyc.ts), so tests move money unless they test KYC or limits.
+  await db.query(
+    "INSERT INTO kyc_profiles (customer_id, status, tier, decided_at, decided_by) VALUES ($1, 'verified', 3, now(), 'system')",
+    [id],
   );
   return id;
 }
@@ -78,10 +94,15 @@ export async function rowCounts(db: Queryable): Promise<Record<string, number>> 
 
 /**
  * Signs access tokens as the authorization server would (RFC 9068 `at+jwt`, ES256), for tests that
- * run the API as its own process with a SIGNING_JWKS they chose (buildTestApp signs its own).
+ * run the API as its own process with a SIGNING_JWKS and COOKIE_SECRETS they chose (buildTestApp
+ * signs its own). Customer tokens are DPoP-bound (`cnf.jkt`) to the signer's one device key;
+ * `dpopHeaders` signs a fresh proof, with a current server nonce, for each request.
  */
-export async function accessTokenSigner(signingJwk: PrivateJwk, publicUrl: string) {
+export async function accessTokenSigner(signingJwk: PrivateJwk, publicUrl: string, cookieSecret: string) {
   const key = await importJWK(signingJwk, 'ES256');
+  const device = createDpopClient(createDpopKey(), {
+    nonce: createDpopNonces(dpopNonceSecretOf({ cookieSecrets: [cookieSecret] })).next,
+  });
   const sign = (claims: Record<string, unknown>, expiresInS = accessTokenTtlS) =>
     new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: signingJwk.kid })
@@ -92,8 +113,42 @@ export async function accessTokenSigner(signingJwk: PrivateJwk, publicUrl: strin
       .setJti(randomBytes(12).toString('base64url'))
       .sign(key);
   return {
+    device,
     customerToken: (customerId: string, options: { expiresInS?: number } = {}) =>
-      sign({ sub: customerId, client_id: mobileClientId, scope: 'openid offline_access' }, options.expiresInS),
+      sign(
+        {
+          sub: customerId,
+          client_id: mobileClientId,
+          scope: 'openid offline_access',
+          cnf: { jkt: device.key.thumbprint },
+        },
+        options.expiresInS,
+      ),
     operatorToken: () => sign({ sub: backofficeClientId, client_id: backofficeClientId, scope: backofficeScope }),
+    /** Authorization (DPoP scheme) and DPoP proof headers for one request with a customer token. */
+    dpopHeaders: (token: string, method: string, url: string) => device.headersFor(method, url, token),
   };
+}
+
+/**
+ * Adds a passkey from a software authenticator to the customer through the real API (options, then
+ * the authenticator's answer), as the app's "Add a passkey" does. Returns the passkey's id (pky_…).
+ */
+export async function registerPasskey(
+  testApp: Pick<TestApp, 'injectAs'>,
+  customerId: string,
+  authenticator: SoftwareAuthenticator,
+): Promise<string> {
+  const options = await testApp.injectAs(customerId, { method: 'POST', url: '/api/v1/passkeys/registration-options' });
+  if (options.statusCode !== 200)
+    throw new Error(`registration options refused: ${options.statusCode} ${options.body}`);
+  const credential = authenticator.createCredential(options.json());
+  const created = await testApp.injectAs(customerId, {
+    method: 'POST',
+    url: '/api/v1/passkeys',
+    payload: { credential },
+  });
+  if (created.statusCode !== 201)
+    throw new Error(`passkey registration refused: ${created.statusCode} ${created.body}`);
+  return created.json().id;
 }

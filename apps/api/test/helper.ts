@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
-import { createTestDatabase, type FaultProxy, startFaultProxy, testRedisUrl } from '@nextgen/testkit';
+import { createTestDatabase, type DpopClient, type FaultProxy, startFaultProxy, testRedisUrl } from '@nextgen/testkit';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { type AppDependencies, buildApp, createServices, type Services } from '../src/app.ts';
 import { connectRedis } from '../src/platform/cache.ts';
@@ -18,10 +18,22 @@ export interface TestApp {
   readonly deps: AppDependencies;
   readonly services: Services;
   readonly config: Config;
-  /** A signed access token for a customer, as the authorization server would issue it. */
+  /**
+   * A signed access token for a customer, as the authorization server would issue it: DPoP-bound
+   * (`cnf.jkt`) to the test app's one device key, so it needs `dpopHeaders` to be used.
+   */
   customerToken(customerId: string, options?: { expiresInS?: number }): Promise<string>;
+  /**
+   * `authorization: DPoP <token>` and a fresh DPoP proof (with a current nonce) for one request with a
+   * customer token. `url` is a path (as app.inject addresses it) or an absolute URL (a listening app).
+   */
+  dpopHeaders(token: string, method: string, url: string): { authorization: string; dpop: string };
+  /** customerToken and dpopHeaders in one: the headers a customer's app sends with one request. */
+  customerHeaders(customerId: string, method: string, url: string): Promise<{ authorization: string; dpop: string }>;
+  /** The device key (and nonce source) behind customerToken and dpopHeaders. */
+  readonly device: DpopClient;
   operatorToken(): Promise<string>;
-  /** app.inject with a customer's bearer token. */
+  /** app.inject as a customer: a DPoP-bound token and a proof for exactly this request. */
   injectAs(customerId: string, options: InjectOptions): Promise<LightMyRequestResponse>;
   /** Present when built with `{ faults: true }`: cut the app off from PostgreSQL or Redis. */
   readonly faults: { readonly database: FaultProxy; readonly cache: FaultProxy } | undefined;
@@ -67,18 +79,36 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
   });
   const signingJwk = deps.keys.privateJwks.keys[0];
   if (!signingJwk) throw new Error('no signing key');
-  const { customerToken, operatorToken } = await accessTokenSigner(signingJwk, config.publicUrl);
+  const cookieSecret = deps.keys.cookieSecrets[0] ?? '';
+  const { customerToken, operatorToken, device } = await accessTokenSigner(signingJwk, config.publicUrl, cookieSecret);
+  const dpopHeaders = (token: string, method: string, url: string) =>
+    device.headersFor(method.toUpperCase(), url.startsWith('/') ? `${injectOrigin}${url}` : url, token);
   return {
     app,
     deps,
     services,
     config,
     customerToken,
+    dpopHeaders,
+    customerHeaders: async (customerId, method, url) => dpopHeaders(await customerToken(customerId), method, url),
+    device,
     faults,
     operatorToken,
     async injectAs(customerId, options) {
       const token = await customerToken(customerId);
-      return app.inject({ ...options, headers: { ...options.headers, authorization: `Bearer ${token}` } });
+      const host = options.headers?.host ?? options.authority;
+      const origin = host === undefined ? injectOrigin : `http://${String(host)}`;
+      const headers = dpopHeaders(token, options.method ?? 'GET', `${origin}${pathOf(options)}`);
+      return app.inject({ ...options, headers: { ...options.headers, ...headers } });
     },
   };
+}
+
+/** app.inject's default Host header is localhost:80; a proof's htu names that origin. */
+const injectOrigin = 'http://localhost:80';
+
+function pathOf(options: InjectOptions): string {
+  const url = options.url ?? options.path;
+  if (typeof url === 'string') return url;
+  return url?.pathname ?? '/';
 }

@@ -19,7 +19,9 @@ describe('customer registration', () => {
     const response = await register(testApp, ada);
     assert.equal(response.statusCode, 201);
     const body = response.json();
-    assert.deepEqual(Object.keys(body).sort(), ['createdAt', 'email', 'id', 'name']);
+    assert.deepEqual(Object.keys(body).sort(), ['address', 'createdAt', 'email', 'id', 'name', 'phone']);
+    assert.equal(body.phone, null);
+    assert.equal(body.address, null);
     assert.match(body.id, /^cus_[0-9a-z]{26}$/);
     assert.equal(body.name, 'Ada Lovelace');
     assert.equal(body.email, 'Ada.Lovelace@Example.com');
@@ -27,12 +29,13 @@ describe('customer registration', () => {
     assert.equal(response.headers.location, '/api/v1/customers/me');
     assert.doesNotMatch(response.body, /argon2|horse/);
 
-    const { rows } = await testApp.deps.db.query<{ password_hash: string; email_normalized: string }>(
-      'SELECT password_hash, email_normalized FROM customers WHERE id = $1',
+    const { rows } = await testApp.deps.db.query<{ password_hash: string; email_index: string }>(
+      'SELECT password_hash, email_index FROM customers WHERE id = $1',
       [body.id],
     );
     assert.match(rows[0]?.password_hash ?? '', /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    assert.equal(rows[0]?.email_normalized, 'ada.lovelace@example.com');
+    // The e-mail is found by its keyed blind index of the normalized form (the address itself is encrypted).
+    assert.equal(rows[0]?.email_index, await testApp.services.vault.blindIndex('email', 'ada.lovelace@example.com'));
     const events = await testApp.deps.db.query<{ topic: string; payload: unknown }>(
       'SELECT topic, payload FROM outbox_events WHERE aggregate_id = $1',
       [body.id],

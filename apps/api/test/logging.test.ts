@@ -6,7 +6,7 @@ import { buildTestApp } from './helper.ts';
 describe('logs', () => {
   it('carry the request id and never a password, e-mail, name, IBAN or token', async (t) => {
     const logLines: string[] = [];
-    const testApp = await buildTestApp(t, { env: { LOG_LEVEL: 'trace' }, logLines });
+    const testApp = await buildTestApp(t, { env: { LOG_LEVEL: 'trace', STEP_UP_NEW_PAYEE: 'false' }, logLines });
     const { app } = testApp;
     const secrets = {
       name: 'Zebediah Quillfeather',
@@ -25,7 +25,7 @@ describe('logs', () => {
     const transfer = await app.inject({
       method: 'POST',
       url: '/api/v1/transfers',
-      headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'log-test-1' },
+      headers: { ...testApp.dpopHeaders(token, 'POST', '/api/v1/transfers'), 'idempotency-key': 'log-test-1' },
       payload: {
         fromAccountId: payer.account.id,
         to: { iban: payee.iban },
@@ -36,7 +36,7 @@ describe('logs', () => {
     assert.equal(transfer.statusCode, 201);
     const search = await app.inject({
       url: `/api/v1/transactions?q=${encodeURIComponent(secrets.name)}&limit=5`,
-      headers: { authorization: `Bearer ${token}` },
+      headers: testApp.dpopHeaders(token, 'GET', '/api/v1/transactions'),
     });
     assert.equal(search.statusCode, 200);
     await app.inject({ url: '/api/v1/accounts', headers: { authorization: 'Bearer not.a.real-token' } });

@@ -37,6 +37,6 @@ describe('OAuth client configuration', () => {
     const configured = oauthDriver(app, { redirectUri: 'bank.example.app:/oauth' });
     await configured.registerCustomer(customer);
     assert.match((await configured.signIn(customer)).customerId, /^cus_/);
-    await assert.rejects(oauthDriver(app).beginSignIn(), /the login page did not open/);
+    await assert.rejects(oauthDriver(app).beginSignIn(), /redirect_uri did not match/);
   });
 });

@@ -32,9 +32,7 @@ it('signs a customer in against the real server process, whose logs hold no pass
   const refused = await driver.beginSignIn();
   assert.equal((await refused.submit(customer.email, 'a wrong password entirely')).status, 401);
   const session = await driver.signIn(customer);
-  const me = await fetch(`${api.baseUrl}/api/v1/customers/me`, {
-    headers: { authorization: `Bearer ${session.accessToken}` },
-  });
+  const me = await session.api('GET', '/api/v1/customers/me');
   assert.equal(me.status, 200);
   const renewed = await driver.refresh(session.refreshToken);
   await driver.revoke(renewed.refreshToken);
@@ -58,4 +56,5 @@ it('signs a customer in against the real server process, whose logs hold no pass
     assert.ok(!logs.includes(value), `the logs contain the ${what}`);
   }
   assert.doesNotMatch(logs, /[?&](code|code_challenge|state|login_hint|id_token_hint)=(?!\[redacted\])/);
+  assert.doesNotMatch(logs, /eyJ[A-Za-z0-9_-]+\.eyJ/, 'no JWT (access token, ID token or DPoP proof) is logged');
 });

@@ -78,12 +78,9 @@ describe('back-office client credentials', () => {
       email: 'alan@example.com',
       password: 'the imitation game 1950',
     });
-    const response = await app.inject({
-      url: '/test/operator',
-      headers: { authorization: `Bearer ${customer.accessToken}` },
-    });
-    assert.equal(response.statusCode, 403);
-    assert.equal(response.json().code, 'operator_only');
+    const response = await customer.api('GET', '/test/operator');
+    assert.equal(response.status, 403);
+    assert.equal(JSON.parse(response.body).code, 'operator_only');
   });
 });
 
@@ -102,7 +99,13 @@ describe('access tokens the API refuses', () => {
     const jwk = overrides.key === 'foreign' ? generateSigningKey() : testApp.deps.keys.privateJwks.keys[0];
     assert.ok(jwk);
     const nowS = Math.floor(Date.now() / 1000);
-    return new SignJWT({ sub: 'cus_01jf8x3m5n6p7q8r9s0t1v2w3x', client_id: 'nextgen-mobile', ...overrides.claims })
+    const boundToDevice = { cnf: { jkt: testApp.device.key.thumbprint } };
+    return new SignJWT({
+      sub: 'cus_01jf8x3m5n6p7q8r9s0t1v2w3x',
+      client_id: 'nextgen-mobile',
+      ...boundToDevice,
+      ...overrides.claims,
+    })
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: jwk.kid, ...overrides.header })
       .setIssuer(overrides.issuer ?? issuerOf(testApp.config))
       .setAudience(overrides.audience ?? apiAudienceOf(testApp.config))
@@ -112,11 +115,15 @@ describe('access tokens the API refuses', () => {
       .sign(await importJWK(jwk, 'ES256'));
   }
 
-  async function assertRefused(testApp: TestApp, token: string, description: RegExp) {
-    const response = await testApp.app.inject({
+  /** The token as the app sends it: DPoP scheme and a valid proof from the bound key. */
+  const callWith = (testApp: TestApp, token: string) =>
+    testApp.app.inject({
       url: '/api/v1/customers/me',
-      headers: { authorization: `Bearer ${token}` },
+      headers: testApp.dpopHeaders(token, 'GET', '/api/v1/customers/me'),
     });
+
+  async function assertRefused(testApp: TestApp, token: string, description: RegExp) {
+    const response = await callWith(testApp, token);
     assert.equal(response.statusCode, 401);
     assert.equal(response.json().code, 'invalid_token');
     const challenge = String(response.headers['www-authenticate']);
@@ -127,10 +134,7 @@ describe('access tokens the API refuses', () => {
   it('accepts a well-formed token (the control case)', async (t) => {
     const testApp = await buildTestApp(t);
     const token = await signWith(testApp, {});
-    const response = await testApp.app.inject({
-      url: '/api/v1/customers/me',
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const response = await callWith(testApp, token);
     assert.equal(response.statusCode, 404, 'verified, and the unknown customer is simply not found');
   });
 
@@ -169,6 +173,7 @@ describe('access tokens the API refuses', () => {
       iat: Math.floor(Date.now() / 1000),
       exp: Math.floor(Date.now() / 1000) + 300,
       jti: 'x',
+      cnf: { jkt: testApp.device.key.thumbprint },
     };
     const hs256 = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
@@ -177,6 +182,23 @@ describe('access tokens the API refuses', () => {
     const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const unsigned = `${encode({ alg: 'none', typ: 'at+jwt' })}.${encode(claims)}.`;
     await assertRefused(testApp, unsigned, /invalid/);
+  });
+
+  it('refuses a customer token that is not DPoP-bound (no cnf.jkt), whatever the scheme', async (t) => {
+    const testApp = await buildTestApp(t);
+    const token = await signWith(testApp, { claims: { cnf: undefined } });
+    await assertRefused(testApp, token, /not DPoP-bound/);
+    const asBearer = await testApp.app.inject({
+      url: '/api/v1/customers/me',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(asBearer.statusCode, 401);
+    assert.equal(asBearer.json().code, 'invalid_token');
+  });
+
+  it('refuses a token with a malformed cnf claim', async (t) => {
+    const testApp = await buildTestApp(t);
+    await assertRefused(testApp, await signWith(testApp, { claims: { cnf: { jkt: 42 } } }), /invalid/);
   });
 
   it('refuses a customer token whose subject is not a customer id', async (t) => {

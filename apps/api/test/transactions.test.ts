@@ -4,6 +4,12 @@ import { pageLimitMax } from '../src/platform/constants.ts';
 import { createCustomer, fundedCustomer, openAccount } from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 
+/**
+ * These tests are about posting, idempotency and refusals, with small amounts to payees paid for the
+ * first time; the passkey approval such a first payment needs has its own tests (transfers-step-up.test.ts).
+ */
+const withoutNewPayeeStepUp = { env: { STEP_UP_NEW_PAYEE: 'false' } };
+
 interface Item {
   id: string;
   accountId: string;
@@ -71,7 +77,7 @@ async function scenario(testApp: TestApp) {
 
 describe('transaction history', () => {
   it("lists the customer's transactions across accounts, newest first, with masked counterparties", async (t) => {
-    const testApp = await buildTestApp(t);
+    const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
     const { alice, checking, savings } = await scenario(testApp);
     const { response, data, nextCursor } = await history(testApp, alice);
     assert.equal(response.statusCode, 200);
@@ -100,7 +106,7 @@ describe('transaction history', () => {
   });
 
   it("never shows another customer's data, and answers their account id with 404", async (t) => {
-    const testApp = await buildTestApp(t);
+    const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
     const { alice, bob, bobs, checking } = await scenario(testApp);
     const bobsView = await history(testApp, bob);
     assert.deepEqual(
@@ -118,7 +124,7 @@ describe('transaction history', () => {
   });
 
   it('filters by account, date range, amount range, status, direction and text', async (t) => {
-    const testApp = await buildTestApp(t);
+    const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
     const { alice, savings } = await scenario(testApp);
     const amounts = async (query: string) => (await history(testApp, alice, query)).data.map((i) => i.amount.amount);
     assert.deepEqual(await amounts(`?accountId=${savings.id}`), ['300.00']);
@@ -142,7 +148,7 @@ describe('transaction history', () => {
   });
 
   it('pages with a stable cursor while new transactions arrive', async (t) => {
-    const testApp = await buildTestApp(t);
+    const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
     const { customerId, account } = await fundedCustomer(testApp, 1_000_00n);
     const savings = await openAccount(testApp, customerId);
     const send = (n: number) =>
@@ -171,7 +177,7 @@ describe('transaction history', () => {
   });
 
   it('refuses malformed cursors, limits and filters with 400 and a pointer', async (t) => {
-    const testApp = await buildTestApp(t);
+    const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
     const customerId = await createCustomer(testApp.deps.db);
     const cases: [string, string][] = [
       ['?cursor=garbage', 'invalid_cursor'],

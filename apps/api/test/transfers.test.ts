@@ -4,6 +4,12 @@ import { checkLedgerInvariants } from '@nextgen/testkit';
 import { createCustomer, freshKey, fundedCustomer, openAccount, rowCounts } from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 
+/**
+ * These tests are about posting, idempotency and refusals, with small amounts to payees paid for the
+ * first time; the passkey approval such a first payment needs has its own tests (transfers-step-up.test.ts).
+ */
+const withoutNewPayeeStepUp = { env: { STEP_UP_NEW_PAYEE: 'false' } };
+
 function transfer(testApp: TestApp, customerId: string, payload: unknown, key: string | null = freshKey()) {
   return testApp.injectAs(customerId, {
     method: 'POST',
@@ -22,7 +28,7 @@ async function balanceOf(testApp: TestApp, customerId: string, accountId: string
 
 describe('transfers', () => {
   it('moves money between own accounts and shows the transfer to its sender', async (t) => {
-    const testApp = await buildTestApp(t);
+    const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
     const { customerId, account } = await fundedCustomer(testApp, 100_00n);
     const savings = await openAccount(testApp, customerId, { type: 'savings' });
     const response = await transfer(testApp, customerId, {
@@ -52,7 +58,7 @@ describe('transfers', () => {
   });
 
   it("pays another customer by IBAN without revealing the payee's account id, name or IBAN", async (t) => {
-    const testApp = await buildTestApp(t);
+    const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
     const { customerId, account } = await fundedCustomer(testApp, 50_00n, 'Alice Sender');
     const payee = await fundedCustomer(testApp, 0n, 'Bob Receiver');
     const spacedIban = payee.account.iban.replace(/(.{4})/g, '$1 ').toLowerCase();
@@ -85,7 +91,7 @@ describe('transfers', () => {
 
   describe('idempotency', () => {
     it('replays the identical response for a retry and moves the money once', async (t) => {
-      const testApp = await buildTestApp(t);
+      const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
       const { customerId, account } = await fundedCustomer(testApp, 100_00n);
       const payee = await fundedCustomer(testApp, 0n);
       const key = freshKey();
@@ -102,7 +108,7 @@ describe('transfers', () => {
     });
 
     it('refuses the same key with a different body, changing nothing', async (t) => {
-      const testApp = await buildTestApp(t);
+      const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
       const { customerId, account } = await fundedCustomer(testApp, 100_00n);
       const savings = await openAccount(testApp, customerId);
       const key = freshKey();
@@ -126,7 +132,7 @@ describe('transfers', () => {
     });
 
     it('requires a well-formed Idempotency-Key and stores nothing without one', async (t) => {
-      const testApp = await buildTestApp(t);
+      const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
       const { customerId, account } = await fundedCustomer(testApp, 100_00n);
       const savings = await openAccount(testApp, customerId);
       const payload = { fromAccountId: account.id, to: { accountId: savings.id }, amount: eur('1.00') };
@@ -150,7 +156,7 @@ describe('transfers', () => {
     });
 
     it('executes 40 concurrent requests with the same key exactly once', async (t) => {
-      const testApp = await buildTestApp(t);
+      const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
       const { customerId, account } = await fundedCustomer(testApp, 100_00n);
       const payee = await fundedCustomer(testApp, 0n);
       const key = freshKey();
@@ -167,7 +173,7 @@ describe('transfers', () => {
     });
 
     it('stores a refused transfer so a retry answers the same even after funds arrive', async (t) => {
-      const testApp = await buildTestApp(t);
+      const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
       const { customerId, account } = await fundedCustomer(testApp, 5_00n);
       const savings = await openAccount(testApp, customerId);
       const key = freshKey();
@@ -198,7 +204,7 @@ describe('transfers', () => {
 
   describe('refusals', () => {
     it('refuses zero, negative, too precise and malformed amounts with a pointer, storing nothing', async (t) => {
-      const testApp = await buildTestApp(t);
+      const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
       const { customerId, account } = await fundedCustomer(testApp, 100_00n);
       const savings = await openAccount(testApp, customerId);
       const key = freshKey();
@@ -240,7 +246,7 @@ describe('transfers', () => {
     });
 
     it('refuses a transfer that would overdraw the account', async (t) => {
-      const testApp = await buildTestApp(t);
+      const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
       const { customerId, account } = await fundedCustomer(testApp, 10_00n);
       const savings = await openAccount(testApp, customerId);
       const response = await transfer(testApp, customerId, {
@@ -260,7 +266,7 @@ describe('transfers', () => {
     });
 
     it('refuses paying an account into itself', async (t) => {
-      const testApp = await buildTestApp(t);
+      const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
       const { customerId, account } = await fundedCustomer(testApp);
       for (const to of [{ accountId: account.id }, { iban: account.iban }]) {
         const response = await transfer(testApp, customerId, { fromAccountId: account.id, to, amount: eur('1.00') });
@@ -270,7 +276,7 @@ describe('transfers', () => {
     });
 
     it('refuses a currency that differs from either account', async (t) => {
-      const testApp = await buildTestApp(t);
+      const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
       const { customerId, account } = await fundedCustomer(testApp);
       const dollars = await openAccount(testApp, customerId, { currency: 'USD' });
       const wrongAmount = await transfer(testApp, customerId, {
@@ -291,7 +297,7 @@ describe('transfers', () => {
     });
 
     it("answers an unknown or another customer's source account with 404, changing nothing", async (t) => {
-      const testApp = await buildTestApp(t);
+      const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
       const victim = await fundedCustomer(testApp, 100_00n, 'Victor Victim');
       const { customerId, account } = await fundedCustomer(testApp, 100_00n, 'Mallory Thief');
       const before = await rowCounts(testApp.deps.db);
@@ -321,7 +327,7 @@ describe('transfers', () => {
     });
 
     it('refuses an invalid IBAN (400) and a valid one that is not an open account here (422)', async (t) => {
-      const testApp = await buildTestApp(t);
+      const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
       const { customerId, account } = await fundedCustomer(testApp);
       for (const iban of ['DE88370400440532013000', 'DE8937040044053201300', 'not an iban']) {
         const response = await transfer(testApp, customerId, {
@@ -354,7 +360,7 @@ describe('transfers', () => {
     });
 
     it('refuses frozen and closed accounts, saying which side', async (t) => {
-      const testApp = await buildTestApp(t);
+      const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
       const { customerId, account } = await fundedCustomer(testApp, 100_00n);
       const savings = await openAccount(testApp, customerId);
       const payee = await fundedCustomer(testApp, 0n);
@@ -385,7 +391,7 @@ describe('transfers', () => {
     });
 
     it('validates the body strictly: exactly one payee form, printable reference of 140 characters at most', async (t) => {
-      const testApp = await buildTestApp(t);
+      const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
       const { customerId, account } = await fundedCustomer(testApp);
       const savings = await openAccount(testApp, customerId);
       const bad = [
@@ -414,7 +420,7 @@ describe('transfers', () => {
   });
 
   it('groups concurrent transfers into shared batches and keeps the books balanced', async (t) => {
-    const testApp = await buildTestApp(t);
+    const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
     const customers = await Promise.all(Array.from({ length: 10 }, () => fundedCustomer(testApp, 1_000_00n)));
     const requests = Array.from({ length: 300 }, (_, i) => {
       const from = customers[i % 10];
@@ -453,7 +459,7 @@ describe('transfers', () => {
   });
 
   it('keeps answering cleanly while accounts are frozen and unfrozen during transfers', async (t) => {
-    const testApp = await buildTestApp(t);
+    const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
     const { customerId, account } = await fundedCustomer(testApp, 1_000_00n);
     const payee = await fundedCustomer(testApp, 0n);
     const transfers = Array.from({ length: 120 }, () =>
@@ -478,7 +484,7 @@ describe('transfers', () => {
   });
 
   it('answers a customer id the bank does not know with 404s, never a 500', async (t) => {
-    const testApp = await buildTestApp(t);
+    const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
     const ghost = 'cus_01jf8x9k2m3n4p5q6r7s8t9v0w';
     const response = await transfer(testApp, ghost, {
       fromAccountId: 'acc_01jf8x9k2m3n4p5q6r7s8t9v0w',

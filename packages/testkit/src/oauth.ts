@@ -1,13 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createDpopClient, type DpopClient } from './dpop.ts';
 
 /**
- * OAuth login driver for tests and benchmarks: signs a customer in through the real flow, as the
- * mobile app does, against a listening server (base URL) or a Fastify app (inject):
+ * OAuth login driver for tests, benchmarks and scripts: signs a customer in through the real flow,
+ * as the mobile app does, against a listening server (base URL) or a Fastify app (inject):
  *
- *   GET /oidc/auth (PKCE S256) → GET /interaction/:uid (login form) → POST /interaction/:uid/login
- *   → /oidc/auth/:uid → consent (automatic) → redirect_uri?code=… → POST /oidc/token
+ *   POST /oidc/request (PAR, PKCE S256, DPoP proof) → GET /oidc/auth?request_uri=…
+ *   → GET /interaction/:uid (login form) → POST /interaction/:uid/login → /oidc/auth/:uid
+ *   → consent (automatic) → redirect_uri?code=…&iss=… → POST /oidc/token (DPoP proof)
  *
- * Cookies are kept in a small in-code jar per sign-in, as a browser would. Nothing is logged.
+ * One driver is one device: its DPoP key binds every token it gets (RFC 9449), and it keeps the
+ * server's latest DPoP nonce, retrying once when asked for a new one. Cookies are kept in a small
+ * in-code jar per sign-in, as a browser would. Nothing is logged.
  */
 
 /** A Fastify app or anything with the same `inject`. */
@@ -39,8 +43,24 @@ export interface OAuthTokens {
 
 export interface SignedInCustomer extends OAuthTokens {
   readonly customerId: string;
+  /** The device key the tokens are bound to, and its nonce. */
+  readonly dpop: DpopClient;
+  /** The `iss` the authorization response carried (RFC 9207). */
+  readonly issuer: string | null;
   /** Ends the sign-in session through the end-session endpoint, as the app's "Sign out" does. */
   logout(): Promise<void>;
+  /** Calls the API with this sign-in's access token and a fresh DPoP proof. */
+  api(method: string, path: string, options?: ApiCallOptions): Promise<DriverResponse>;
+  /** Authorization and DPoP headers for one request (for load generators that send themselves). */
+  headersFor(method: string, url: string): { authorization: string; dpop: string };
+}
+
+export interface ApiCallOptions {
+  /** Sent as JSON. */
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Another access token of the same device (e.g. after a refresh). */
+  readonly accessToken?: string;
 }
 
 /** An OAuth or HTTP error answer, with the server's status and body for assertions. */
@@ -164,6 +184,10 @@ export interface DriverOptions {
   readonly clientId?: string;
   readonly redirectUri?: string;
   readonly scope?: string;
+  /** The device (DPoP key and nonce); a new one per driver by default. */
+  readonly dpop?: DpopClient;
+  /** A User-Agent for every request (sessions show it as the device name). */
+  readonly userAgent?: string;
 }
 
 /** One sign-in in progress: the login page is open, waiting for credentials. */
@@ -173,16 +197,51 @@ export interface SignInAttempt {
   readonly loginPage: DriverResponse;
   /** Posts the form. `finish()` exchanges the code once a submission was accepted. */
   submit(email: string, password: string): Promise<DriverResponse>;
+  /** Any request on the sign-in page's behalf, with its cookies (e.g. the passkey step's JSON endpoints). */
+  request(request: {
+    method: string;
+    path: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }): Promise<DriverResponse>;
+  /** Continues from where the page sent the customer (a passkey step's `redirectTo`); `finish()` follows it. */
+  continueAt(location: string): void;
   finish(): Promise<SignedInCustomer>;
+  /**
+   * Follows the accepted sign-in back to the app without exchanging the code: the redirect URL
+   * (code, state, iss) and the PKCE verifier, for tests of the code exchange itself.
+   */
+  authorize(): Promise<{ callback: URL; codeVerifier: string }>;
   /** Presses "Cancel"; returns the URL the customer is sent back to the app with. */
   cancel(): Promise<URL>;
 }
 
+/** The origin a proof's htu names: the base URL, or app.inject's default Host (localhost:80). */
+const originOf = (target: OAuthTarget) =>
+  typeof target === 'string' ? target.replace(/\/$/, '') : 'http://localhost:80';
+
 export function oauthDriver(target: OAuthTarget, options: DriverOptions = {}) {
-  const send = transportFor(target);
+  const transport = transportFor(target);
+  const send: Send = options.userAgent
+    ? (request) => transport({ ...request, headers: { 'user-agent': options.userAgent ?? '', ...request.headers } })
+    : transport;
   const clientId = options.clientId ?? defaultClientId;
   const redirectUri = options.redirectUri ?? defaultRedirectUri;
   const scope = options.scope ?? 'openid offline_access';
+  const dpop = options.dpop ?? createDpopClient();
+  const origin = originOf(target);
+
+  /** Sends with a fresh DPoP proof; once more with the new nonce when the server asks for one. */
+  async function sendWithProof(request: Parameters<Send>[0], accessToken?: string): Promise<DriverResponse> {
+    const url = `${origin}${request.path}`;
+    const attempt = () =>
+      send({ ...request, headers: { ...request.headers, dpop: dpop.proofFor(request.method, url, accessToken) } });
+    const first = await attempt();
+    if (!dpop.wantsNonce(first.status, first.headers, first.body)) return first;
+    const second = await attempt();
+    dpop.learnNonce(second.headers);
+    return second;
+  }
 
   /** Follows redirects inside the server with the jar until the app's redirect URI (or a page). */
   async function follow(jar: CookieJar, first: DriverResponse): Promise<{ response: DriverResponse; callback?: URL }> {
@@ -198,8 +257,52 @@ export function oauthDriver(target: OAuthTarget, options: DriverOptions = {}) {
     throw new OAuthDriverError('too many redirects', response);
   }
 
-  async function tokenRequest(fields: Record<string, string>, headers: Record<string, string> = {}) {
-    return send({ method: 'POST', path: '/oidc/token', headers: { ...formHeaders, ...headers }, body: form(fields) });
+  /** A token endpoint request with a DPoP proof (omit it with `{ dpop: false }`). */
+  async function tokenRequest(
+    fields: Record<string, string>,
+    headers: Record<string, string> = {},
+    options: { dpop?: boolean } = {},
+  ) {
+    const request = {
+      method: 'POST',
+      path: '/oidc/token',
+      headers: { ...formHeaders, ...headers },
+      body: form(fields),
+    };
+    return options.dpop === false ? send(request) : sendWithProof(request);
+  }
+
+  /** POST /oidc/request (RFC 9126): the authorization request goes by back channel; returns its request_uri. */
+  async function pushAuthorizationRequest(fields: Record<string, string>): Promise<string> {
+    const response = await sendWithProof({
+      method: 'POST',
+      path: '/oidc/request',
+      headers: formHeaders,
+      body: form({ client_id: clientId, ...fields }),
+    });
+    const requestUri =
+      response.status === 201 ? (JSON.parse(response.body) as { request_uri?: string }).request_uri : undefined;
+    if (!requestUri) throw new OAuthDriverError('the pushed authorization request was refused', response);
+    return requestUri;
+  }
+
+  async function callApi(
+    session: { accessToken: string },
+    method: string,
+    path: string,
+    call: ApiCallOptions = {},
+  ): Promise<DriverResponse> {
+    const accessToken = call.accessToken ?? session.accessToken;
+    const json: Record<string, string> = call.body === undefined ? {} : { 'content-type': 'application/json' };
+    return sendWithProof(
+      {
+        method,
+        path,
+        headers: { authorization: `DPoP ${accessToken}`, ...json, ...call.headers },
+        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+      },
+      accessToken,
+    );
   }
 
   async function logout(jar: CookieJar, idToken: string): Promise<void> {
@@ -223,8 +326,7 @@ export function oauthDriver(target: OAuthTarget, options: DriverOptions = {}) {
     const jar = new CookieJar();
     const codeVerifier = randomBytes(32).toString('base64url');
     const state = randomBytes(16).toString('base64url');
-    const query = form({
-      client_id: clientId,
+    const requestUri = await pushAuthorizationRequest({
       redirect_uri: redirectUri,
       response_type: 'code',
       scope,
@@ -235,6 +337,7 @@ export function oauthDriver(target: OAuthTarget, options: DriverOptions = {}) {
       prompt: 'consent',
       ...extraParams,
     });
+    const query = form({ client_id: clientId, request_uri: requestUri });
     const start = await send({ method: 'GET', path: `/oidc/auth?${query}` });
     jar.store(start.setCookies);
     const { response: loginPage } = await follow(jar, start);
@@ -242,6 +345,14 @@ export function oauthDriver(target: OAuthTarget, options: DriverOptions = {}) {
       loginPage.status === 200 ? /action="(\/interaction\/[^/"]+)\/login"/.exec(loginPage.body)?.[1] : undefined;
     if (!loginPath) throw new OAuthDriverError('the login page did not open', loginPage);
     let accepted: DriverResponse | undefined;
+    const authorize = async () => {
+      if (!accepted) throw new Error('submit accepted credentials before authorize() or finish()');
+      const { response, callback } = await follow(jar, accepted);
+      if (!callback?.searchParams.get('code') || callback.searchParams.get('state') !== state) {
+        throw new OAuthDriverError('no authorization code came back', response);
+      }
+      return { callback, codeVerifier };
+    };
 
     return {
       loginPath,
@@ -258,13 +369,21 @@ export function oauthDriver(target: OAuthTarget, options: DriverOptions = {}) {
         if (response.status === 303) accepted = response;
         return response;
       },
+      async request(request) {
+        const response = await send({
+          ...request,
+          headers: { ...request.headers, cookie: jar.headerFor(request.path) },
+        });
+        jar.store(response.setCookies);
+        return response;
+      },
+      continueAt(location) {
+        accepted = { status: 303, headers: { location }, setCookies: [], body: '' };
+      },
+      authorize,
       async finish() {
-        if (!accepted) throw new Error('submit accepted credentials before finish()');
-        const { response, callback } = await follow(jar, accepted);
-        const code = callback?.searchParams.get('code');
-        if (!callback || !code || callback.searchParams.get('state') !== state) {
-          throw new OAuthDriverError('no authorization code came back', response);
-        }
+        const { callback } = await authorize();
+        const code = callback.searchParams.get('code') ?? '';
         const tokens = tokensFrom(
           await tokenRequest({
             grant_type: 'authorization_code',
@@ -276,7 +395,16 @@ export function oauthDriver(target: OAuthTarget, options: DriverOptions = {}) {
           'code exchange',
         );
         const customerId = String(decodeJwtPayload(tokens.accessToken).sub);
-        return { ...tokens, customerId, logout: () => logout(jar, tokens.idToken) };
+        const session = {
+          ...tokens,
+          customerId,
+          dpop,
+          issuer: callback.searchParams.get('iss'),
+          logout: () => logout(jar, tokens.idToken),
+          api: (method: string, path: string, call?: ApiCallOptions) => callApi(session, method, path, call),
+          headersFor: (method: string, url: string) => dpop.headersFor(method, url, tokens.accessToken),
+        };
+        return session;
       },
       async cancel() {
         const path = `${loginPath}/abort`;
@@ -303,6 +431,12 @@ export function oauthDriver(target: OAuthTarget, options: DriverOptions = {}) {
     },
 
     beginSignIn,
+    pushAuthorizationRequest,
+    /** This driver's device: its DPoP key and nonce. */
+    dpop,
+    /** Calls the API with an access token of this device and a fresh DPoP proof. */
+    api: (accessToken: string, method: string, path: string, call?: ApiCallOptions) =>
+      callApi({ accessToken }, method, path, call),
 
     /** The whole sign-in: login page, credentials, consent, code exchange. */
     async signIn(credentials: { email: string; password: string }): Promise<SignedInCustomer> {
@@ -337,12 +471,13 @@ export function oauthDriver(target: OAuthTarget, options: DriverOptions = {}) {
   };
 }
 
-/** Registers a new customer and signs them in; returns the tokens and the customer id. */
+/** Registers a new customer and signs them in on a new device; returns what calls the API as them. */
 export async function signUpAndSignIn(
   target: OAuthTarget,
   customer: { name: string; email: string; password: string },
+  options: DriverOptions = {},
 ): Promise<SignedInCustomer> {
-  const driver = oauthDriver(target);
+  const driver = oauthDriver(target, options);
   await driver.registerCustomer(customer);
   return driver.signIn(customer);
 }
@@ -353,6 +488,8 @@ export async function backofficeToken(target: OAuthTarget, clientSecret: string)
   const response = await oauthDriver(target).tokenRequest(
     { grant_type: 'client_credentials', scope: 'backoffice' },
     { authorization: `Basic ${basic}` },
+    // Operator tokens stay bearer tokens (ADR 0015): no DPoP proof, so none is bound.
+    { dpop: false },
   );
   return tokensFrom(response, 'client credentials').accessToken;
 }

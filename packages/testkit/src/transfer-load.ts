@@ -152,8 +152,11 @@ export interface LoadOptions {
   readonly baseUrl: string | (() => string);
   readonly plans: readonly PlannedTransfer[];
   readonly clients: number;
-  /** The Authorization header for a customer's requests, e.g. `Bearer <access token>`. */
-  readonly authorizationFor: (customerId: string) => string;
+  /**
+   * The headers that authenticate one request of a customer: `authorization: DPoP <access token>`
+   * and a fresh `dpop` proof for this method and URL (a proof is good for one request only).
+   */
+  readonly headersFor: (customerId: string, method: string, url: string) => Readonly<Record<string, string>>;
   /**
    * Send a request that got no answer again, with the same key and body, after `pauseMs`, until it
    * is answered or `deadlineMs` after its first try. Without it, no answer is final.
@@ -190,10 +193,11 @@ async function sendTransfer(
   const startedMs = performance.now();
   const baseUrl = typeof options.baseUrl === 'string' ? options.baseUrl : options.baseUrl();
   try {
-    const response = await fetch(`${baseUrl}/api/v1/transfers`, {
+    const url = `${baseUrl}/api/v1/transfers`;
+    const response = await fetch(url, {
       method: 'POST',
       headers: {
-        authorization: options.authorizationFor(plan.customerId),
+        ...options.headersFor(plan.customerId, 'POST', url),
         'content-type': 'application/json',
         'idempotency-key': plan.key,
       },

@@ -20,25 +20,17 @@ export interface AccountRow {
   closed_at: Date | null;
   /** Creation time with microseconds, for keyset cursors. */
   cursor_at: string;
-  /** The holder's name, joined from customers (shown masked to counterparties). */
-  holder_name: string;
 }
 
 const accountSelect = `
   SELECT a.id, a.customer_id, a.ledger_account_id, a.type, a.name, a.currency, a.iban, a.status, a.frozen_by,
-         a.created_at, a.closed_at, to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_at,
-         c.name AS holder_name
-  FROM accounts a JOIN customers c ON c.id = a.customer_id`;
+         a.created_at, a.closed_at, to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_at
+  FROM accounts a`;
 
-export async function findCustomer(
-  db: Queryable,
-  customerId: string,
-): Promise<{ name: string; status: string } | undefined> {
+export async function findCustomer(db: Queryable, customerId: string): Promise<{ status: string } | undefined> {
   // Read of identity's table until identity exposes a service function for it (noted in the report).
-  const { rows } = await db.query<{ name: string; status: string }>(
-    'SELECT name, status FROM customers WHERE id = $1',
-    [customerId],
-  );
+  // The holder's name is encrypted: it comes from the identity service (holderNames) instead.
+  const { rows } = await db.query<{ status: string }>('SELECT status FROM customers WHERE id = $1', [customerId]);
   return rows[0];
 }
 

@@ -18,12 +18,15 @@ import {
 import type { HistoryRow } from './history.ts';
 import { maskIban } from './iban.ts';
 import { maskName } from './masking.ts';
+import { RevealBody, revealAccount } from './reveal.ts';
 import {
   Account,
   AccountListItem,
   apiMoney,
   decodeCursor,
   OpenAccountBody,
+  OpenedAccount,
+  RevealedAccount,
   Transaction,
   TransactionsQuery,
 } from './schemas.ts';
@@ -31,7 +34,8 @@ import type { AccountView } from './service.ts';
 
 const security = [{ oauth2: [] }];
 
-const listItem = ({ iban: _iban, ...rest }: AccountView) => rest;
+/** An account as every answer but opening and reveal shows it: the IBAN masked, never in full. */
+const masked = ({ iban: _iban, ...rest }: AccountView) => rest;
 
 function transactionItem(row: HistoryRow): Static<typeof Transaction> {
   return {
@@ -100,7 +104,7 @@ export async function accountsRoutes(app: TypeBoxApp, options: ModuleRouteOption
       const { cursor, limit = pageLimitDefault } = request.query;
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       const page = await accounts.listAccounts(customerId, { limit, after });
-      return { data: page.data.map(listItem), nextCursor: page.nextCursor };
+      return { data: page.data.map(masked), nextCursor: page.nextCursor };
     },
   );
 
@@ -109,14 +113,44 @@ export async function accountsRoutes(app: TypeBoxApp, options: ModuleRouteOption
     {
       schema: {
         tags: ['accounts'],
-        summary: 'One of the caller’s accounts, with its full IBAN',
+        summary: 'One of the caller’s accounts, its IBAN masked (POST …/reveal shows it in full)',
         security,
         params: IdParams('account'),
         querystring: NoQuery,
         response: { 200: Account, ...problemResponses(...apiProblems, ...signedInProblems, 404) },
       },
     },
-    async (request) => accounts.getAccount(requireCustomer(request), request.params.id),
+    async (request) => masked(await accounts.getAccount(requireCustomer(request), request.params.id)),
+  );
+
+  app.post(
+    '/accounts/:id/reveal',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Show the account’s full IBAN, after a fresh passkey approval',
+        description:
+          'The first call answers 403 `step_up_required` with a passkey challenge in `stepUp`, bound to this account. Sign `stepUp.publicKey` with a passkey and call again with `{ "stepUp": { "challengeId", "assertion" } }`: the answer carries the full IBAN and `Cache-Control: no-store`. Each approval works once, for 5 minutes.',
+        security,
+        params: IdParams('account'),
+        querystring: NoQuery,
+        body: RevealBody,
+        response: {
+          200: RevealedAccount,
+          ...problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const customerId = requireCustomer(request);
+      const revealed = await revealAccount(
+        { db: options.deps.db, accounts, stepUp: options.services.stepUp, audit: options.services.audit },
+        customerId,
+        request.params.id,
+        request.body?.stepUp,
+      );
+      return reply.header('cache-control', 'no-store').send(revealed);
+    },
   );
 
   app.post(
@@ -124,11 +158,14 @@ export async function accountsRoutes(app: TypeBoxApp, options: ModuleRouteOption
     {
       schema: {
         tags: ['accounts'],
-        summary: 'Open a checking or savings account',
+        summary: 'Open a checking or savings account; the answer shows its full IBAN this once',
         security,
         querystring: NoQuery,
         body: OpenAccountBody,
-        response: { 201: Account, ...problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 409) },
+        response: {
+          201: OpenedAccount,
+          ...problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 409),
+        },
       },
     },
     async (request, reply) => {
@@ -161,7 +198,7 @@ export async function accountsRoutes(app: TypeBoxApp, options: ModuleRouteOption
           },
         },
       },
-      async (request) => actions[action](requireCustomer(request), request.params.id),
+      async (request) => masked(await actions[action](requireCustomer(request), request.params.id)),
     );
   }
 

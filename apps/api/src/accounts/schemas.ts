@@ -8,6 +8,7 @@ import {
   NullableString,
   NullableTimestamp,
   pageQueryProperties,
+  printableTextPattern,
   StringEnum,
   Timestamp,
 } from '../platform/schemas.ts';
@@ -35,11 +36,20 @@ const accountProperties = {
   createdAt: Timestamp,
 };
 
-/** An account in a list: everything but the full IBAN, which only the account's own view shows. */
+/** An account in a list or on its own: the IBAN masked; the full one only through the reveal endpoint. */
 export const AccountListItem = Type.Object(accountProperties);
 
-export const Account = Type.Object({
+export const Account = AccountListItem;
+
+/** The answer to opening an account: the only time the full IBAN comes without a step-up (docs/adr/0026). */
+export const OpenedAccount = Type.Object({
   ...accountProperties,
+  iban: Type.String({ example: 'DE89370400440532013000' }),
+});
+
+/** The reveal endpoint's answer: the full IBAN, after a fresh passkey approval. */
+export const RevealedAccount = Type.Object({
+  id: Type.String({ example: 'acc_01jf8x9k2m3n4p5q6r7s8t9v0w' }),
   iban: Type.String({ example: 'DE89370400440532013000' }),
 });
 
@@ -72,7 +82,12 @@ export const TransactionsQuery = Type.Object(
     status: Type.Optional(LineStatus),
     direction: Type.Optional(Direction),
     q: Type.Optional(
-      Type.String({ minLength: 1, maxLength: searchTextLengthMax, description: 'Text in description or counterparty' }),
+      Type.String({
+        minLength: 1,
+        maxLength: searchTextLengthMax,
+        pattern: printableTextPattern,
+        description: 'Text in description or counterparty',
+      }),
     ),
     ...pageQueryProperties,
   },
@@ -114,7 +129,9 @@ const cursorPattern = /^((?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.(\d{6})\|
 export function decodeCursor(text: string): Cursor {
   const match = cursorPattern.exec(Buffer.from(text, 'base64url').toString('utf8'));
   const [, seconds, micros, id] = match ?? [];
-  const roundTrips = seconds !== undefined && new Date(`${seconds}Z`).toISOString().slice(0, 19) === seconds;
+  // Date.parse first: an impossible date (month 13) is NaN, and toISOString on it would throw (a 500).
+  const time = seconds === undefined ? Number.NaN : Date.parse(`${seconds}Z`);
+  const roundTrips = !Number.isNaN(time) && new Date(time).toISOString().slice(0, 19) === seconds;
   if (!seconds || !micros || !id || !roundTrips) {
     throw badRequest('invalid_cursor', 'The cursor is not one this API issued. Start again without a cursor.', {
       errors: [{ pointer: '/query/cursor', detail: 'is not a valid cursor' }],

@@ -38,14 +38,14 @@ export interface AccountRef {
   readonly holderName: string;
 }
 
-const toRef = (row: repo.AccountRow): AccountRef => ({
+const toRef = (row: repo.AccountRow, holderName: string): AccountRef => ({
   id: row.id,
   customerId: row.customer_id,
   ledgerAccountId: row.ledger_account_id,
   currency: row.currency,
   status: row.status,
   iban: row.iban,
-  holderName: row.holder_name,
+  holderName,
 });
 
 function toView(row: repo.AccountRow, ledger: LedgerAccount | undefined): AccountView {
@@ -76,10 +76,18 @@ const accountClosed = () =>
 
 export function createAccountsService(
   deps: Pick<AppDependencies, 'db' | 'config'>,
-  modules: { ledger: LedgerService },
+  modules: {
+    ledger: LedgerService;
+    /** Holders' names are personal data, encrypted by the identity module: it decrypts them. */
+    holderNames: (customerIds: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+  },
 ) {
   const { db, config } = deps;
-  const { ledger } = modules;
+  const { ledger, holderNames } = modules;
+  const refsOf = async (rows: readonly repo.AccountRow[]): Promise<AccountRef[]> => {
+    const names = rows.length === 0 ? new Map<string, string>() : await holderNames(rows.map((r) => r.customer_id));
+    return rows.map((row) => toRef(row, names.get(row.customer_id) ?? ''));
+  };
   // Fails at start-up with the setting's name when the bank's IBAN country or code is unusable.
   const issueIban = createIbanIssuer(config.ibanCountry, config.ibanBankCode);
 
@@ -128,7 +136,7 @@ export function createAccountsService(
       input: { type: repo.AccountType; currency: Currency; name?: string; createdAt?: Date },
     ): Promise<AccountView> {
       const customer = await repo.findCustomer(db, customerId);
-      if (!customer || customer.status === 'closed') {
+      if (!customer || customer.status === 'closed' || customer.status === 'erased') {
         throw forbidden('customer_inactive', 'Your customer profile is not active. Contact support to reactivate it.');
       }
       const accountId = newId('account');
@@ -199,18 +207,18 @@ export function createAccountsService(
     /** The caller's own account, or undefined (another customer's account is not theirs to see). */
     async findOwnAccount(customerId: string, accountId: string): Promise<AccountRef | undefined> {
       const row = await repo.findAccount(db, accountId, { customerId });
-      return row && toRef(row);
+      return row && (await refsOf([row]))[0];
     },
 
     /** Any account in this bank, by id (back office) — never exposed to customers. */
     async findAccount(accountId: string): Promise<AccountRef | undefined> {
       const row = await repo.findAccount(db, accountId);
-      return row && toRef(row);
+      return row && (await refsOf([row]))[0];
     },
 
     /** Accounts by id and by IBAN, in one query (the two sides of concurrent transfers). */
     async findAccounts(accountIds: readonly string[], ibans: readonly string[]): Promise<AccountRef[]> {
-      return (await repo.findAccountsByIdOrIban(db, accountIds, ibans)).map(toRef);
+      return refsOf(await repo.findAccountsByIdOrIban(db, accountIds, ibans));
     },
 
     async listTransactions(customerId: string, filters: HistoryFilters) {

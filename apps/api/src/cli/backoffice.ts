@@ -1,22 +1,32 @@
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createServices } from '../app.ts';
+import { createServices, type Services } from '../app.ts';
+import { isOperatorRole, type OperatorRole, operatorRoles } from '../backoffice/roles.ts';
 import { parseAmountInput } from '../payments/amounts.ts';
 import { requestHash } from '../payments/idempotency.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
-import { descriptionLengthMax } from '../platform/constants.ts';
+import { descriptionLengthMax, operatorNameLengthMax } from '../platform/constants.ts';
+import type { Queryable } from '../platform/database.ts';
 import { DomainError } from '../platform/errors.ts';
 import { isId } from '../platform/ids.ts';
 import { isCurrency } from '../platform/money.ts';
 import { openDependencies } from '../platform/runtime.ts';
 
 /**
- * `npm run backoffice -- credit --account acc_… --amount 100.00 --currency EUR --description "…"`
- * Credits a customer's account from the bank's settlement account through the same service as
- * POST /backoffice/v1/credits, on the configured database. With --idempotency-key, running the
- * same command twice credits once.
+ * `./ng backoffice …` on the configured database, through the same services as the API:
+ *   credit --account acc_… --amount 100.00 --currency EUR --description "…" [--idempotency-key KEY]
+ *   operator create --name "Alice, payments desk" --roles payments,approver
+ *   operator list | operator disable --id opr_… | operator enable --id opr_… | operator rotate-key --id opr_…
+ * `operator create` and `rotate-key` print the operator's private key (JWK) once: hand it to the
+ * operator over a secure channel; the bank keeps only the public key. Every command is audited
+ * with the OS user who ran it as the actor.
  */
-const usage =
-  'usage: backoffice credit --account acc_… --amount 100.00 --currency EUR --description "…" [--idempotency-key KEY]';
+const usage = [
+  'usage: backoffice credit --account acc_… --amount 100.00 --currency EUR --description "…" [--idempotency-key KEY]',
+  `       backoffice operator create --name NAME --roles ROLE[,ROLE…]   (roles: ${operatorRoles.join(', ')})`,
+  '       backoffice operator list',
+  '       backoffice operator disable|enable|rotate-key --id opr_…',
+].join('\n');
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -33,6 +43,9 @@ function parseCommandLine() {
         currency: { type: 'string' },
         description: { type: 'string' },
         'idempotency-key': { type: 'string' },
+        name: { type: 'string' },
+        roles: { type: 'string' },
+        id: { type: 'string' },
       },
     });
   } catch (error) {
@@ -40,9 +53,11 @@ function parseCommandLine() {
   }
 }
 
-function readCreditArguments() {
-  const { positionals, values } = parseCommandLine();
-  if (positionals[0] !== 'credit' || positionals.length !== 1) fail(usage);
+type CommandLine = ReturnType<typeof parseCommandLine>;
+const actorId = `cli:${userInfo().username}`;
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+
+function readCreditArguments({ values }: CommandLine) {
   const { account, amount, currency, description } = values;
   if (!account || !isId('account', account)) fail(`--account must be an account id (acc_…)\n${usage}`);
   if (!currency || !isCurrency(currency)) fail(`--currency must be an ISO 4217 code the bank keeps\n${usage}`);
@@ -62,13 +77,60 @@ function readCreditArguments() {
   return { input: { accountId: account, amountMinor, currency, description }, idempotency };
 }
 
+async function credit(services: Services, db: Queryable, commandLine: CommandLine) {
+  const { input, idempotency } = readCreditArguments(commandLine);
+  const { response, replayed } = await services.payments.creditAccount(input, idempotency);
+  if (response.status >= 400) fail(`refused: ${String(response.body.code)}: ${String(response.body.detail)}`);
+  if (!replayed) {
+    await services.audit.record(db, {
+      action: 'payments.manual_credit',
+      actor: { kind: 'system', id: actorId },
+      subject: { kind: 'account', id: input.accountId },
+      details: {
+        journalEntryId: String(response.body.id),
+        amountMinor: Number(input.amountMinor),
+        currency: input.currency,
+      },
+    });
+  }
+  print({ ...response.body, replayed });
+}
+
+function readRoles(text: string | undefined): OperatorRole[] {
+  const roles = (text ?? '').split(',').map((r) => r.trim());
+  if (roles.length === 0 || !roles.every(isOperatorRole)) {
+    fail(`--roles must be a comma-separated list of: ${operatorRoles.join(', ')}\n${usage}`);
+  }
+  return roles as OperatorRole[];
+}
+
+async function operator(services: Services, { positionals, values }: CommandLine) {
+  const { operators } = services.backoffice;
+  const verb = positionals[1];
+  if (verb === 'list') return print(await operators.list());
+  if (verb === 'create') {
+    const name = values.name?.trim();
+    if (!name || name.length > operatorNameLengthMax)
+      fail(`--name is required (at most ${operatorNameLengthMax} characters)`);
+    return print(await operators.create(actorId, { name, roles: readRoles(values.roles) }));
+  }
+  const id = values.id;
+  if (!id || !isId('operator', id)) fail(`--id must be an operator id (opr_…)\n${usage}`);
+  if (verb === 'disable') return print(await operators.disable(actorId, id));
+  if (verb === 'enable') return print(await operators.enable(actorId, id));
+  if (verb === 'rotate-key') return print(await operators.rotateKey(actorId, id));
+  fail(usage);
+}
+
 try {
-  const { input, idempotency } = readCreditArguments();
+  const commandLine = parseCommandLine();
+  const command = commandLine.positionals[0];
+  if (command !== 'credit' && command !== 'operator') fail(usage);
+  if (command === 'credit' && commandLine.positionals.length !== 1) fail(usage);
   const deps = await openDependencies(loadConfig(), console);
   try {
-    const { response, replayed } = await createServices(deps).payments.creditAccount(input, idempotency);
-    if (response.status >= 400) fail(`refused: ${String(response.body.code)}: ${String(response.body.detail)}`);
-    process.stdout.write(`${JSON.stringify({ ...response.body, replayed })}\n`);
+    const services = createServices(deps);
+    await (command === 'credit' ? credit(services, deps.db, commandLine) : operator(services, commandLine));
   } finally {
     await Promise.allSettled([deps.db.close(), deps.cache.close()]);
   }

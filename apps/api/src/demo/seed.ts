@@ -31,6 +31,17 @@ async function openDemoCustomer(services: Services, key: string, openedAt: Date)
     if (error instanceof DomainError && error.code === 'email_taken') return undefined;
     throw error;
   }
+  // Verified like any customer: an identity document submitted, then an operator's decision (tier 2).
+  await services.kyc.submit(customerId, {
+    legalName: customer.name,
+    documentType: 'passport',
+    documentNumber: `C0DEMO${customer.key.toUpperCase().slice(0, 3)}`,
+    issuingCountry: 'DE',
+    expiresOn: '2036-06-30',
+    dateOfBirth: '1990-04-12',
+    nationality: 'DE',
+  });
+  await services.kyc.verify(customerId, { tier: 2, operator: 'demo-seed' });
   const checking = await services.accounts.openAccount(customerId, {
     type: 'checking',
     currency: 'EUR',

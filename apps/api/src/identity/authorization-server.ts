@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import Provider, { type ClientMetadata, type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AppDependencies } from '../app.ts';
+import { operatorRoleScopes } from '../backoffice/roles.ts';
 import { apiAudienceOf, backofficeClientId, backofficeScope, issuerOf, mobileClientId } from '../platform/auth.ts';
 import type { Config } from '../platform/config.ts';
 import {
@@ -11,16 +12,21 @@ import {
   loginSessionTtlS,
   refreshTokenTtlS,
 } from '../platform/constants.ts';
+import { dpopAlgorithms, dpopNonceSecretOf } from '../platform/dpop.ts';
 import { errorPage, pageHeaders, signedOutPage, signOutPage } from './login-pages.ts';
 import { createOAuthStore } from './oauth-store.ts';
 import type { IdentityService } from './service.ts';
+import type { SessionsService } from './sessions.ts';
 
 /**
  * The OAuth 2.0 / OpenID Connect authorization server, built on oidc-provider (OpenID Certified).
  * See docs/adr/0010-authorization-server-oidc-provider.md for the choices made here:
- * - nextgen-mobile: public client, authorization code + PKCE S256 only, refresh tokens that rotate
- *   on every use (a reused one revokes the grant), all bound to the sign-in session so that logout
- *   ends them too.
+ * - nextgen-mobile: public client held to the FAPI 2.0 Security Profile as far as a public client
+ *   can be (ADR 0015): pushed authorization requests (PAR) only, authorization code + PKCE S256,
+ *   `iss` in the authorization response, DPoP-bound access and refresh tokens (with server nonces),
+ *   refresh tokens that rotate on every use (a reused one revokes the grant), all bound to the
+ *   sign-in session so that logout ends them too. Each code exchange records a sign-in session and
+ *   device (sessions.ts, ADR 0016).
  * - nextgen-backoffice: confidential client (client_secret_basic), client credentials, scope backoffice.
  * - Access tokens are RFC 9068 JWTs (ES256, at most accessTokenTtlS) for the banking API resource,
  *   carrying the grant id (`gid`) so the API can refuse tokens of a revoked grant before they expire.
@@ -38,6 +44,10 @@ function clientsOf(config: Config, backofficeSecret: string): ClientMetadata[] {
       post_logout_redirect_uris: [...config.mobileRedirectUris],
       scope: 'openid offline_access',
       id_token_signed_response_alg: 'ES256',
+      // RFC 9449: the app must prove possession of its DPoP key for every token it gets.
+      dpop_bound_access_tokens: true,
+      require_pushed_authorization_requests: true,
+      response_modes: ['query'],
     },
     {
       client_id: backofficeClientId,
@@ -68,7 +78,7 @@ function resourceIndicators(audience: string): NonNullable<Configuration['featur
     getResourceServerInfo: (_ctx, resourceIndicator) => {
       if (resourceIndicator !== audience) throw new errors.InvalidTarget();
       return {
-        scope: backofficeScope,
+        scope: [backofficeScope, ...operatorRoleScopes].join(' '),
         audience,
         accessTokenTTL: accessTokenTtlS,
         accessTokenFormat: 'jwt',
@@ -105,12 +115,13 @@ function configurationOf(
       if (!(await identity.isCustomerActive(id))) return undefined;
       return { accountId: id, claims: () => ({ sub: id }) };
     },
-    scopes: ['openid', 'offline_access', backofficeScope],
-    claims: { openid: ['sub'] },
+    scopes: ['openid', 'offline_access', backofficeScope, ...operatorRoleScopes],
+    // amr (RFC 8176) tells the app how the customer signed in: ['pwd'], ['pwd', 'hwk', 'user'] or ['hwk', 'user'].
+    claims: { openid: ['sub', 'amr'] },
     responseTypes: ['code'],
     pkce: { required: () => true },
     clientDefaults: { id_token_signed_response_alg: 'ES256' },
-    enabledJWA: { idTokenSigningAlgValues: ['ES256'] },
+    enabledJWA: { idTokenSigningAlgValues: ['ES256'], dPoPSigningAlgValues: [...dpopAlgorithms] },
     acceptQueryParamAccessTokens: false,
     features: {
       devInteractions: { enabled: false },
@@ -124,6 +135,12 @@ function configurationOf(
         postLogoutSuccessSource: (ctx) => renderPage(ctx, signedOutPage()),
       },
       resourceIndicators: resourceIndicators(apiAudienceOf(config)),
+      // Nonces from the same secret as the API's (platform/dpop.ts), so one nonce serves both.
+      dPoP: { enabled: true, nonceSecret: dpopNonceSecretOf(keys), requireNonce: () => true, allowReplay: false },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true },
+      // The library's FAPI 2.0 checks for the app (redirect_uri always required, PKCE, request
+      // object claims); the back office is a machine client outside the profile (ADR 0015).
+      fapi: { enabled: true, profile: (_ctx, client) => (client?.clientId === mobileClientId ? '2.0' : undefined) },
     },
     formats: {
       customizers: {
@@ -155,19 +172,65 @@ function configurationOf(
   };
 }
 
+/** The claims of an access token this server just issued (so its signature need not be checked). */
+function claimsOfIssued(accessToken: unknown): Record<string, unknown> | undefined {
+  const payload = typeof accessToken === 'string' ? accessToken.split('.')[1] : undefined;
+  if (!payload) return undefined;
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/**
+ * Koa middleware around the token endpoint: after a successful code exchange it records the
+ * sign-in session and device (sessions.ts), after a refresh it marks the session used. It runs
+ * before the response is sent, so the session exists by the time the app holds its tokens. If
+ * recording fails the app gets a server_error instead of its tokens and signs in again; the grant
+ * it never received is then held by nobody and expires with its sign-in session.
+ */
+function recordSessions(sessions: SessionsService) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+    await next();
+    if (ctx.oidc?.route !== 'token' || ctx.status !== 200) return;
+    const grantType = ctx.oidc.params?.grant_type;
+    const claims = claimsOfIssued((ctx.body as { access_token?: unknown } | undefined)?.access_token);
+    const grantId = claims?.gid;
+    if (typeof grantId !== 'string' || typeof claims?.sub !== 'string' || claims.client_id !== mobileClientId) return;
+    if (grantType === 'refresh_token') {
+      await sessions.recordRefresh(grantId, ctx.ip);
+      return;
+    }
+    const keyThumbprint = (claims.cnf as { jkt?: unknown } | undefined)?.jkt;
+    if (grantType !== 'authorization_code' || typeof keyThumbprint !== 'string') return;
+    await sessions.recordSignIn({
+      customerId: claims.sub,
+      grantId,
+      keyThumbprint,
+      userAgent: ctx.get('user-agent') || undefined,
+      ip: ctx.ip,
+    });
+  };
+}
+
 export function createAuthorizationServer(
   deps: AppDependencies,
   identity: IdentityService,
   log: FastifyBaseLogger,
+  clients: { readonly findClient?: (clientId: string) => Promise<ClientMetadata | undefined> } = {},
+  sessions?: SessionsService,
 ): Provider {
   const store = createOAuthStore(deps.db, {
-    onGrantRevoked: identity.markGrantRevoked,
+    // Back-office operators are clients stored in the database (backoffice/operators.ts).
+    ...(clients.findClient ? { findClient: clients.findClient } : {}),
+    onGrantRevoked: async (grantId) => {
+      await identity.markGrantRevoked(grantId);
+      await sessions?.recordGrantEnded(grantId);
+    },
     onPurgeFailed: (error) => log.warn({ err: error }, 'could not purge expired OAuth artefacts'),
   });
   const provider = new Provider(issuerOf(deps.config), configurationOf(deps, identity, store));
   // In production the API runs behind a TLS-terminating load balancer: trust its X-Forwarded-Proto
   // so cookies are marked Secure and URLs use https.
   provider.proxy = deps.config.environment === 'production';
+  if (sessions) provider.use(recordSessions(sessions));
   provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) =>
     log.error({ err: error }, 'authorization server error'),
   );

@@ -1,6 +1,13 @@
 import { Type } from 'typebox';
 import { requireCustomer } from '../platform/auth.ts';
-import { emailLengthMax, nameLengthMax, passwordInputLengthMax } from '../platform/constants.ts';
+import {
+  addressLineLengthMax,
+  emailLengthMax,
+  nameLengthMax,
+  passwordInputLengthMax,
+  phoneLengthMax,
+} from '../platform/constants.ts';
+import { customerErased } from '../platform/crypto/index.ts';
 import { notFound } from '../platform/errors.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import {
@@ -14,15 +21,53 @@ import {
 } from '../platform/schemas.ts';
 import type { IdentityService } from './service.ts';
 
-/** /api/v1/customers: registration (no token) and the signed-in customer's profile. */
-const Customer = Type.Object(
+/**
+ * /api/v1/customers: registration (no token) and the signed-in customer's profile. Name, e-mail,
+ * phone and address are stored encrypted under the customer's own data key (platform/crypto).
+ */
+const line = (example: string) =>
+  Type.String({ minLength: 1, maxLength: addressLineLengthMax, pattern: '^[^\\p{Cc}]+$', example });
+
+export const PostalAddressSchema = Type.Object(
+  {
+    line1: line('12 Analytical Street'),
+    line2: Type.Optional(line('Flat 3')),
+    postalCode: line('10115'),
+    city: line('Berlin'),
+    country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2', example: 'DE' }),
+  },
+  { additionalProperties: false },
+);
+
+const Phone = Type.String({
+  pattern: '^\\+[1-9][0-9]{6,14}$',
+  maxLength: phoneLengthMax,
+  description: 'E.164, e.g. +4930123456',
+  example: '+4930123456',
+});
+
+export const Customer = Type.Object(
   {
     id: Type.String({ pattern: idSchemaPattern('customer'), example: 'cus_01jf8x3m5n6p7q8r9s0t1v2w3x' }),
     name: Type.String(),
     email: Type.String(),
+    phone: Type.Union([Type.String(), Type.Null()]),
+    address: Type.Union([PostalAddressSchema, Type.Null()]),
     createdAt: Timestamp,
   },
   { additionalProperties: false },
+);
+
+const ProfileChangeBody = Type.Object(
+  {
+    name: Type.Optional(
+      Type.String({ minLength: 1, maxLength: nameLengthMax, pattern: '^[^\\p{Cc}]+$', example: 'Ada King' }),
+    ),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: emailLengthMax, example: 'ada@example.com' })),
+    phone: Type.Optional(Type.Union([Phone, Type.Null()], { description: 'null removes the phone number' })),
+    address: Type.Optional(Type.Union([PostalAddressSchema, Type.Null()], { description: 'null removes the address' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 
 const RegistrationBody = Type.Object(
@@ -69,14 +114,46 @@ export async function customerRoutes(app: TypeBoxApp, options: { identity: Ident
         summary: 'The signed-in customer',
         security: [{ oauth2: [] }],
         querystring: NoQuery,
-        response: { 200: Customer, ...problemResponses(...apiProblems, ...signedInProblems, 404) },
+        response: { 200: Customer, ...problemResponses(...apiProblems, ...signedInProblems, 404, 410) },
       },
     },
     async (request) => {
       const customerId = requireCustomer(request);
       const customer = await identity.findCustomerById(customerId);
-      if (!customer) throw notFound('customer_not_found', 'Your customer record no longer exists. Sign in again.');
+      if (!customer) throw await missingCustomer(identity, customerId);
       return customer;
     },
   );
+
+  app.patch(
+    '/customers/me',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Change your profile',
+        description:
+          'Changes any of name, e-mail, phone and postal address; fields left out stay as they are, `null` removes the phone or address. An e-mail another customer has answers 409 `email_taken`.',
+        security: [{ oauth2: [] }],
+        querystring: NoQuery,
+        body: ProfileChangeBody,
+        response: {
+          200: Customer,
+          ...problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 404, 409, 410),
+        },
+      },
+    },
+    async (request) => {
+      const customerId = requireCustomer(request);
+      const customer = await identity.updateProfile(customerId, request.body);
+      if (!customer) throw await missingCustomer(identity, customerId);
+      return customer;
+    },
+  );
+}
+
+/** 410 for an erased customer (whose token may live a few more minutes), 404 otherwise. */
+export async function missingCustomer(identity: IdentityService, customerId: string) {
+  return (await identity.isErased(customerId))
+    ? customerErased()
+    : notFound('customer_not_found', 'Your customer record no longer exists. Sign in again.');
 }

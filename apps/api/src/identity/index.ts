@@ -1,19 +1,43 @@
 import middie from '@fastify/middie';
 import type { FastifyInstance } from 'fastify';
+import { auditOperatorSignIns } from '../backoffice/sign-ins.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { createAuthorizationServer } from './authorization-server.ts';
 import { customerRoutes } from './customer-routes.ts';
 import { interactionRoutes } from './interaction-routes.ts';
+import { passkeyRoutes } from './passkeys-routes.ts';
+import { sessionsRoutes } from './sessions-routes.ts';
 
 /**
- * Identity: customers (registration, profile), the OAuth 2.0 authorization server under /oidc and
- * its hosted login page under /interaction. Other modules use `createIdentityService`'s functions.
+ * Identity: customers (registration, profile), passkeys and step-up approvals, the OAuth 2.0
+ * authorization server under /oidc and its hosted login page under /interaction. Other modules use
+ * the services' functions.
  */
+export { createPasskeyService, type PasskeyService } from './passkeys.ts';
 export { createIdentityService, type IdentityService } from './service.ts';
+export { createSessionsService, type SessionsService } from './sessions.ts';
+export {
+  createStepUpService,
+  type StepUpBinding,
+  type StepUpChallenge,
+  type StepUpPurpose,
+  type StepUpService,
+} from './step-up.ts';
 
 export async function identityRoutes(app: FastifyInstance, options: ModuleRouteOptions) {
   const identity = options.services.identity;
-  const provider = createAuthorizationServer(options.deps, identity, app.log);
+  const provider = createAuthorizationServer(
+    options.deps,
+    identity,
+    app.log,
+    {
+      findClient: options.services.backoffice.operators.clientMetadata,
+    },
+    options.services.sessions,
+  );
+  auditOperatorSignIns(provider, options.services.audit, (error) =>
+    app.log.warn({ err: error }, 'could not audit an operator sign-in'),
+  );
 
   // oidc-provider is a Koa application. It runs as middleware in onRequest, before any Fastify body
   // parser, because it reads request bodies itself (oidc-provider issues 49 and 965). No Fastify
@@ -31,6 +55,13 @@ export async function identityRoutes(app: FastifyInstance, options: ModuleRouteO
     },
     { prefix: '/oidc' },
   );
-  await app.register(interactionRoutes, { provider, identity });
+  await app.register(interactionRoutes, {
+    provider,
+    identity,
+    passkeys: options.services.passkeys,
+    audit: options.services.audit,
+  });
   await app.register(customerRoutes, { prefix: '/api/v1', identity });
+  await app.register(sessionsRoutes, { prefix: '/api/v1', sessions: options.services.sessions });
+  await app.register(passkeyRoutes, { prefix: '/api/v1', passkeys: options.services.passkeys });
 }

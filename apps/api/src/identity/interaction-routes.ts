@@ -3,15 +3,41 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { Type } from 'typebox';
+import type { AuditService } from '../audit/index.ts';
 import { bodyLimitBytes, emailLengthMax, passwordInputLengthMax } from '../platform/constants.ts';
-import { bodyProblems, Problem, printableTextPattern, problemResponses, type TypeBoxApp } from '../platform/schemas.ts';
-import { expiredPage, loginPage, loginTexts, messagePage, pageHeaders, throttledPage } from './login-pages.ts';
+import { badRequest, tooManyRequests, unauthorized } from '../platform/errors.ts';
+import {
+  bodyProblems,
+  NoBody,
+  Problem,
+  printableTextPattern,
+  problemResponses,
+  type TypeBoxApp,
+} from '../platform/schemas.ts';
+import {
+  expiredPage,
+  loginPage,
+  loginTexts,
+  messagePage,
+  pageHeaders,
+  passkeyPage,
+  throttledPage,
+} from './login-pages.ts';
+import type { PasskeyAssertion, PasskeyService } from './passkeys.ts';
+import { PasskeyAssertionSchema, PasskeyRequestOptionsSchema } from './passkeys-schemas.ts';
 import type { IdentityService } from './service.ts';
 
 /**
  * The hosted login page the authorization server sends the browser to (`interactions.url`).
  * GET shows the sign-in form; POST …/login checks the credentials; POST …/abort cancels. The consent
  * prompt that follows a sign-in is granted automatically: every registered client is the bank's own.
+ *
+ * Passkeys (ADR 0013): a customer who has one must also pass the passkey step after a correct
+ * password (303 to GET …/passkey); anyone may sign in with a passkey alone from the same page. The
+ * page's script, or a native client without a browser, calls POST …/passkey/options (WebAuthn
+ * request options) and POST …/passkey with the assertion, which answers `{ redirectTo }`. `amr` in
+ * the ID token says how: ['pwd', 'hwk', 'user'] for password and passkey, ['hwk', 'user'] for a
+ * passkey alone (RFC 8176: a hardware-bound key, unlocked by user verification).
  *
  * Forgery: the page only works with the interaction cookie the authorization server set for this
  * uid (SameSite=Lax, signed, scoped to /interaction/<uid>), so a form posted from another site
@@ -92,8 +118,15 @@ async function consentResult(provider: Provider, interaction: Interaction): Prom
   return { consent: existing ? {} : { grantId } };
 }
 
-export async function interactionRoutes(app: TypeBoxApp, options: { provider: Provider; identity: IdentityService }) {
-  const { provider, identity } = options;
+/** Refused sign-ins are audited; who tried is unknown until a factor succeeds. */
+type SignInAudit = Pick<AuditService, 'recordNow'>;
+const signInActor = { kind: 'system', id: 'sign-in' } as const;
+
+export async function interactionRoutes(
+  app: TypeBoxApp,
+  options: { provider: Provider; identity: IdentityService; passkeys: PasskeyService; audit: SignInAudit },
+) {
+  const { provider, identity, passkeys, audit } = options;
   await app.register(formbody, { bodyLimit: bodyLimitBytes });
 
   app.get(
@@ -155,15 +188,28 @@ export async function interactionRoutes(app: TypeBoxApp, options: { provider: Pr
         return sendPage(reply, 429, throttledPage(outcome.retryAfterS));
       }
       if (outcome.kind === 'rejected') {
+        // No email in the audit record (personal data); the throttle keeps the per-address counts.
+        await audit.recordNow({
+          action: 'customer.sign_in_failed',
+          actor: signInActor,
+          details: { factor: 'password' },
+        });
         return sendPage(reply, 401, loginPage({ uid: interaction.uid, email, alert: loginTexts.rejected }));
       }
-      const result = { login: { accountId: outcome.customerId } };
+      if (await passkeys.hasActivePasskey(outcome.customerId)) {
+        await passkeys.rememberPasswordStep(interaction.uid, outcome.customerId);
+        return redirectTo(reply, `/interaction/${encodeURIComponent(interaction.uid)}/passkey`);
+      }
+      // The completed sign-in is audited once, when the app exchanges the code (sessions.recordSignIn).
+      const result = { login: { accountId: outcome.customerId, amr: ['pwd'] } };
       return redirectTo(
         reply,
         await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false }),
       );
     },
   );
+
+  await passkeyStepRoutes(app, { provider, passkeys, audit });
 
   app.post(
     '/interaction/:uid/abort',
@@ -183,6 +229,118 @@ export async function interactionRoutes(app: TypeBoxApp, options: { provider: Pr
         reply,
         await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false }),
       );
+    },
+  );
+}
+
+const signInExpired = () =>
+  badRequest(
+    'sign_in_expired',
+    'This sign-in page has expired. Go back to the NextGen app and start signing in again.',
+  );
+
+const PasskeyBody = Type.Object({ credential: PasskeyAssertionSchema }, { additionalProperties: false });
+const RedirectTo = Type.Object(
+  { redirectTo: Type.String({ description: 'Where the browser goes next (back to the authorization server)' }) },
+  { additionalProperties: false },
+);
+
+/** The passkey step of the hosted sign-in: its page and the two JSON endpoints it (or an app) calls. */
+async function passkeyStepRoutes(
+  app: TypeBoxApp,
+  options: { provider: Provider; passkeys: PasskeyService; audit: SignInAudit },
+) {
+  const { provider, passkeys, audit } = options;
+
+  app.get(
+    '/interaction/:uid/passkey',
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: 'Passkey step: after a correct password, or to sign in with a passkey alone',
+        params: UidParams,
+        response: { 200: html('The passkey page'), 400: expiredOrMalformed, ...problemResponses(...pageProblems) },
+      },
+    },
+    async (request, reply) => {
+      const interaction = await loadInteraction(provider, request.params.uid, request, reply);
+      if (interaction?.prompt.name !== 'login') return sendPage(reply, 400, expiredPage());
+      const secondFactor = (await passkeys.passwordStepOf(interaction.uid)) !== undefined;
+      return sendPage(reply, 200, passkeyPage({ uid: interaction.uid, secondFactor }));
+    },
+  );
+
+  app.post(
+    '/interaction/:uid/passkey/options',
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: 'WebAuthn request options for the passkey step (single-use, 5 minutes)',
+        description:
+          'After a correct password, `allowCredentials` lists that customer’s passkeys; otherwise it is empty and any discoverable passkey may answer. Newer options replace older ones.',
+        params: UidParams,
+        body: NoBody,
+        response: {
+          200: PasskeyRequestOptionsSchema,
+          ...problemResponses(400, 429, 500, 503, ...bodyProblems),
+        },
+      },
+    },
+    async (request, reply) => {
+      const interaction = await loadInteraction(provider, request.params.uid, request, reply);
+      if (interaction?.prompt.name !== 'login') throw signInExpired();
+      return passkeys.signInOptions(interaction.uid, await passkeys.passwordStepOf(interaction.uid));
+    },
+  );
+
+  app.post(
+    '/interaction/:uid/passkey',
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: 'Finish signing in with a passkey assertion',
+        description:
+          'Answers `{ redirectTo }`: go there to continue. Refused: 400 `sign_in_expired` (page or options expired or already used; ask for new options), 401 `passkey_rejected`, 429 after too many failures.',
+        params: UidParams,
+        body: PasskeyBody,
+        response: {
+          200: RedirectTo,
+          ...problemResponses(400, 401, 429, 500, 503, ...bodyProblems),
+        },
+      },
+    },
+    async (request, reply) => {
+      const interaction = await loadInteraction(provider, request.params.uid, request, reply);
+      if (interaction?.prompt.name !== 'login') throw signInExpired();
+      const passwordCustomerId = await passkeys.passwordStepOf(interaction.uid);
+      const outcome = await passkeys.signIn({
+        interactionId: interaction.uid,
+        assertion: request.body.credential as PasskeyAssertion,
+        ip: request.ip,
+        customerId: passwordCustomerId,
+      });
+      if (outcome.kind === 'expired') throw signInExpired();
+      if (outcome.kind === 'throttled') {
+        throw tooManyRequests(
+          `${loginTexts.throttled} Try again in ${Math.max(1, Math.ceil(outcome.retryAfterS / 60))} minutes.`,
+          outcome.retryAfterS,
+        );
+      }
+      if (outcome.kind === 'rejected') {
+        await audit.recordNow({
+          action: 'customer.sign_in_failed',
+          actor: passwordCustomerId ? { kind: 'customer', id: passwordCustomerId } : signInActor,
+          details: { factor: 'passkey' },
+        });
+        throw unauthorized('passkey_rejected', loginTexts.passkeyFailed);
+      }
+      // The completed sign-in is audited once, when the app exchanges the code (sessions.recordSignIn).
+      const amr = passwordCustomerId ? ['pwd', 'hwk', 'user'] : ['hwk', 'user'];
+      const result = { login: { accountId: outcome.customerId, amr } };
+      const location = await provider.interactionResult(request.raw, reply.raw, result, {
+        mergeWithLastSubmission: false,
+      });
+      return { redirectTo: location };
     },
   );
 }

@@ -20,12 +20,26 @@ export interface OAuthStoreOptions {
   /** Called after a grant's tokens were deleted, so access tokens of that grant can be refused early. */
   readonly onGrantRevoked: (grantId: string) => Promise<void>;
   readonly onPurgeFailed: (error: unknown) => void;
+  /** Clients kept in the database (back-office operators); the statically configured ones come first. */
+  readonly findClient?: (clientId: string) => Promise<AdapterPayload | undefined>;
 }
 
 /** Models whose payload keeps its jti because the library finds them by another key (the session uid). */
 const keepsJti = new Set(['Session']);
 
 const digest = (id: string) => createHash('sha256').update(id).digest('base64url');
+
+/**
+ * Deletes a grant and every code, refresh token and record issued under it: its refresh tokens stop
+ * at once. Access tokens are JWTs; the caller marks the grant revoked so the API refuses them too.
+ */
+export async function deleteGrantArtefacts(db: Queryable, grantId: string): Promise<void> {
+  await db.query('DELETE FROM oauth_artefacts WHERE grant_id = $1 OR (model = $2 AND id = $3)', [
+    grantId,
+    'Grant',
+    digest(grantId),
+  ]);
+}
 
 interface StoredRow {
   payload: string;
@@ -68,11 +82,7 @@ export function createOAuthStore(
 
   async function revokeGrant(grantId: string, model?: string): Promise<void> {
     if (model === undefined) {
-      await db.query('DELETE FROM oauth_artefacts WHERE grant_id = $1 OR (model = $2 AND id = $3)', [
-        grantId,
-        'Grant',
-        digest(grantId),
-      ]);
+      await deleteGrantArtefacts(db, grantId);
     } else {
       await db.query('DELETE FROM oauth_artefacts WHERE grant_id = $1 AND model = $2', [grantId, model]);
     }
@@ -101,8 +111,8 @@ export function createOAuthStore(
     },
 
     async find(id) {
-      // Clients are configured statically; there is no dynamic registration to look up.
-      if (model === 'Client') return undefined;
+      // Static clients are configured in code; operators' clients come from their own table.
+      if (model === 'Client') return options.findClient?.(id);
       const { rows } = await db.query<StoredRow>(selectLive, [model, digest(id)]);
       return revive(rows[0], keepsJti.has(model) ? undefined : id);
     },

@@ -1,28 +1,35 @@
 import type { Queryable } from '../platform/database.ts';
 
-/** The identity module's SQL: the customers table (migration 0002) and its registration event. */
+/**
+ * The identity module's SQL: the customers table (migrations 0002, 0037) and its events. Personal
+ * data columns hold `pd1.` ciphertexts from the vault; the e-mail is found by its blind index.
+ */
 export interface CustomerRow {
   id: string;
-  name: string;
-  email: string;
+  name_ciphertext: string;
+  email_ciphertext: string;
+  phone_ciphertext: string | null;
+  address_ciphertext: string | null;
   password_hash: string;
-  status: 'active' | 'locked' | 'closed';
+  status: 'active' | 'locked' | 'closed' | 'erased';
   created_at: Date;
+  erased_at: Date | null;
 }
 
-const customerColumns = 'id, name, email, password_hash, status, created_at';
+const customerColumns =
+  'id, name_ciphertext, email_ciphertext, phone_ciphertext, address_ciphertext, password_hash, status, created_at, erased_at';
 
-/** Inserts the customer; returns undefined when the normalized e-mail is already taken. */
+/** Inserts the customer; returns undefined when the e-mail (by its blind index) is already taken. */
 export async function insertCustomer(
   db: Queryable,
-  customer: { id: string; name: string; email: string; emailNormalized: string; passwordHash: string },
+  customer: { id: string; nameCiphertext: string; emailCiphertext: string; emailIndex: string; passwordHash: string },
 ): Promise<CustomerRow | undefined> {
   const { rows } = await db.query<CustomerRow>(
-    `INSERT INTO customers (id, name, email, email_normalized, password_hash)
+    `INSERT INTO customers (id, name_ciphertext, email_ciphertext, email_index, password_hash)
      VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (email_normalized) DO NOTHING
+     ON CONFLICT (email_index) DO NOTHING
      RETURNING ${customerColumns}`,
-    [customer.id, customer.name, customer.email, customer.emailNormalized, customer.passwordHash],
+    [customer.id, customer.nameCiphertext, customer.emailCiphertext, customer.emailIndex, customer.passwordHash],
   );
   return rows[0];
 }
@@ -39,14 +46,123 @@ export async function insertOutboxEvent(
   ]);
 }
 
+/** Encrypted rows only: a row still awaiting the start-up backfill is not served. */
 export async function findCustomerById(db: Queryable, id: string): Promise<CustomerRow | undefined> {
-  const { rows } = await db.query<CustomerRow>(`SELECT ${customerColumns} FROM customers WHERE id = $1`, [id]);
+  const { rows } = await db.query<CustomerRow>(
+    `SELECT ${customerColumns} FROM customers WHERE id = $1 AND name_ciphertext IS NOT NULL`,
+    [id],
+  );
   return rows[0];
 }
 
-export async function findCustomerByEmail(db: Queryable, emailNormalized: string): Promise<CustomerRow | undefined> {
-  const { rows } = await db.query<CustomerRow>(`SELECT ${customerColumns} FROM customers WHERE email_normalized = $1`, [
-    emailNormalized,
+export async function findCustomersByIds(db: Queryable, ids: readonly string[]): Promise<CustomerRow[]> {
+  const { rows } = await db.query<CustomerRow>(
+    `SELECT ${customerColumns} FROM customers WHERE id = ANY($1::text[]) AND name_ciphertext IS NOT NULL`,
+    [ids],
+  );
+  return rows;
+}
+
+export async function findCustomerByEmailIndex(db: Queryable, emailIndex: string): Promise<CustomerRow | undefined> {
+  const { rows } = await db.query<CustomerRow>(`SELECT ${customerColumns} FROM customers WHERE email_index = $1`, [
+    emailIndex,
   ]);
   return rows[0];
+}
+
+export async function emailIndexTaken(db: Queryable, emailIndex: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM customers WHERE email_index = $1', [emailIndex]);
+  return rows.length > 0;
+}
+
+/** Locks the customer's row for a profile change or erasure. */
+export async function lockCustomer(tx: Queryable, id: string): Promise<CustomerRow | undefined> {
+  const { rows } = await tx.query<CustomerRow>(
+    `SELECT ${customerColumns} FROM customers WHERE id = $1 AND name_ciphertext IS NOT NULL FOR UPDATE`,
+    [id],
+  );
+  return rows[0];
+}
+
+/**
+ * Writes the changed encrypted fields (undefined leaves a column as it is, null clears it).
+ * False when the new e-mail's blind index belongs to another customer.
+ */
+export async function updatePersonalData(
+  tx: Queryable,
+  id: string,
+  change: {
+    nameCiphertext?: string | undefined;
+    emailCiphertext?: string | undefined;
+    emailIndex?: string | undefined;
+    phoneCiphertext?: string | null | undefined;
+    addressCiphertext?: string | null | undefined;
+  },
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE customers SET
+       name_ciphertext = coalesce($2, name_ciphertext),
+       email_ciphertext = coalesce($3, email_ciphertext),
+       email_index = coalesce($4, email_index),
+       phone_ciphertext = CASE WHEN $5::boolean THEN $6 ELSE phone_ciphertext END,
+       address_ciphertext = CASE WHEN $7::boolean THEN $8 ELSE address_ciphertext END,
+       updated_at = now()
+     WHERE id = $1 AND ($4::text IS NULL OR NOT EXISTS (SELECT 1 FROM customers o WHERE o.email_index = $4 AND o.id <> $1))`,
+    [
+      id,
+      change.nameCiphertext ?? null,
+      change.emailCiphertext ?? null,
+      change.emailIndex ?? null,
+      change.phoneCiphertext !== undefined,
+      change.phoneCiphertext ?? null,
+      change.addressCiphertext !== undefined,
+      change.addressCiphertext ?? null,
+    ],
+  );
+  return rowCount === 1;
+}
+
+/**
+ * Detaches the person from the row: no e-mail index (the address may register again and no longer
+ * finds this row), status erased. The ciphertexts stay; their key is destroyed in the same transaction.
+ */
+export async function markErased(tx: Queryable, id: string): Promise<void> {
+  await tx.query(
+    `UPDATE customers SET status = 'erased', erased_at = now(), email_index = NULL, updated_at = now() WHERE id = $1`,
+    [id],
+  );
+}
+
+// ---- Start-up backfill of rows written before migration 0037 -----------------------------------
+
+export interface PlaintextCustomerRow {
+  id: string;
+  name: string;
+  email: string;
+  email_normalized: string;
+}
+
+export async function findPlaintextCustomers(db: Queryable, limit: number): Promise<PlaintextCustomerRow[]> {
+  const { rows } = await db.query<PlaintextCustomerRow>(
+    `SELECT id, name, email, email_normalized FROM customers
+     WHERE name_ciphertext IS NULL AND name IS NOT NULL
+     ORDER BY id LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}
+
+/** Stores the ciphertexts and empties the plaintext in one statement; false when another process did it first. */
+export async function replacePlaintext(
+  db: Queryable,
+  id: string,
+  encrypted: { nameCiphertext: string; emailCiphertext: string; emailIndex: string },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE customers SET name_ciphertext = $2, email_ciphertext = $3, email_index = $4,
+       name = NULL, email = NULL, email_normalized = NULL, updated_at = now()
+     WHERE id = $1 AND name_ciphertext IS NULL`,
+    [id, encrypted.nameCiphertext, encrypted.emailCiphertext, encrypted.emailIndex],
+  );
+  return rowCount === 1;
 }

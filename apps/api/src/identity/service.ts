@@ -1,19 +1,35 @@
 import { createHash } from 'node:crypto';
 import type { AppDependencies } from '../app.ts';
+import type { AuditService } from '../audit/index.ts';
 import { accessTokenTtlS } from '../platform/constants.ts';
+import type { PersonalDataVault } from '../platform/crypto/index.ts';
+import type { Queryable } from '../platform/database.ts';
 import { badRequest, conflict } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { commonPasswords } from './common-passwords.ts';
 import { createLoginThrottle } from './login-throttle.ts';
 import { dummyPasswordHash, hashPassword, passwordMatches } from './password-hashing.ts';
 import { normalizeForComparison, passwordProblems } from './password-policy.ts';
+import { encryptPlaintextCustomers } from './personal-data-backfill.ts';
 import * as repository from './repository.ts';
+
+/** A postal address, stored encrypted as one field. */
+export interface PostalAddress {
+  readonly line1: string;
+  readonly line2?: string | undefined;
+  readonly postalCode: string;
+  readonly city: string;
+  /** ISO 3166-1 alpha-2. */
+  readonly country: string;
+}
 
 /** What the API shows of a customer. Never the password hash. */
 export interface CustomerProfile {
   readonly id: string;
   readonly name: string;
   readonly email: string;
+  readonly phone: string | null;
+  readonly address: PostalAddress | null;
   readonly createdAt: string;
 }
 
@@ -23,17 +39,38 @@ export interface Registration {
   readonly password: string;
 }
 
+/** A change to the profile: absent fields stay, null removes the phone or the address. */
+export interface ProfileChange {
+  readonly name?: string | undefined;
+  readonly email?: string | undefined;
+  readonly phone?: string | null | undefined;
+  readonly address?: PostalAddress | null | undefined;
+}
+
 export type SignInOutcome =
   | { readonly kind: 'signed_in'; readonly customerId: string }
   | { readonly kind: 'rejected' }
   | { readonly kind: 'throttled'; readonly retryAfterS: number };
 
-const toProfile = (row: repository.CustomerRow): CustomerProfile => ({
-  id: row.id,
-  name: row.name,
-  email: row.email,
-  createdAt: row.created_at.toISOString(),
-});
+/** The name shown for an erased customer where another record (a statement line) still refers to them. */
+export const erasedCustomerName = 'Erased customer';
+
+const emailTaken = () =>
+  conflict(
+    'email_taken',
+    'An account with this e-mail address already exists. Sign in instead, or use another address.',
+  );
+
+const blankName = () =>
+  badRequest(
+    'validation_failed',
+    'Some fields are missing or invalid. Fix the fields listed in errors and try again.',
+    {
+      errors: [{ pointer: '/body/name', detail: 'must not be blank' }],
+    },
+  );
+
+const isUniqueViolation = (error: unknown) => (error as { code?: unknown }).code === '23505';
 
 /** The normalized form that makes e-mails unique regardless of case or Unicode presentation. */
 export const normalizeEmail = (email: string) => normalizeForComparison(email.trim());
@@ -46,8 +83,12 @@ const revokedGrantKey = (grantId: string) => `oauth:revoked-grant:${grantId}`;
  * The identity module's only door: registration, profiles, and the sign-in check the hosted login
  * page uses. Other modules call these; none reads the customers table.
  */
-export function createIdentityService(deps: AppDependencies) {
+export function createIdentityService(
+  deps: AppDependencies,
+  modules: { vault: PersonalDataVault; audit: Pick<AuditService, 'recordNow'> },
+) {
   const { db, cache, keys } = deps;
+  const { vault } = modules;
   // Cookie secrets are already the deployment's secret material; derive the throttle's HMAC key from them.
   const throttleKey = createHash('sha256')
     .update(`login-throttle:${keys.cookieSecrets[0] ?? ''}`)
@@ -55,33 +96,48 @@ export function createIdentityService(deps: AppDependencies) {
   const throttle = createLoginThrottle(cache, throttleKey);
   // Compute the dummy hash now, so the first sign-in with an unknown e-mail is not the slow one.
   dummyPasswordHash().catch(() => {});
+  const emailIndexOf = (email: string) => vault.blindIndex('email', normalizeEmail(email));
+
+  /** Decrypts a row into the profile; undefined for an erased customer (their key is gone). */
+  async function toProfile(row: repository.CustomerRow): Promise<CustomerProfile | undefined> {
+    if (row.status === 'erased') return undefined;
+    const open = (field: string, ciphertext: string) => vault.decryptUnlessErased(row.id, field, ciphertext);
+    const [name, email, phone, address] = await Promise.all([
+      open('name', row.name_ciphertext),
+      open('email', row.email_ciphertext),
+      row.phone_ciphertext === null ? null : open('phone', row.phone_ciphertext),
+      row.address_ciphertext === null ? null : open('address', row.address_ciphertext),
+    ]);
+    if (name === undefined || email === undefined || phone === undefined || address === undefined) return undefined;
+    const postal = address === null ? null : (JSON.parse(address) as PostalAddress);
+    return { id: row.id, name, email, phone, address: postal, createdAt: row.created_at.toISOString() };
+  }
 
   async function registerCustomer(input: Registration): Promise<CustomerProfile> {
     const name = input.name.trim();
     const email = input.email.trim();
-    if (name.length === 0) {
-      throw badRequest(
-        'validation_failed',
-        'Some fields are missing or invalid. Fix the fields listed in errors and try again.',
-        {
-          errors: [{ pointer: '/body/name', detail: 'must not be blank' }],
-        },
-      );
-    }
+    if (name.length === 0) throw blankName();
     const problems = passwordProblems(input.password, { name, email }, commonPasswords());
     if (problems.length > 0) {
       throw badRequest('weak_password', 'Choose a stronger password: see errors for what to change.', {
         errors: problems,
       });
     }
+    const emailIndex = await emailIndexOf(email);
+    // Checked before encrypting, so a taken e-mail costs no data key; the unique index still decides races.
+    if (await repository.emailIndexTaken(db, emailIndex)) throw emailTaken();
     const id = newId('customer');
     const passwordHash = await hashPassword(input.password);
+    const [nameCiphertext, emailCiphertext] = await Promise.all([
+      vault.encrypt(id, 'name', name),
+      vault.encrypt(id, 'email', email),
+    ]);
     const row = await db.transaction(async (tx) => {
       const inserted = await repository.insertCustomer(tx, {
         id,
-        name,
-        email,
-        emailNormalized: normalizeEmail(email),
+        nameCiphertext,
+        emailCiphertext,
+        emailIndex,
         passwordHash,
       });
       // Other modules (welcome message, KYC) learn of the customer through the outbox; no personal data in it.
@@ -95,18 +151,85 @@ export function createIdentityService(deps: AppDependencies) {
       }
       return inserted;
     });
-    if (!row) {
-      throw conflict(
-        'email_taken',
-        'An account with this e-mail address already exists. Sign in instead, or use another address.',
-      );
-    }
-    return toProfile(row);
+    // A lost race leaves the new id's data key unused: it protects nothing and is never handed out.
+    if (!row) throw emailTaken();
+    const profile = await toProfile(row);
+    if (!profile) throw new Error('a customer just registered decrypts');
+    return profile;
   }
 
   async function findCustomerById(id: string): Promise<CustomerProfile | undefined> {
     const row = await repository.findCustomerById(db, id);
     return row && toProfile(row);
+  }
+
+  /** Changes the signed-in customer's profile; undefined when there is no such (unerased) customer. */
+  async function updateProfile(id: string, change: ProfileChange): Promise<CustomerProfile | undefined> {
+    const name = change.name?.trim();
+    const email = change.email?.trim();
+    if (name !== undefined && name.length === 0) throw blankName();
+    const seal = async (field: string, value: string | undefined) =>
+      value === undefined ? undefined : vault.encrypt(id, field, value);
+    const sealNullable = async (field: string, value: string | null | undefined) =>
+      value === null ? null : seal(field, value);
+    const existing = await repository.findCustomerById(db, id);
+    if (!existing || existing.status === 'erased') return undefined;
+    const [nameCiphertext, emailCiphertext, emailIndex, phoneCiphertext, addressCiphertext] = await Promise.all([
+      seal('name', name),
+      seal('email', email),
+      email === undefined ? undefined : emailIndexOf(email),
+      sealNullable('phone', change.phone),
+      sealNullable('address', change.address && JSON.stringify(change.address)),
+    ]);
+    try {
+      const updated = await repository.updatePersonalData(db, id, {
+        nameCiphertext,
+        emailCiphertext,
+        emailIndex,
+        phoneCiphertext,
+        addressCiphertext,
+      });
+      if (!updated) throw emailTaken();
+    } catch (error) {
+      throw isUniqueViolation(error) ? emailTaken() : error;
+    }
+    // The e-mail is a sign-in credential: its change is audited (which fields changed, never the values).
+    const fields = Object.keys(change).filter((field) => change[field as keyof ProfileChange] !== undefined);
+    await modules.audit.recordNow({
+      action: 'customer.profile_changed',
+      actor: { kind: 'customer', id },
+      subject: { kind: 'customer', id },
+      details: { fields: fields.sort().join(' ') },
+    });
+    return findCustomerById(id);
+  }
+
+  /** Holders' names for statements and confirmation of payee; erased customers show a placeholder. */
+  async function holderNames(ids: readonly string[]): Promise<Map<string, string>> {
+    const rows = await repository.findCustomersByIds(db, [...new Set(ids)]);
+    const names = await Promise.all(
+      rows.map(
+        async (row) =>
+          [
+            row.id,
+            (await vault.decryptUnlessErased(row.id, 'name', row.name_ciphertext)) ?? erasedCustomerName,
+          ] as const,
+      ),
+    );
+    return new Map(names);
+  }
+
+  /**
+   * Erasure's identity part, in the caller's transaction: status erased, e-mail index gone, and the
+   * customer's data key destroyed (crypto-shredding), so every ciphertext of theirs, here and in
+   * other modules, is unreadable from now on. False when there is no such customer or already erased.
+   */
+  async function erasePersonalData(tx: Queryable, id: string): Promise<boolean> {
+    const row = await repository.lockCustomer(tx, id);
+    if (!row || row.status === 'erased') return false;
+    await repository.markErased(tx, id);
+    await vault.destroyCustomerKey(id, tx);
+    return true;
   }
 
   /** True when the customer exists and may sign in and use tokens. */
@@ -123,7 +246,7 @@ export function createIdentityService(deps: AppDependencies) {
     const emailNormalized = normalizeEmail(input.email);
     const verdict = await throttle.admit(emailNormalized, input.ip);
     if (!verdict.allowed) return { kind: 'throttled', retryAfterS: verdict.retryAfterS };
-    const customer = await repository.findCustomerByEmail(db, emailNormalized);
+    const customer = await repository.findCustomerByEmailIndex(db, await vault.blindIndex('email', emailNormalized));
     const matches = await passwordMatches(customer?.password_hash ?? (await dummyPasswordHash()), input.password);
     if (customer && matches && customer.status === 'active') {
       await throttle.recordSuccess(emailNormalized);
@@ -142,7 +265,21 @@ export function createIdentityService(deps: AppDependencies) {
     return (await cache.get(revokedGrantKey(grantId))) !== undefined;
   }
 
-  return { registerCustomer, findCustomerById, isCustomerActive, signIn, markGrantRevoked, isGrantRevoked };
+  return {
+    registerCustomer,
+    findCustomerById,
+    updateProfile,
+    holderNames,
+    erasePersonalData,
+    /** True when the customer's personal data was erased (their data key destroyed). */
+    isErased: (id: string) => vault.isErased(id),
+    /** Start-up: encrypts rows written before personal data was encrypted (idempotent, batched). */
+    encryptPlaintextCustomers: () => encryptPlaintextCustomers(db, vault),
+    isCustomerActive,
+    signIn,
+    markGrantRevoked,
+    isGrantRevoked,
+  };
 }
 
 export type IdentityService = ReturnType<typeof createIdentityService>;

@@ -62,10 +62,18 @@ export function requestHash(method: string, path: string, body: unknown): string
     .digest('hex');
 }
 
-export function idempotencyKeyFor(request: FastifyRequest, scope: string): IdempotencyKey {
+/**
+ * `body` is what the key stands for, when not the whole body: a transfer's hash leaves out its
+ * `stepUp` approval, so the resubmission with an approval is the same request (docs/adr/0024).
+ */
+export function idempotencyKeyFor(
+  request: FastifyRequest,
+  scope: string,
+  body: unknown = request.body,
+): IdempotencyKey {
   const key = readIdempotencyKey(request);
   const path = request.url.split('?')[0] ?? request.url;
-  return { scope, key, requestHash: requestHash(request.method, path, request.body) };
+  return { scope, key, requestHash: requestHash(request.method, path, body) };
 }
 
 export interface StoredAnswer {

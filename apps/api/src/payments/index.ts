@@ -1,4 +1,5 @@
-// The payments module's door: its service, its customer routes and the back-office routes.
-export { backofficeRoutes } from './backoffice-routes.ts';
+// The payments module's door: its service and its customer routes (back-office routes live in backoffice/).
+
+export { createPayeesService, type PayeesService } from './payees.ts';
 export { paymentsRoutes } from './routes.ts';
 export { type CreditInput, createPaymentsService, type PaymentsService, type TransferInput } from './service.ts';

@@ -10,15 +10,24 @@ export interface TransferCommand {
   readonly currency: Currency;
 }
 
-export type RiskDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+/**
+ * allow: post it. step_up: post it only after the customer approves its details with a passkey
+ * (the same approval as above the amount threshold; docs/adr/0024). decline: refuse it.
+ */
+export type RiskDecision =
+  | { readonly outcome: 'allow' }
+  | { readonly outcome: 'step_up'; readonly reason: string }
+  | { readonly outcome: 'decline'; readonly reason: string };
+
+export type RiskCheck = (command: TransferCommand) => Promise<RiskDecision>;
 
 /**
  * SEAM for the risk module (fraud scoring, AML monitoring, limits; a later issue). The transfer path
  * calls it once per request, before posting, from payments/service.ts; a retry of a request already
  * answered is checked too before its batch replays the stored answer, so a scorer that counts
  * attempts should count each Idempotency-Key once. Until that module exists every transfer is
- * allowed; when it declines, the transfer is answered 422 `transfer_declined` and stored under its key.
+ * allowed; when it declines, the transfer is answered 422 `transfer_declined` and stored under its key;
+ * when it asks for step-up, the transfer is answered 403 `step_up_required` (not stored) until the
+ * customer resubmits it with a passkey approval. The reason is never shown to the client.
  */
-export async function riskCheck(_command: TransferCommand): Promise<RiskDecision> {
-  return { allowed: true };
-}
+export const riskCheck: RiskCheck = async () => ({ outcome: 'allow' });

@@ -1,9 +1,8 @@
 import { type Static, Type } from 'typebox';
-import { validateIban } from '../accounts/iban.ts';
+import { StepUpProofSchema } from '../identity/passkeys-schemas.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { referenceLengthMax } from '../platform/constants.ts';
-import { badRequest } from '../platform/errors.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import {
   ApiMoney,
@@ -23,7 +22,9 @@ import {
   type TypeBoxApp,
 } from '../platform/schemas.ts';
 import { parseAmountInput } from './amounts.ts';
+import { parseIban } from './iban-input.ts';
 import { idempotencyKeyFor, sendStored } from './idempotency.ts';
+import { payeesRoutes } from './payees-routes.ts';
 
 const security = [{ oauth2: [] }];
 
@@ -63,26 +64,18 @@ const TransferBody = Type.Object(
     reference: Type.Optional(
       Type.String({ maxLength: referenceLengthMax, pattern: printableTextPattern, default: '' }),
     ),
+    stepUp: Type.Optional({
+      ...StepUpProofSchema,
+      description:
+        'Your passkey approval, after a 403 step_up_required answer: its `stepUp.challengeId` and the assertion your passkey made over `stepUp.publicKey`.',
+    }),
   },
   { additionalProperties: false },
 );
 
-function parseIban(text: string): string {
-  const result = validateIban(text);
-  if (result.ok) return result.iban;
-  const why = {
-    charset: 'has characters an IBAN cannot have',
-    country: 'has a country code we cannot pay to',
-    length: 'has the wrong length for its country',
-    checksum: 'has wrong check digits (a typo?)',
-  }[result.problem];
-  throw badRequest('invalid_iban', `The payee IBAN ${why}. Check it with the payee.`, {
-    errors: [{ pointer: '/body/to/iban', detail: why }],
-  });
-}
-
 export async function paymentsRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
   const { payments } = options.services;
+  await payeesRoutes(app, options);
 
   app.post(
     '/transfers',
@@ -91,7 +84,8 @@ export async function paymentsRoutes(app: TypeBoxApp, options: ModuleRouteOption
         tags: ['transfers'],
         summary: 'Transfer money to an own account, or to another customer by IBAN',
         description:
-          'Requires an Idempotency-Key header. A retry with the same key and body returns the stored response with `Idempotent-Replayed: true`; the same key with another body is refused with 422 idempotency_key_reused.',
+          'Requires an Idempotency-Key header. A retry with the same key and body returns the stored response with `Idempotent-Replayed: true`; the same key with another body is refused with 422 idempotency_key_reused. ' +
+          'A transfer to another customer above the step-up threshold, to an account you never paid before, or flagged by risk checks answers 403 `step_up_required` with a passkey challenge in `stepUp`, bound to the amount, currency and payee; approve it with a passkey and send the same request with the same key and `stepUp: { challengeId, assertion }`. `stepUp` is not part of what the key identifies.',
         security,
         headers: IdempotencyKeyHeader,
         querystring: NoQuery,
@@ -104,10 +98,12 @@ export async function paymentsRoutes(app: TypeBoxApp, options: ModuleRouteOption
     },
     async (request, reply) => {
       const customerId = requireCustomer(request);
-      const idempotency = idempotencyKeyFor(request, `customer:${customerId}`);
+      const { stepUp, ...payment } = request.body;
+      const idempotency = idempotencyKeyFor(request, `customer:${customerId}`, payment);
       const body = request.body;
       const amountMinor = parseAmountInput(body.amount.amount, body.amount.currency, '/body/amount/amount');
-      const to = 'iban' in body.to ? { iban: parseIban(body.to.iban) } : { accountId: body.to.accountId };
+      const to =
+        'iban' in body.to ? { iban: parseIban(body.to.iban, '/body/to/iban') } : { accountId: body.to.accountId };
       const input = {
         fromAccountId: body.fromAccountId,
         to,
@@ -115,6 +111,7 @@ export async function paymentsRoutes(app: TypeBoxApp, options: ModuleRouteOption
         currency: body.amount.currency,
         // Ajv fills the default ''; the static type cannot know that.
         reference: body.reference ?? '',
+        stepUp,
       };
       return sendStored(reply, await payments.createTransfer(customerId, input, idempotency));
     },

@@ -2,8 +2,13 @@ import { maskIban } from '../accounts/iban.ts';
 import type { AccountRef, AccountsService } from '../accounts/index.ts';
 import { maskName } from '../accounts/masking.ts';
 import type { AppDependencies } from '../app.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { LimitsService, Reservation } from '../compliance/limits.ts';
+import type { PasskeyAssertion } from '../identity/passkeys.ts';
+import type { StepUpService } from '../identity/step-up.ts';
 import { type LedgerOutcome, type LedgerService, movement } from '../ledger/index.ts';
 import { accountLookupBatchSizeMax, accountLookupsInFlightMax, transferQueueLengthMax } from '../platform/constants.ts';
+import type { Database } from '../platform/database.ts';
 import { conflict, DomainError, notFound, unprocessable } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { type Currency, toApiMoney } from '../platform/money.ts';
@@ -26,7 +31,16 @@ import {
   paymentsBusy,
   type TransferRecord,
 } from './movements.ts';
-import { riskCheck } from './risk.ts';
+import { paidBefore, pairKey } from './repository.ts';
+import { type RiskCheck, type RiskDecision, riskCheck } from './risk.ts';
+import {
+  paymentBinding,
+  type StepUpReason,
+  type StepUpRules,
+  stepUpReasonsBeforeLookup,
+  stepUpRequired,
+  stepUpRules,
+} from './step-up-policy.ts';
 
 /** A transfer request after validation: amounts parsed, IBAN normalised. */
 export interface TransferInput {
@@ -37,6 +51,8 @@ export interface TransferInput {
   readonly reference: string;
   /** Back-dated history for demo data; now when absent. */
   readonly at?: Date;
+  /** The customer's passkey approval of this transfer, after a `step_up_required` answer. */
+  readonly stepUp?: { readonly challengeId: string; readonly assertion: PasskeyAssertion };
 }
 
 export interface CreditInput {
@@ -138,6 +154,23 @@ function createAccountFinder(accounts: AccountsService): FindAccounts {
     overloaded: paymentsBusy,
   });
   return (accountIds, iban) => lookups.submit({ accountIds, iban });
+}
+
+type HasPaidBefore = (customerId: string, accountId: string) => Promise<boolean>;
+
+/** Whether a customer paid an account before (the new-payee rule), looked up in groups like the parties. */
+function createPaidBeforeFinder(db: Database): HasPaidBefore {
+  const lookups = createBatcher<{ customerId: string; accountId: string }, boolean>({
+    async run(pairs) {
+      const known = await paidBefore(db, pairs);
+      return pairs.map((p) => known.has(pairKey(p.customerId, p.accountId)));
+    },
+    batchSizeMax: accountLookupBatchSizeMax,
+    inFlightMax: accountLookupsInFlightMax,
+    queueLengthMax: transferQueueLengthMax,
+    overloaded: paymentsBusy,
+  });
+  return (customerId, accountId) => lookups.submit({ customerId, accountId });
 }
 
 /** Finds both sides among the bank's accounts; client mistakes become domain errors (stored under the key). */
@@ -289,14 +322,27 @@ function creditRejection(outcome: Extract<LedgerOutcome, { ok: false }>): Domain
   throw new Error(`ledger refused a credit with ${outcome.code}`);
 }
 
+/** What the transfer path needs of step-up (identity/step-up.ts, `services.stepUp`). */
+export type PaymentApprovals = Pick<StepUpService, 'issueChallenge' | 'verifyAssertion'>;
+
 export function createPaymentsService(
-  deps: Pick<AppDependencies, 'db'>,
-  modules: { ledger: LedgerService; accounts: AccountsService },
+  deps: Pick<AppDependencies, 'db' | 'config'>,
+  modules: {
+    ledger: LedgerService;
+    accounts: AccountsService;
+    stepUp: PaymentApprovals;
+    limits: Pick<LimitsService, 'reserveOutgoing' | 'release'>;
+    audit: Pick<AuditService, 'record'>;
+    risk?: RiskCheck;
+  },
 ) {
-  const { db } = deps;
-  const { ledger, accounts } = modules;
+  const { db, config } = deps;
+  const { ledger, accounts, stepUp, limits, audit } = modules;
+  const risk = modules.risk ?? riskCheck;
+  const rules: StepUpRules = stepUpRules(config);
   const movements = createMovementExecutor(db);
   const findAccounts = createAccountFinder(accounts);
+  const hasPaidBefore = createPaidBeforeFinder(db);
   const inProgress = new Map<string, Promise<unknown>>();
 
   /** Stores a domain outcome found before posting (unknown account…) unless the key was taken first. */
@@ -349,12 +395,67 @@ export function createPaymentsService(
     }
   }
 
-  async function executeTransfer(customerId: string, input: TransferInput, idempotency: IdempotencyKey | undefined) {
+  /** Why this transfer needs the customer's passkey approval; empty when it needs none. */
+  async function stepUpReasons(customerId: string, input: TransferInput, parties: Parties, decision: RiskDecision) {
+    const known = stepUpReasonsBeforeLookup(rules, {
+      toOwnAccount: parties.toOwn,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      riskWantsStepUp: decision.outcome === 'step_up',
+    });
+    if (known === 'exempt') return [];
+    // The new-payee lookup only matters when nothing else asks for approval: one read saved per approval.
+    if (known.length > 0 || !rules.newPayee) return known;
+    return (await hasPaidBefore(customerId, parties.to.id)) ? [] : (['new_payee'] satisfies StepUpReason[]);
+  }
+
+  /**
+   * Asks for, or checks, the customer's approval. Its answers (step_up_required with a challenge, or a
+   * refused approval) are NOT stored under the Idempotency-Key: the customer resubmits the same
+   * request with the same key and an approval, and that one posts (docs/adr/0024). A key answered
+   * before replays without a new approval, since a replay moves no money. Undefined: approved.
+   */
+  async function approvePayment(
+    customerId: string,
+    input: TransferInput,
+    parties: Parties,
+    idempotency: IdempotencyKey | undefined,
+  ): Promise<Executed | undefined> {
+    const stored = idempotency && (await findStoredResponse(db, idempotency));
+    if (stored) return { kind: 'stored', stored };
+    const binding = paymentBinding(input.amountMinor, input.currency, parties.to.iban);
+    try {
+      if (!input.stepUp) {
+        const challenge = await stepUp.issueChallenge({ customerId, purpose: 'payment', binding });
+        return { kind: 'answered', response: problemResponse(stepUpRequired(challenge)) };
+      }
+      const approval = await stepUp.verifyAssertion({ customerId, purpose: 'payment', binding, ...input.stepUp });
+      await audit.record(db, {
+        action: 'payment.approved',
+        actor: { kind: 'customer', id: customerId },
+        subject: { kind: 'step_up_challenge', id: approval.challengeId },
+        details: { amount: binding.amount, currency: binding.currency, passkeyId: approval.passkeyId },
+      });
+      return undefined;
+    } catch (error) {
+      if (error instanceof DomainError) return { kind: 'answered', response: problemResponse(error) };
+      throw error;
+    }
+  }
+
+  /** Parties found, risk checked and, for a customer's request, approval given; or the answer to give instead. */
+  async function checkTransfer(
+    customerId: string,
+    input: TransferInput,
+    idempotency: IdempotencyKey | undefined,
+    strongAuth: boolean,
+  ): Promise<{ kind: 'ready'; parties: Parties } | Executed> {
     let parties: Parties;
+    let decision: RiskDecision;
     try {
       parties = await resolveParties(findAccounts, customerId, input);
       // The one call into the risk seam (payments/risk.ts).
-      const decision = await riskCheck({
+      decision = await risk({
         customerId,
         fromAccountId: parties.from.id,
         toAccountId: parties.to.id,
@@ -362,7 +463,7 @@ export function createPaymentsService(
         amountMinor: input.amountMinor,
         currency: input.currency,
       });
-      if (!decision.allowed)
+      if (decision.outcome === 'decline')
         throw unprocessable(
           'transfer_declined',
           'We could not make this transfer. Contact support if you think this is a mistake.',
@@ -371,9 +472,40 @@ export function createPaymentsService(
       if (error instanceof DomainError) return storeEarlyOutcome(idempotency, error);
       throw error;
     }
+    if (!strongAuth || (await stepUpReasons(customerId, input, parties, decision)).length === 0)
+      return { kind: 'ready', parties };
+    return (await approvePayment(customerId, input, parties, idempotency)) ?? { kind: 'ready', parties };
+  }
+
+  /** `strongAuth`: a customer's own request, which step-up rules apply to; back-office and demo data are not. */
+  async function executeTransfer(
+    customerId: string,
+    input: TransferInput,
+    idempotency: IdempotencyKey | undefined,
+    strongAuth: boolean,
+  ): Promise<Executed> {
+    const checked = await checkTransfer(customerId, input, idempotency, strongAuth);
+    if (checked.kind !== 'ready') return checked;
+    const { parties } = checked;
+    // KYC and limits (compliance/limits.ts): the last gate before posting; its refusals are stored under the key.
+    let reservation: Reservation;
+    try {
+      reservation = await limits.reserveOutgoing({
+        customerId,
+        currency: input.currency,
+        amountMinor: input.amountMinor,
+        toOwnAccount: parties.toOwn,
+        at: input.at,
+      });
+    } catch (error) {
+      if (error instanceof DomainError) return storeEarlyOutcome(idempotency, error);
+      throw error;
+    }
     const transferId = newId('transfer');
     const entryId = newId('journalEntry');
-    return submit({
+    // Audited in payments_post's own statement: a trigger on transfers (migration 0043) records
+    // 'payments.transfer_posted' for every posted transfer of the batch.
+    const executing = submit({
       idempotency,
       command: {
         op: 'post',
@@ -394,6 +526,7 @@ export function createPaymentsService(
       posted: planTransfer(transferId, entryId, customerId, input, parties),
       refused: (outcome) => problemResponse(transferRejection(outcome, parties)),
     });
+    return keepReservationIfPosted(limits, reservation, executing);
   }
 
   async function executeCredit(
@@ -448,7 +581,7 @@ export function createPaymentsService(
   return {
     /** POST /api/v1/transfers: posts once per Idempotency-Key and answers the same every time. */
     createTransfer: (customerId: string, input: TransferInput, idempotency: IdempotencyKey) =>
-      oncePerKey(idempotency, () => executeTransfer(customerId, input, idempotency)),
+      oncePerKey(idempotency, () => executeTransfer(customerId, input, idempotency, true)),
 
     async getTransfer(customerId: string, transferId: string) {
       const { rows } = await db.query<TransferRow>(
@@ -464,9 +597,12 @@ export function createPaymentsService(
     creditAccount: (input: CreditInput, idempotency?: IdempotencyKey) =>
       oncePerKey(idempotency, () => executeCredit(input, idempotency, 'deposit')),
 
-    /** Demo data and tests: a transfer without HTTP; throws the domain error a client would get. */
+    /**
+     * Demo data and tests: a transfer without HTTP, so without step-up (no customer is present to
+     * approve it); throws the domain error a client would get.
+     */
     async postTransfer(customerId: string, input: TransferInput) {
-      return bodyOrThrow(await oncePerKey(undefined, () => executeTransfer(customerId, input, undefined)));
+      return bodyOrThrow(await oncePerKey(undefined, () => executeTransfer(customerId, input, undefined, false)));
     },
 
     /** Demo data: a card-like purchase, paid from the account to the card clearing account. */
@@ -474,6 +610,28 @@ export function createPaymentsService(
       return bodyOrThrow(await oncePerKey(undefined, () => executeCredit(input, undefined, 'purchase')));
     },
   };
+}
+
+/**
+ * A payment's limits reservation stays only if the movement posted now: refused, or a replay of an
+ * answer stored before, it is given back. When submitting failed (the database went away) the
+ * payment may have posted, so it is kept: the day's total can only over-count (docs/adr/0033).
+ */
+async function keepReservationIfPosted(
+  limits: Pick<LimitsService, 'release'>,
+  reservation: Reservation,
+  executing: Promise<Executed>,
+): Promise<Executed> {
+  let executed: Executed;
+  try {
+    executed = await executing;
+  } catch (error) {
+    // A full queue refused it before it ran: nothing posted.
+    if (error instanceof DomainError && error.code === 'service_busy') await limits.release(reservation);
+    throw error;
+  }
+  if (executed.kind !== 'answered' || executed.response.status >= 400) await limits.release(reservation);
+  return executed;
 }
 
 function purchaseRejection(outcome: Extract<LedgerOutcome, { ok: false }>): DomainError {

@@ -2,15 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { identifyCaller, revokedToken, type TokenVerifier } from './auth.ts';
 import type { Cache } from './cache.ts';
+import { type DpopNonces, dpopReplayKeyOf, dpopReplayMemoryMs, invalidDpopProof } from './dpop.ts';
 import { countRequest } from './rate-limit.ts';
 
 /**
- * Admission, once per request before routing: who is calling (the bearer token, verified) and may
- * they call now (the rate limit). The grant-revocation check and the rate-limit count both go to
- * the shared cache; issued in the same tick they travel in one Redis write and one round trip.
+ * Admission, once per request before routing: who is calling (the access token and its DPoP proof,
+ * verified) and may they call now (the rate limit). The grant-revocation check, the proof's jti
+ * replay check (SET NX) and the rate-limit count all go to the shared cache; issued in the same
+ * tick they travel in one Redis write and one round trip (ADR 0004).
  */
 export interface AdmissionOptions {
   readonly verifier: TokenVerifier;
+  readonly nonces: DpopNonces;
   readonly cache: Cache;
   readonly limitPerMinute: number;
 }
@@ -20,14 +23,19 @@ export const admissionPlugin = fp(
     app.decorateRequest('principal', undefined);
     app.decorateRequest('authFailure', undefined);
     app.addHook('onRequest', async (request, reply) => {
-      const verified = await identifyCaller(options.verifier, request);
-      const [revoked] = await Promise.all([
-        verified ? options.verifier.isRevoked(verified) : false,
+      const caller = await identifyCaller(options, request);
+      const proof = caller?.proof;
+      const [revoked, , firstUse] = await Promise.all([
+        caller ? options.verifier.isRevoked(caller.token) : false,
         countRequest(options.cache, options.limitPerMinute, request, reply),
+        proof ? options.cache.setIfAbsent(dpopReplayKeyOf(proof), '1', dpopReplayMemoryMs) : true,
       ]);
-      if (revoked) {
+      if (revoked || !firstUse) {
         request.principal = undefined;
-        request.authFailure = revokedToken();
+        request.authFailure = revoked ? revokedToken() : invalidDpopProof('was used before (jti)');
+      } else if (proof?.nonceAging) {
+        // RFC 9449 §8.2: hand out the next nonce before the one in use expires.
+        reply.header('dpop-nonce', options.nonces.next());
       }
     });
   },

@@ -12,7 +12,9 @@ const signingJwk = generateSigningKey();
 const keys = keyMaterialFrom({ keys: [signingJwk] }, ['x'.repeat(32)]);
 
 async function token(claims: Record<string, unknown>, expSeconds: number) {
-  return new SignJWT({ sub: 'cus_0123456789abcdefghjkmnpqrs', client_id: mobileClientId, ...claims })
+  // Customer tokens are DPoP-bound: cnf.jkt names the app's key (the proof is checked per request, not here).
+  const cnf = { jkt: 'k'.repeat(43) };
+  return new SignJWT({ sub: 'cus_0123456789abcdefghjkmnpqrs', client_id: mobileClientId, cnf, ...claims })
     .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: signingJwk.kid })
     .setIssuer(issuerOf(config))
     .setAudience(apiAudienceOf(config))
@@ -47,6 +49,13 @@ describe('access-token verification', () => {
     await verify(accessToken);
     revoked.add('grant-1');
     await assert.rejects(verify(accessToken), refusedAs('revoked'));
+  });
+
+  it('remembers the key a customer token is bound to, and refuses an unbound one', async () => {
+    const verifier = createTokenVerifier(config, keys);
+    const nowS = Math.floor(Date.now() / 1000);
+    assert.equal((await verifier.verify(await token({}, nowS + 600))).keyThumbprint, 'k'.repeat(43));
+    await assert.rejects(verifier.verify(await token({ cnf: undefined }, nowS + 600)), refusedAs('not DPoP-bound'));
   });
 
   it('never lets a token with a changed payload borrow a verified signature', async () => {

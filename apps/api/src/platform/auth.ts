@@ -2,7 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import type { Config } from './config.ts';
 import { verifiedTokensCachedMax } from './constants.ts';
+import { type DpopNonces, type DpopProof, invalidDpopProof, verifyDpopProof } from './dpop.ts';
 import { DomainError, forbidden, unauthorized } from './errors.ts';
+import { isId } from './ids.ts';
 import type { KeyMaterial } from './keys.ts';
 
 /**
@@ -10,6 +12,10 @@ import type { KeyMaterial } from './keys.ts';
  * token (RFC 9068) issued by the platform's own authorization server under /oidc. The token is
  * verified once per request by the admission hook (platform/admission.ts), so the rate limiter can
  * count per caller and the route's guard reuses the result.
+ *
+ * Customer tokens are DPoP-bound (RFC 9449, `cnf.jkt`): they are sent as `Authorization: DPoP
+ * <token>` with a `DPoP` proof signed by the app's key, and a bearer copy of one is worthless.
+ * Back-office (operator) tokens of the confidential client stay bearer tokens (ADR 0015).
  */
 export const mobileClientId = 'nextgen-mobile';
 export const backofficeClientId = 'nextgen-backoffice';
@@ -26,6 +32,8 @@ export interface Principal {
   readonly clientId: string;
   readonly scopes: ReadonlySet<string>;
   readonly tokenId: string;
+  /** The grant (sign-in) the token was issued under, when it has one: sessions show it as "current". */
+  readonly grantId?: string | undefined;
 }
 
 declare module 'fastify' {
@@ -36,11 +44,12 @@ declare module 'fastify' {
 }
 
 const realm = 'Bearer realm="nextgen"';
+const dpopRealm = 'DPoP realm="nextgen", algs="ES256 EdDSA Ed25519 PS256"';
 
-function invalidToken(description: string): DomainError {
-  return unauthorized('invalid_token', `Your access token is ${description}. Sign in again to get a new one.`, {
+function invalidToken(description: string, action = 'Sign in again to get a new one.'): DomainError {
+  return unauthorized('invalid_token', `Your access token is ${description}. ${action}`, {
     headers: {
-      'www-authenticate': `${realm}, error="invalid_token", error_description="access token is ${description}"`,
+      'www-authenticate': `${realm}, error="invalid_token", error_description="access token is ${description}", ${dpopRealm}`,
     },
   });
 }
@@ -50,6 +59,8 @@ export interface VerifiedToken {
   readonly principal: Principal;
   readonly grantId: string | undefined;
   readonly expiresAtMs: number;
+  /** The JWK thumbprint (RFC 7638) of the key the token is bound to (`cnf.jkt`); undefined for bearer tokens. */
+  readonly keyThumbprint: string | undefined;
 }
 
 export interface TokenVerifier {
@@ -71,14 +82,23 @@ export interface TokenVerifierOptions {
 
 const clockToleranceS = 5;
 
-function principalOf(payload: Record<string, unknown>): Principal {
+function principalOf(payload: Record<string, unknown>, grantId: string | undefined): Principal {
   const clientId = String(payload.client_id);
   const scopes = new Set(typeof payload.scope === 'string' ? payload.scope.split(' ') : []);
-  if (clientId === backofficeClientId && scopes.has(backofficeScope)) {
-    return { kind: 'operator', subject: clientId, clientId, scopes, tokenId: String(payload.jti) };
+  // Operators: the shared back-office client, or a named operator's own client (opr_…, backoffice/operators.ts).
+  if ((clientId === backofficeClientId || isId('operator', clientId)) && scopes.has(backofficeScope)) {
+    return { kind: 'operator', subject: clientId, clientId, scopes, tokenId: String(payload.jti), grantId };
   }
   if (typeof payload.sub !== 'string' || !payload.sub.startsWith('cus_')) throw invalidToken('invalid');
-  return { kind: 'customer', subject: payload.sub, clientId, scopes, tokenId: String(payload.jti) };
+  return { kind: 'customer', subject: payload.sub, clientId, scopes, tokenId: String(payload.jti), grantId };
+}
+
+/** `cnf.jkt` of a token; a cnf claim of any other shape makes the token invalid. */
+function keyThumbprintOf(payload: Record<string, unknown>): string | undefined {
+  if (payload.cnf === undefined) return undefined;
+  const jkt = (payload.cnf as { jkt?: unknown } | null)?.jkt;
+  if (typeof jkt !== 'string' || jkt.length === 0) throw invalidToken('invalid');
+  return jkt;
 }
 
 export function createTokenVerifier(
@@ -112,7 +132,12 @@ export function createTokenVerifier(
       throw invalidToken('invalid');
     }
     const grantId = typeof payload.gid === 'string' ? payload.gid : undefined;
-    return { principal: principalOf(payload), grantId, expiresAtMs: (Number(payload.exp) + clockToleranceS) * 1000 };
+    const principal = principalOf(payload, grantId);
+    const keyThumbprint = keyThumbprintOf(payload);
+    // Customers' tokens must be sender-constrained: a bearer customer token is not one we issued.
+    if (principal.kind === 'customer' && keyThumbprint === undefined) throw invalidToken('not DPoP-bound');
+    const expiresAtMs = (Number(payload.exp) + clockToleranceS) * 1000;
+    return { principal, grantId, expiresAtMs, keyThumbprint };
   }
 
   return {
@@ -148,27 +173,86 @@ export async function verifyAccessToken(verifier: TokenVerifier, token: string):
 
 export const revokedToken = () => invalidToken('revoked');
 
+/** A caller whose token verified, and the DPoP proof that came with it (for the replay check). */
+export interface IdentifiedCaller {
+  readonly token: VerifiedToken;
+  readonly proof: DpopProof | undefined;
+}
+
+export interface CallerCheck {
+  readonly verifier: TokenVerifier;
+  readonly nonces: DpopNonces;
+  /** The clock, in ms since the epoch; tests move it. */
+  readonly now?: () => number;
+}
+
+const authorizationPattern = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/i;
+
+function badAuthorizationHeader(): DomainError {
+  return unauthorized(
+    'invalid_token',
+    'The Authorization header must be "DPoP <access token>" (customers) or "Bearer <access token>" (operators).',
+    { headers: { 'www-authenticate': `${realm}, error="invalid_request", ${dpopRealm}` } },
+  );
+}
+
+/** The URL the client addressed, without query: what a proof's htu must name (RFC 9449 §4.3). */
+const requestUrlOf = (request: FastifyRequest) =>
+  `${request.protocol}://${request.host}${request.url.split('?')[0] ?? '/'}`;
+
+/** Checks the scheme and, for a DPoP-bound token, its proof. */
+async function checkPossession(
+  check: CallerCheck,
+  request: FastifyRequest,
+  scheme: string,
+  accessToken: string,
+  token: VerifiedToken,
+): Promise<DpopProof | undefined> {
+  const dpopScheme = scheme.toLowerCase() === 'dpop';
+  if (token.keyThumbprint === undefined) {
+    if (dpopScheme) throw invalidToken('not DPoP-bound', 'Send it as "Authorization: Bearer <token>".');
+    return undefined;
+  }
+  // RFC 9449 §7.2: a DPoP-bound token presented as a bearer token is refused.
+  if (!dpopScheme) {
+    throw invalidToken('DPoP-bound', 'Send it as "Authorization: DPoP <token>" with a DPoP proof header.');
+  }
+  const header = request.headers.dpop;
+  if (header === undefined) throw invalidDpopProof('is missing: send exactly one DPoP header');
+  // Node joins repeated headers with ", "; a compact JWS never contains a comma.
+  if (typeof header !== 'string' || header.includes(',')) throw invalidDpopProof('must be exactly one DPoP header');
+  const nowMs = (check.now ?? Date.now)();
+  const proof = await verifyDpopProof(
+    header,
+    { method: request.method, url: requestUrlOf(request), accessToken, nowS: Math.floor(nowMs / 1000) },
+    check.nonces,
+  );
+  if (proof.keyThumbprint !== token.keyThumbprint)
+    throw invalidDpopProof('is signed by a key the token is not bound to');
+  return proof;
+}
+
 /**
- * Reads and verifies the bearer token, if any; failures are kept for the route guard to throw.
- * Returns the verified token so the caller can check its revocation alongside other cache work.
+ * Reads and verifies the access token and its DPoP proof, if any; failures are kept for the route
+ * guard to throw. Returns the verified token and proof so the caller can check revocation and proof
+ * replay alongside other cache work.
  */
 export async function identifyCaller(
-  verifier: TokenVerifier,
+  check: CallerCheck,
   request: FastifyRequest,
-): Promise<VerifiedToken | undefined> {
+): Promise<IdentifiedCaller | undefined> {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
-  const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(header);
-  if (!match?.[1]) {
-    request.authFailure = unauthorized('invalid_token', 'The Authorization header must be "Bearer <access token>".', {
-      headers: { 'www-authenticate': `${realm}, error="invalid_request"` },
-    });
+  const match = authorizationPattern.exec(header);
+  if (!match?.[1] || !match[2]) {
+    request.authFailure = badAuthorizationHeader();
     return undefined;
   }
   try {
-    const verified = await verifier.verify(match[1]);
-    request.principal = verified.principal;
-    return verified;
+    const token = await check.verifier.verify(match[2]);
+    const proof = await checkPossession(check, request, match[1], match[2], token);
+    request.principal = token.principal;
+    return { token, proof };
   } catch (error) {
     if (error instanceof DomainError) request.authFailure = error;
     else throw error;
@@ -180,7 +264,7 @@ function unauthenticated(request: FastifyRequest): DomainError {
   return (
     request.authFailure ??
     unauthorized('unauthenticated', 'Sign in first: send an access token in the Authorization header.', {
-      headers: { 'www-authenticate': realm },
+      headers: { 'www-authenticate': `${realm}, ${dpopRealm}` },
     })
   );
 }

@@ -23,6 +23,29 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ IBAN_COUNTRY: 'germany' }), /IBAN_COUNTRY/);
   });
 
+  it("binds passkeys to PUBLIC_URL's host and origin unless told otherwise", () => {
+    const config = loadConfig({ PUBLIC_URL: 'https://api.bank.example' });
+    assert.equal(config.webauthnRpId, 'api.bank.example');
+    assert.deepEqual(config.webauthnOrigins, ['https://api.bank.example']);
+    const apps = loadConfig({
+      PUBLIC_URL: 'https://api.bank.example',
+      WEBAUTHN_RP_ID: 'bank.example',
+      WEBAUTHN_ORIGINS: 'https://bank.example, android:apk-key-hash:Abc_-123',
+    });
+    assert.equal(apps.webauthnRpId, 'bank.example');
+    assert.deepEqual(apps.webauthnOrigins, ['https://bank.example', 'android:apk-key-hash:Abc_-123']);
+  });
+
+  it('refuses an RP ID the public URL does not belong to, and origins that are not origins', () => {
+    const publicUrl = 'https://api.bank.example';
+    assert.throws(() => loadConfig({ PUBLIC_URL: publicUrl, WEBAUTHN_RP_ID: 'evil.example' }), /WEBAUTHN_RP_ID/);
+    assert.throws(() => loadConfig({ PUBLIC_URL: publicUrl, WEBAUTHN_RP_ID: 'ank.example' }), /WEBAUTHN_RP_ID/);
+    assert.throws(
+      () => loadConfig({ PUBLIC_URL: publicUrl, WEBAUTHN_ORIGINS: 'https://bank.example/login' }),
+      /WEBAUTHN_ORIGINS/,
+    );
+  });
+
   it('refuses to run production without its secrets and services', () => {
     assert.throws(() => loadConfig({ NG_ENV: 'production' }), /DATABASE_URL is required in production/);
     assert.throws(

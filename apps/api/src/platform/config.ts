@@ -33,6 +33,12 @@ export interface Config {
   readonly mobileRedirectUris: readonly string[];
   /** Load demo customers on first start of an empty database. */
   readonly seedDemoData: boolean;
+  /**
+   * Whether the shared `nextgen-backoffice` client (automation: demo data, benchmarks, tests) may
+   * act directly, outside four-eyes. Default true except in production, where only named operators
+   * act (docs/adr/0041-operators-as-confidential-clients.md).
+   */
+  readonly backofficeAutomation: boolean;
   /** API processes sharing the port (Node cluster); more than 1 needs PostgreSQL and Redis. */
   readonly apiWorkers: number;
   /**
@@ -41,6 +47,43 @@ export interface Config {
    * the load balancer to the rate limiter and the login throttle.
    */
   readonly trustProxy: boolean | number | string;
+  /**
+   * WebAuthn relying party id passkeys are bound to: PUBLIC_URL's host by default. Passkeys made for
+   * one RP id never work for another, so it must not change once customers have registered passkeys.
+   */
+  readonly webauthnRpId: string;
+  /**
+   * Origins whose passkey ceremonies are accepted: PUBLIC_URL's origin by default, plus the apps'
+   * (e.g. `android:apk-key-hash:…` for the Android app, the web build's https origin).
+   */
+  readonly webauthnOrigins: readonly string[];
+  /** Certificate and key (PEM files) to serve TLS with; absent means plain HTTP behind a TLS-terminating proxy. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /** Browser origins allowed to call the API cross-origin (exact `scheme://host[:port]`); none by default. */
+  readonly corsAllowedOrigins: readonly string[];
+  /**
+   * Transfers to another customer above this amount need a passkey approval (step-up), as a
+   * decimal in each currency's major unit ("500.00": 500 EUR, 500 JPY); see payments/step-up-policy.ts.
+   */
+  readonly stepUpThreshold: string;
+  /** Whether a first payment to an account the customer never paid needs a passkey approval (default true). */
+  readonly stepUpNewPayee: boolean;
+  /**
+   * Who wraps the per-customer data keys (platform/crypto): `local` (a key file, development and
+   * tests) or `aws` (AWS KMS, required in production).
+   */
+  readonly kmsProvider: 'local' | 'aws';
+  /** The AWS KMS key (id, ARN or alias) that wraps data keys; required with KMS_PROVIDER=aws. */
+  readonly kmsKeyId: string | undefined;
+  /** AWS region of the KMS key; required with KMS_PROVIDER=aws. */
+  readonly awsRegion: string | undefined;
+  /** KMS endpoint override (a VPC endpoint, or a fake KMS in tests); the region's default when absent. */
+  readonly kmsEndpoint: string | undefined;
+  /**
+   * The local key-encryption-key file; `DATA_DIR/kek.json` by default. Under NG_ENV=test without it,
+   * a fixed, public test key is used so test processes sharing a database agree (never outside test).
+   */
+  readonly localKekFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -118,6 +161,37 @@ function trustProxyOf(raw: string | undefined): boolean | number | string {
   );
 }
 
+function tlsOf(certFile: string | undefined, keyFile: string | undefined): Config['tls'] {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined) throw new ConfigError('TLS_CERT_FILE', 'is required when TLS_KEY_FILE is set');
+  if (keyFile === undefined) throw new ConfigError('TLS_KEY_FILE', 'is required when TLS_CERT_FILE is set');
+  return { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) };
+}
+
+/** Exact origins only: a wildcard or a path would widen the allowlist in ways nobody reviewed. */
+function originsOf(raw: string | undefined): string[] {
+  const origins = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (origin.includes('*') || !URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new ConfigError(
+        'CORS_ALLOWED_ORIGINS',
+        `must be a comma-separated list of origins like https://app.example.com (no path, no wildcard), got "${origin}"`,
+      );
+    }
+  }
+  return origins;
+}
+
+function stepUpThresholdOf(raw: string): string {
+  if (!/^(0|[1-9][0-9]{0,14})(\.[0-9]{1,3})?$/.test(raw)) {
+    throw new ConfigError('STEP_UP_THRESHOLD', `must be a decimal amount such as 500.00, got "${raw}"`);
+  }
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const environment = oneOf(env, 'NG_ENV', ['development', 'test', 'production'] as const, 'development');
   const port = integer(env, 'PORT', 3000, 0, 65535);
@@ -138,6 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (!publicUrl.startsWith('https:')) throw new ConfigError('PUBLIC_URL', 'must be https in production');
     if (!backofficeClientSecret) throw new ConfigError('BACKOFFICE_CLIENT_SECRET', 'is required in production');
   }
+  const kms = kmsSettings(env, environment);
   if (cookieSecrets?.some((s) => s.length < 32)) {
     throw new ConfigError('COOKIE_SECRETS', 'must be a comma-separated list of secrets of 32+ characters');
   }
@@ -186,7 +261,57 @@ export function loadConfig(env: Env = process.env): Config {
     backofficeClientSecret,
     mobileRedirectUris,
     seedDemoData: flag(env, 'SEED_DEMO_DATA', databaseUrl === undefined),
+    backofficeAutomation: flag(env, 'BACKOFFICE_AUTOMATION', environment !== 'production'),
     apiWorkers,
     trustProxy: trustProxyOf(optional(env, 'TRUST_PROXY')),
+    ...webauthnSettings(env, publicUrl),
+    tls: tlsOf(optional(env, 'TLS_CERT_FILE'), optional(env, 'TLS_KEY_FILE')),
+    corsAllowedOrigins: originsOf(optional(env, 'CORS_ALLOWED_ORIGINS')),
+    stepUpThreshold: stepUpThresholdOf(text(env, 'STEP_UP_THRESHOLD', '500.00')),
+    stepUpNewPayee: flag(env, 'STEP_UP_NEW_PAYEE', true),
+    ...kms,
   };
+}
+
+/** Key management: AWS KMS in production (refused without it), a local key file elsewhere by default. */
+function kmsSettings(env: Env, environment: Config['environment']) {
+  const kmsProvider = oneOf(env, 'KMS_PROVIDER', ['local', 'aws'] as const, 'local');
+  const kmsKeyId = optional(env, 'KMS_KEY_ID');
+  const awsRegion = optional(env, 'AWS_REGION');
+  const kmsEndpoint = url(env, 'KMS_ENDPOINT', ['http:', 'https:']);
+  const localKekFile = optional(env, 'LOCAL_KEK_FILE');
+  if (environment === 'production' && kmsProvider !== 'aws') {
+    throw new ConfigError('KMS_PROVIDER', 'must be aws in production (the local key file is for development only)');
+  }
+  if (kmsProvider === 'aws') {
+    if (!kmsKeyId) throw new ConfigError('KMS_KEY_ID', 'is required with KMS_PROVIDER=aws');
+    if (!awsRegion || !/^[a-z]{2}(-[a-z]+)+-[0-9]$/.test(awsRegion)) {
+      throw new ConfigError('AWS_REGION', 'is required with KMS_PROVIDER=aws, e.g. eu-central-1');
+    }
+  }
+  return { kmsProvider, kmsKeyId, awsRegion, kmsEndpoint, localKekFile: localKekFile && path.resolve(localKekFile) };
+}
+
+/** Passkeys: the RP id must be PUBLIC_URL's host or a parent domain of it (WebAuthn's rule). */
+function webauthnSettings(env: Env, publicUrl: string) {
+  const publicHost = new URL(publicUrl).hostname;
+  const webauthnRpId = text(env, 'WEBAUTHN_RP_ID', publicHost).toLowerCase();
+  if (publicHost !== webauthnRpId && !publicHost.endsWith(`.${webauthnRpId}`)) {
+    throw new ConfigError('WEBAUTHN_RP_ID', `must be PUBLIC_URL's host (${publicHost}) or a parent domain of it`);
+  }
+  // iOS apps present the https origin of their associated domain; Android apps their signing key's hash.
+  const webauthnOrigins = text(env, 'WEBAUTHN_ORIGINS', new URL(publicUrl).origin)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const origin of webauthnOrigins) {
+    const isAppOrigin = /^android:apk-key-hash:[A-Za-z0-9_-]+$/.test(origin);
+    if (!isAppOrigin && URL.parse(origin)?.origin !== origin) {
+      throw new ConfigError(
+        'WEBAUTHN_ORIGINS',
+        `must be a comma-separated list of origins (https://host[:port]) or android:apk-key-hash:…, got "${origin}"`,
+      );
+    }
+  }
+  return { webauthnRpId, webauthnOrigins };
 }

@@ -75,6 +75,34 @@ export const loginFailuresPerIpMax = 20;
 export const loginFailureWindowMs = 15 * 60 * 1000;
 /** How long an account stays locked out after too many failed sign-ins. */
 export const loginLockoutMs = 15 * 60 * 1000;
+
+// ---- DPoP, sessions and devices (platform/dpop.ts, identity/sessions*.ts) ------------------------
+/** How far a DPoP proof's iat may be from our clock. Every accepted jti is cached for twice this. */
+export const dpopProofAgeMaxS = 60;
+/** Longest DPoP proof JWT accepted (an RSA-4096 key in the header fits); parsing costs CPU per byte. */
+export const dpopProofLengthMax = 4_096;
+/** Longest DPoP proof jti accepted; each accepted one is a key in the shared cache for 2 minutes. */
+export const dpopProofJtiLengthMax = 128;
+/** Device public keys kept imported per process (one per app in use); each is a small key object. */
+export const dpopKeysCachedMax = 10_000;
+/** Sign-in sessions listed per page (GET /api/v1/sessions). */
+export const sessionsPageLimitMax = 100;
+/** Longest device name kept from a User-Agent header. */
+export const deviceNameLengthMax = 100;
+
+// ---- Passkeys and step-up (apps/api/src/identity/passkeys*.ts, step-up.ts) ----------------------
+/** Active passkeys one customer may hold; each is a row and an entry in every allowCredentials list. */
+export const passkeysPerCustomerMax = 20;
+/** Longest passkey name a customer may choose. */
+export const passkeyNameLengthMax = 64;
+/** How long a passkey registration or sign-in challenge may be answered. Each lives in the cache. */
+export const passkeyChallengeTtlMs = 5 * 60 * 1000;
+/** How long a step-up approval may be given and used (issue 4: 5 minutes). Each is a row until purged. */
+export const stepUpChallengeTtlMs = 5 * 60 * 1000;
+/** Longest WebAuthn field (base64url) accepted: clientDataJSON, authenticatorData, attestation, signature. */
+export const webauthnFieldLengthMax = 16 * 1024;
+/** Longest credential id accepted (WebAuthn caps credential ids at 1023 bytes; base64url is 4/3 of that). */
+export const webauthnCredentialIdLengthMax = 1_400;
 /** Expired OAuth artefacts deleted per clean-up statement; bounds the statement's lock time. */
 export const oidcPurgeBatchSize = 1_000;
 /** Writes of OAuth artefacts between two opportunistic clean-ups of expired ones, per process. */
@@ -101,3 +129,94 @@ export const cursorLengthMax = 200;
 export const verifiedTokensCachedMax = 20_000;
 /** Distinct SQL texts prepared per connection; each costs the server a cached plan (~KBs). */
 export const preparedStatementsMax = 1_000;
+
+// ---- Payment security and HTTP hardening (payments/, platform/http-security.ts) ---------------
+/** Largest request head (request line + headers) Node parses; beyond it the answer is 431. Each open request holds it. */
+export const headerSizeMaxBytes = 16 * 1024;
+/** HSTS max-age (2 years, the preload list's minimum is 1). Shorter lets a downgrade window reopen sooner. */
+export const hstsMaxAgeS = 2 * 365 * 24 * 60 * 60;
+/** How long a browser may cache a CORS preflight answer. Longer delays an allowlist change reaching browsers. */
+export const corsPreflightMaxAgeS = 600;
+/** Saved payees one customer may hold; each is a row, and the list is paged. */
+export const payeesPerCustomerMax = 200;
+/** Longest payee name a customer may give (SEPA allows 70 characters for a creditor name). */
+export const payeeNameLengthMax = 70;
+/** Pending audit records the sealer chains per transaction; bounds how long it holds the chain head's lock. */
+export const auditSealBatchSizeMax = 1_000;
+/** Pause between two runs of the audit sealer; a record is chained at most about this long after it commits. */
+export const auditSealIntervalMs = 1_000;
+/** Sealed audit records the verifier reads per query while walking the chain. */
+export const auditVerifyPageSize = 1_000;
+/** Details one audit record may carry; each is a flat key → string, number or boolean. */
+export const auditDetailsMax = 20;
+/** Longest string value in an audit record's details. */
+export const auditDetailLengthMax = 200;
+
+// ---- Personal data protection (apps/api/src/platform/crypto) -----------------------------------
+/** Unwrapped customer data keys one process keeps in memory. Each costs ~100 bytes; a miss costs a KMS call. */
+export const dataKeysCachedMax = 10_000;
+/**
+ * How long an unwrapped data key stays in memory. Longer saves KMS calls; it is also how long
+ * another pod may still decrypt an erased customer's data from its cache.
+ */
+export const dataKeyCacheTtlMs = 60_000;
+/** Bytes of the HMAC-SHA256 blind index kept (128 bits: collisions negligible, so it can be unique). */
+export const blindIndexBytes = 16;
+/** Longest plaintext personal-data field encrypted (addresses are the longest). */
+export const personalFieldLengthMax = 2_000;
+/** Customer rows encrypted per backfill transaction at start-up; bounds its lock time. */
+export const personalDataBackfillBatchSize = 200;
+/** Data keys re-wrapped per transaction by `./ng rotate-keys`; bounds lock time and lost work on a crash. */
+export const keyRotationBatchSize = 100;
+/** Longest a KMS call may take before the request is answered 503. */
+export const kmsRequestTimeoutMs = 3_000;
+/** Longest postal address line, postcode and city accepted. */
+export const addressLineLengthMax = 100;
+/** Longest phone number accepted (E.164: 15 digits plus "+"). */
+export const phoneLengthMax = 16;
+
+// ---- KYC and transfer limits (apps/api/src/compliance) -----------------------------------------
+/** Longest identity document number accepted (passport numbers are 9; some national ids ~20). */
+export const kycDocumentNumberLengthMax = 40;
+/** Youngest a customer may be to be verified (years, on the day of submission). */
+export const kycMinimumAgeYears = 18;
+/**
+ * Limits of payments to other customers by KYC tier, in euro (major units): per transfer, and per
+ * UTC day summed over the day's payments. Payments between a customer's own accounts are not limited.
+ */
+export const transferLimitsByTierEur = {
+  1: { perTransfer: 1_000, daily: 2_000 },
+  2: { perTransfer: 10_000, daily: 25_000 },
+  3: { perTransfer: 100_000, daily: 250_000 },
+} as const;
+/**
+ * The tiers' euro figures in each currency, as a percentage of the figure (round nominal factors,
+ * not exchange rates, so a limit does not move with the markets). A test keeps every currency listed.
+ */
+export const transferLimitCurrencyPercents = {
+  EUR: 100,
+  USD: 100,
+  GBP: 100,
+  CHF: 100,
+  SEK: 1_000,
+  NOK: 1_000,
+  DKK: 1_000,
+  PLN: 500,
+  CZK: 2_500,
+  JPY: 15_000,
+  KWD: 30,
+} as const;
+/** Payments whose limits one query checks and reserves together. Each holds its customer's day row locked briefly. */
+export const limitReservationBatchSizeMax = 256;
+/** Limit checks one API process runs at once; batches of different customers never wait on each other. */
+export const limitReservationsInFlightMax = 2;
+/** Longest reason an operator gives for a limit override. */
+export const limitOverrideReasonLengthMax = 140;
+/** How long a four-eyes approval request waits for a second operator before it expires. */
+export const approvalTtlMs = 24 * 60 * 60 * 1000;
+/** Longest reason an approver may give for rejecting a request. */
+export const approvalReasonLengthMax = 500;
+/** Longest operator name (a staff label, e.g. "Alice, payments desk"). */
+export const operatorNameLengthMax = 100;
+/** Statement lines one synchronous GDPR export carries; past it the export says truncated (an async job would lift it). */
+export const gdprExportTransactionsMax = 50_000;

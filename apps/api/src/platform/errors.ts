@@ -57,7 +57,7 @@ export const tooManyRequests = (detail: string, retryAfterS: number, headers: Re
  * rely on; it is safe to retry after the pause, with the same Idempotency-Key for money movement.
  */
 export class DependencyUnavailable extends DomainError {
-  constructor(dependency: 'database' | 'cache', cause?: unknown) {
+  constructor(dependency: 'database' | 'cache' | 'kms', cause?: unknown) {
     super(
       503,
       'service_unavailable',
@@ -68,7 +68,7 @@ export class DependencyUnavailable extends DomainError {
     this.cause = cause;
     this.dependencyName = dependency;
   }
-  readonly dependencyName: 'database' | 'cache';
+  readonly dependencyName: 'database' | 'cache' | 'kms';
 }
 
 /** An invariant broke: a programmer error. Crash the request loudly, never continue silently. */

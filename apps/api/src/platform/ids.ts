@@ -15,6 +15,12 @@ export const idPrefixes = {
   accountTransaction: 'txn',
   outboxEvent: 'evt',
   session: 'ses',
+  auditRecord: 'aud',
+  operator: 'opr',
+  approval: 'apr',
+  passkey: 'pky',
+  stepUpChallenge: 'sup',
+  payee: 'pye',
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 

@@ -7,15 +7,29 @@ import type { FastifyRequest } from 'fastify';
  */
 const safeQueryParams = new Set(['limit', 'cursor', 'status', 'direction', 'from', 'to', 'accountId', 'ui_locales']);
 
+/**
+ * An IBAN-shaped run inside free text, compact or in print groups of four: error messages and URLs
+ * can carry one a client sent.
+ */
+const ibanInText = /\b[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)\b/gi;
+
+/** Masks every IBAN-looking run but its country and last four characters, as the API shows them. */
+export function maskIbansInText(text: string): string {
+  return text.replace(ibanInText, (match) => {
+    const compact = match.replace(/ /g, '');
+    return `${compact.slice(0, 2)}**…${compact.slice(-4)}`;
+  });
+}
+
 export function redactUrl(url: string): string {
   const queryStart = url.indexOf('?');
-  if (queryStart === -1) return url;
+  if (queryStart === -1) return maskIbansInText(url);
   const params = new URLSearchParams(url.slice(queryStart + 1));
   const parts: string[] = [];
   for (const [name, value] of params) {
     parts.push(`${encodeURIComponent(name)}=${safeQueryParams.has(name) ? encodeURIComponent(value) : '[redacted]'}`);
   }
-  return `${url.slice(0, queryStart)}?${parts.join('&')}`;
+  return `${maskIbansInText(url.slice(0, queryStart))}?${parts.join('&')}`;
 }
 
 export const redactedPaths = [
@@ -43,8 +57,8 @@ export const logSerializers = {
     return {
       type: error.name,
       code: typeof error.code === 'string' ? error.code : undefined,
-      message: error.message,
-      stack: error.stack ?? '',
+      message: maskIbansInText(error.message),
+      stack: maskIbansInText(error.stack ?? ''),
     };
   },
 };

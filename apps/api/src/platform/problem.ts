@@ -67,6 +67,12 @@ const fastifyCodes: Record<string, { status: number; code: string; title: string
     title: 'Bad request',
     detail: 'The request URL is malformed. Check its percent-encoding.',
   },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: 'uri_too_long',
+    title: 'URI too long',
+    detail: 'A path segment of the URL is too long. Check the id in the path.',
+  },
   FST_ERR_ASYNC_CONSTRAINT: {
     status: 400,
     code: 'bad_request',

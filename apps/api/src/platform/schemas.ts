@@ -28,8 +28,11 @@ export type TypeBoxApp = FastifyInstance<
 
 // ---- Building blocks ---------------------------------------------------------------------------
 
-/** Printable text: no control characters (they corrupt statements and downstream files). */
-export const printableTextPattern = '^[^\\p{Cc}]*$';
+/**
+ * Printable text: no control characters (they corrupt statements and downstream files; PostgreSQL
+ * refuses NUL) and no lone surrogate halves (not Unicode; PostgreSQL's JSON refuses them).
+ */
+export const printableTextPattern = '^[^\\p{Cc}\\p{Cs}]*$';
 
 /**
  * `string | null` written as `type: ['string', 'null']` rather than TypeBox's anyOf: the response
@@ -145,6 +148,7 @@ const problemMeanings = {
   403: 'This caller may not do this.',
   404: 'No such resource among the caller’s.',
   409: 'The resource’s state does not allow this now.',
+  410: 'The customer’s personal data was erased (GDPR): it can no longer be shown or changed.',
   413: `The body is larger than ${bodyLimitBytes / 1024} KiB.`,
   415: 'The body is not application/json.',
   422: 'Understood but refused: `code` says why.',

@@ -1,0 +1,20 @@
+/**
+ * Back-office roles, least privilege (docs/adr/0041-operators-as-confidential-clients.md). An
+ * operator's roles become scopes `backoffice:<role>` in their access tokens; each route names the
+ * one role it needs.
+ * - support: read-only (accounts, audit trail)
+ * - payments: request manual credits
+ * - accounts: freeze accounts, request unfreezes
+ * - compliance: request limit changes
+ * - approver: approve or reject other operators' requests (four-eyes)
+ */
+export const operatorRoles = ['support', 'payments', 'accounts', 'compliance', 'approver'] as const;
+export type OperatorRole = (typeof operatorRoles)[number];
+
+export const roleScopePrefix = 'backoffice:';
+export const roleScope = (role: OperatorRole) => `${roleScopePrefix}${role}`;
+export const operatorRoleScopes: readonly string[] = operatorRoles.map(roleScope);
+
+export function isOperatorRole(value: string): value is OperatorRole {
+  return (operatorRoles as readonly string[]).includes(value);
+}

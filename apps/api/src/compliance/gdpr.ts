@@ -1,0 +1,212 @@
+import { maskIban } from '../accounts/iban.ts';
+import type { AccountsService } from '../accounts/index.ts';
+import { type Cursor, decodeCursor } from '../accounts/schemas.ts';
+import type { AppDependencies } from '../app.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { IdentityService, PasskeyService } from '../identity/index.ts';
+import type { CustomerProfile } from '../identity/service.ts';
+import type { SessionsService } from '../identity/sessions.ts';
+import { gdprExportTransactionsMax, pageLimitMax, payeesPerCustomerMax } from '../platform/constants.ts';
+import { conflict, notFound } from '../platform/errors.ts';
+import { toApiMoney } from '../platform/money.ts';
+
+/**
+ * GDPR rights over a customer's personal data (docs/adr/0032-erasure-by-crypto-shredding.md):
+ *
+ * - Export (Art. 15 and 20): everything the bank holds about the customer, as JSON, composed from
+ *   each module's service: profile, accounts, transactions, and the sections other modules add
+ *   (passkeys, KYC, payees, sessions), each a function of the customer id.
+ * - Erasure (Art. 17) by crypto-shredding: the customer's data key is destroyed, so every field
+ *   encrypted under it, in every module and every backup, becomes unreadable at once. A back-office
+ *   action (a bank must first check retention duties: AML keeps KYC records for years after the
+ *   relationship ends), refused while the customer holds an account that is not closed, so no money
+ *   is left without an owner. Ledger rows stay for the retention period, detached from the person:
+ *   they name an opaque customer id whose personal data no longer decrypts.
+ */
+export type ExportSection = (customerId: string) => Promise<unknown>;
+
+export interface PersonalDataExport {
+  readonly format: 'nextgen-personal-data-export/1';
+  readonly exportedAt: string;
+  readonly customer: CustomerProfile;
+  readonly accounts: object[];
+  readonly transactions: object[];
+  /** True when the history was longer than gdprExportTransactionsMax lines (support sends the rest). */
+  readonly transactionsTruncated: boolean;
+  readonly [section: string]: unknown;
+}
+
+export interface ErasureOutcome {
+  readonly customerId: string;
+  readonly erased: true;
+  /** False when the customer had been erased before (erasure is idempotent). */
+  readonly erasedNow: boolean;
+}
+
+type Accounts = Pick<AccountsService, 'listAccounts' | 'listTransactions'>;
+type Sessions = Pick<SessionsService, 'listSessions' | 'endSession'>;
+/** Rounds of "list open sessions, end them" at erasure; each ends up to a page, so this bounds the loop. */
+const sessionSweepsMax = 20;
+type TransactionRow = Awaited<ReturnType<Accounts['listTransactions']>>['rows'][number];
+
+const customerNotFound = () =>
+  notFound('customer_not_found', 'No customer with this id. Check the id against the back-office customer search.');
+
+/** A statement line as the customer sees it; the counterparty is another person, so masked as in the app. */
+const exportedLine = (row: TransactionRow) => ({
+  id: row.id,
+  accountId: row.account_id,
+  direction: row.direction,
+  amount: toApiMoney(row.amount_minor, row.currency),
+  status: row.status,
+  description: row.description,
+  counterpartyMaskedIban: row.counterparty_iban === null ? null : maskIban(row.counterparty_iban),
+  category: row.category,
+  createdAt: row.created_at.toISOString(),
+  postedAt: row.posted_at?.toISOString() ?? null,
+});
+
+export function createGdprService(
+  deps: Pick<AppDependencies, 'db'>,
+  modules: {
+    identity: Pick<IdentityService, 'findCustomerById' | 'erasePersonalData' | 'isErased'>;
+    accounts: Accounts;
+    audit: Pick<AuditService, 'record'>;
+    /** Erasure signs the customer out of every device. */
+    sessions?: Sessions;
+    /** Further sections by name, from modules that hold personal data (passkeys, kyc, payees, sessions). */
+    sections?: Readonly<Record<string, ExportSection>>;
+  },
+) {
+  const { db } = deps;
+  const { identity, accounts, audit } = modules;
+
+  async function allTransactions(customerId: string) {
+    const lines: ReturnType<typeof exportedLine>[] = [];
+    let after: Parameters<Accounts['listTransactions']>[1]['after'];
+    for (;;) {
+      const page = await accounts.listTransactions(customerId, { limit: pageLimitMax, after });
+      lines.push(...page.rows.map(exportedLine));
+      if (page.nextCursor === null || lines.length >= gdprExportTransactionsMax) {
+        return { lines: lines.slice(0, gdprExportTransactionsMax), truncated: page.nextCursor !== null };
+      }
+      const last = page.rows.at(-1);
+      if (!last) return { lines, truncated: false };
+      after = { createdAt: last.cursor_at, id: last.id };
+    }
+  }
+
+  /** Everything about the customer; undefined when there is no such (unerased) customer. */
+  async function exportPersonalData(customerId: string): Promise<PersonalDataExport | undefined> {
+    const customer = await identity.findCustomerById(customerId);
+    if (!customer) return undefined;
+    // One part after another: an export is rare, and this holds one pooled connection, not six.
+    const accountPage = await accounts.listAccounts(customerId, { limit: pageLimitMax, after: undefined });
+    const history = await allTransactions(customerId);
+    const sections: [string, unknown][] = [];
+    for (const [name, section] of Object.entries(modules.sections ?? {}))
+      sections.push([name, await section(customerId)]);
+    await db.transaction((tx) =>
+      audit.record(tx, {
+        action: 'customer.data_exported',
+        actor: { kind: 'customer', id: customerId },
+        subject: { kind: 'customer', id: customerId },
+        details: { transactions: history.lines.length, truncated: history.truncated },
+      }),
+    );
+    return {
+      format: 'nextgen-personal-data-export/1',
+      exportedAt: new Date().toISOString(),
+      customer,
+      accounts: accountPage.data,
+      transactions: history.lines,
+      transactionsTruncated: history.truncated,
+      ...Object.fromEntries(sections),
+    };
+  }
+
+  /** Crypto-shredding erasure by an operator; see the header for the rules. */
+  async function eraseCustomer(input: { customerId: string; operatorId: string }): Promise<ErasureOutcome> {
+    const { customerId, operatorId } = input;
+    if (await identity.isErased(customerId)) {
+      await endAllSessions(customerId); // a retry finishes what an interrupted erasure left
+      return { customerId, erased: true, erasedNow: false };
+    }
+    if (!(await identity.findCustomerById(customerId))) throw customerNotFound();
+    const { data } = await accounts.listAccounts(customerId, { limit: pageLimitMax, after: undefined });
+    const open = data.filter((account) => account.status !== 'closed');
+    if (open.length > 0) {
+      throw conflict(
+        'customer_has_open_accounts',
+        `The customer still holds ${open.length} account(s) that are not closed. Pay out and close every account first; closed accounts and their ledger records are kept.`,
+      );
+    }
+    const erasedNow = await db.transaction(async (tx) => {
+      const erased = await identity.erasePersonalData(tx, customerId);
+      if (erased) {
+        await audit.record(tx, {
+          action: 'customer.erased',
+          actor: { kind: 'operator', id: operatorId },
+          subject: { kind: 'customer', id: customerId },
+          details: { method: 'crypto_shredding', accountsKept: data.length },
+        });
+      }
+      return erased;
+    });
+    // After the commit: sign-in and refresh already refuse an erased customer; this ends open sessions too.
+    await endAllSessions(customerId);
+    return { customerId, erased: true, erasedNow };
+  }
+
+  async function endAllSessions(customerId: string): Promise<void> {
+    if (!modules.sessions) return;
+    for (let sweep = 0; sweep < sessionSweepsMax; sweep += 1) {
+      const page = { limit: pageLimitMax, cursor: undefined, currentGrantId: undefined };
+      const { data } = await modules.sessions.listSessions(customerId, page);
+      if (data.length === 0) return;
+      for (const session of data) await modules.sessions.endSession(customerId, session.id);
+    }
+  }
+
+  return { exportPersonalData, eraseCustomer };
+}
+
+export type GdprService = ReturnType<typeof createGdprService>;
+
+/** The export sections other modules hold: passkey metadata, KYC details, payees, sessions. */
+export function personalDataSections(modules: {
+  passkeys: Pick<PasskeyService, 'listPasskeys'>;
+  kyc: { customerView(customerId: string): Promise<unknown> };
+  payees: {
+    listPayees(
+      customerId: string,
+      page: { limit: number; after: Cursor | undefined },
+    ): Promise<{ data: unknown[]; nextCursor: string | null }>;
+  };
+  sessions: Pick<SessionsService, 'listSessions'>;
+}): Record<string, ExportSection> {
+  return {
+    passkeys: (customerId) => modules.passkeys.listPasskeys(customerId),
+    kyc: (customerId) => modules.kyc.customerView(customerId),
+    payees: async (customerId) => {
+      const payees: unknown[] = [];
+      let after: Cursor | undefined;
+      // Bounded: a customer holds at most payeesPerCustomerMax payees.
+      for (let pages = 0; pages * pageLimitMax < payeesPerCustomerMax; pages += 1) {
+        const page = await modules.payees.listPayees(customerId, { limit: pageLimitMax, after });
+        payees.push(...page.data);
+        if (page.nextCursor === null) break;
+        after = decodeCursor(page.nextCursor);
+      }
+      return payees;
+    },
+    sessions: async (customerId) =>
+      (
+        await modules.sessions.listSessions(customerId, {
+          limit: pageLimitMax,
+          cursor: undefined,
+          currentGrantId: undefined,
+        })
+      ).data,
+  };
+}

@@ -1,0 +1,203 @@
+import { Type } from 'typebox';
+import { requireOperatorRole } from '../backoffice/guard.ts';
+import type { ModuleRouteOptions } from '../module-types.ts';
+import { requireCustomer } from '../platform/auth.ts';
+import { kycDocumentNumberLengthMax, nameLengthMax } from '../platform/constants.ts';
+import {
+  apiProblems,
+  bodyProblems,
+  IdParams,
+  NoQuery,
+  NullableString,
+  NullableTimestamp,
+  problemResponses,
+  StringEnum,
+  signedInProblems,
+  type TypeBoxApp,
+} from '../platform/schemas.ts';
+import { kycTiers } from './limits.ts';
+
+/** KYC: the customer's own verification (/api/v1/me/kyc) and the back office's decisions on it. */
+const security = [{ oauth2: [] }];
+
+const countryCode = (description: string) =>
+  Type.String({ pattern: '^[A-Z]{2}$', description: `${description} (ISO 3166-1 alpha-2)`, example: 'DE' });
+const calendarDate = (description: string) => Type.String({ format: 'date', description, example: '2031-05-31' });
+const DocumentTypeSchema = StringEnum(['passport', 'national_id', 'driving_licence', 'residence_permit']);
+const RejectionReasonSchema = StringEnum([
+  'document_expired',
+  'document_unreadable',
+  'details_mismatch',
+  'underage',
+  'not_eligible',
+]);
+
+const KycSubmissionBody = Type.Object(
+  {
+    legalName: Type.String({
+      minLength: 1,
+      maxLength: nameLengthMax,
+      pattern: '^[^\\p{Cc}]*\\S[^\\p{Cc}]*$',
+      description: 'Your name exactly as on the document',
+      example: 'Ada Lovelace',
+    }),
+    documentType: DocumentTypeSchema,
+    documentNumber: Type.String({
+      minLength: 1,
+      maxLength: kycDocumentNumberLengthMax,
+      pattern: '^[A-Za-z0-9<-]+$',
+      example: 'C01X00T47',
+    }),
+    issuingCountry: countryCode('Country that issued the document'),
+    expiresOn: calendarDate('Expiry date (YYYY-MM-DD); must be after today'),
+    dateOfBirth: calendarDate('Date of birth (YYYY-MM-DD)'),
+    nationality: countryCode('Nationality'),
+  },
+  { additionalProperties: false },
+);
+
+const MaskedDocument = Type.Object({
+  type: DocumentTypeSchema,
+  legalName: Type.String({ example: 'A** L*******' }),
+  number: Type.String({ description: 'Last four characters only', example: '****0T47' }),
+  issuingCountry: Type.String(),
+  nationality: Type.String(),
+  expiresOn: Type.String(),
+  dateOfBirth: Type.String({ description: 'Year only', example: '1990-**-**' }),
+});
+
+const kycViewProperties = {
+  status: StringEnum(['none', 'pending', 'verified', 'rejected']),
+  tier: Type.Union([Type.Integer({ minimum: 1, maximum: 3 }), Type.Null()]),
+  rejectionReason: Type.Union([RejectionReasonSchema, Type.Null()]),
+  submittedAt: NullableTimestamp,
+  decidedAt: NullableTimestamp,
+  document: Type.Union([MaskedDocument, Type.Null()], {
+    description: 'Null before a submission, for customers verified before KYC existed, and after erasure',
+  }),
+};
+const KycView = Type.Object(kycViewProperties);
+
+const KycReview = Type.Object({
+  customerId: Type.String(),
+  ...kycViewProperties,
+  decidedBy: NullableString(),
+  screening: Type.Union([
+    Type.Object({
+      outcome: StringEnum(['clear', 'potential_match', 'match']),
+      reason: Type.String(),
+      screenedAt: NullableTimestamp,
+    }),
+    Type.Null(),
+  ]),
+});
+
+const VerifyBody = Type.Object(
+  { tier: Type.Integer({ minimum: Math.min(...kycTiers), maximum: Math.max(...kycTiers), description: 'KYC tier' }) },
+  { additionalProperties: false },
+);
+const RejectBody = Type.Object({ reason: RejectionReasonSchema }, { additionalProperties: false });
+
+export async function kycRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
+  const { kyc } = options.services;
+
+  app.get(
+    '/me/kyc',
+    {
+      schema: {
+        tags: ['kyc'],
+        summary: 'Your identity verification: status, tier and the document (masked)',
+        security,
+        querystring: NoQuery,
+        response: { 200: KycView, ...problemResponses(...apiProblems, ...signedInProblems) },
+      },
+    },
+    async (request) => kyc.customerView(requireCustomer(request)),
+  );
+
+  app.put(
+    '/me/kyc',
+    {
+      schema: {
+        tags: ['kyc'],
+        summary: 'Submit your identity document for verification',
+        description:
+          'Stores the document details encrypted and queues them for review (status `pending`). Submitting again while pending replaces the details; after a rejection you may submit again (except `not_eligible`). Money moves only once the status is `verified`.',
+        security,
+        querystring: NoQuery,
+        body: KycSubmissionBody,
+        response: { 200: KycView, ...problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 409, 422) },
+      },
+    },
+    async (request) => kyc.submit(requireCustomer(request), request.body),
+  );
+}
+
+export async function kycBackofficeRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
+  const { kyc } = options.services;
+  // KYC decisions and the identity data behind them are the compliance role's (least privilege).
+  const guard = { config: options.deps.config, operators: options.services.backoffice.operators };
+
+  app.get(
+    '/customers/:id/kyc',
+    {
+      schema: {
+        tags: ['back office'],
+        summary: "A customer's identity verification, with its screening outcome",
+        security,
+        params: IdParams('customer'),
+        querystring: NoQuery,
+        response: { 200: KycReview, ...problemResponses(...apiProblems, ...signedInProblems, 404) },
+      },
+    },
+    async (request) => {
+      await requireOperatorRole(request, guard, 'compliance');
+      return kyc.review(request.params.id);
+    },
+  );
+
+  app.post(
+    '/customers/:id/kyc/verify',
+    {
+      schema: {
+        tags: ['back office'],
+        summary: 'Verify a customer with a tier (or move a verified customer to another tier)',
+        description: 'Screens the customer again first: a screening `match` answers 409 `screening_match`.',
+        security,
+        params: IdParams('customer'),
+        querystring: NoQuery,
+        body: VerifyBody,
+        response: {
+          200: KycReview,
+          ...problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      const operator = await requireOperatorRole(request, guard, 'compliance');
+      return kyc.verify(request.params.id, { tier: request.body.tier as 1 | 2 | 3, operator: operator.operatorId });
+    },
+  );
+
+  app.post(
+    '/customers/:id/kyc/reject',
+    {
+      schema: {
+        tags: ['back office'],
+        summary: "Reject a customer's pending verification with a reason code the customer sees",
+        security,
+        params: IdParams('customer'),
+        querystring: NoQuery,
+        body: RejectBody,
+        response: {
+          200: KycReview,
+          ...problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      const operator = await requireOperatorRole(request, guard, 'compliance');
+      return kyc.reject(request.params.id, { reason: request.body.reason, operator: operator.operatorId });
+    },
+  );
+}

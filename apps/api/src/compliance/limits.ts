@@ -1,0 +1,285 @@
+import type { AppDependencies } from '../app.ts';
+import type { AuditService } from '../audit/index.ts';
+import { createBatcher } from '../payments/batcher.ts';
+import {
+  limitReservationBatchSizeMax,
+  limitReservationsInFlightMax,
+  transferLimitCurrencyPercents,
+  transferLimitsByTierEur,
+  transferQueueLengthMax,
+} from '../platform/constants.ts';
+import { assert, DomainError, notFound, unprocessable } from '../platform/errors.ts';
+import { type Currency, currencies, currencyExponents, formatAmount, toApiMoney } from '../platform/money.ts';
+import {
+  deleteOverride,
+  findStanding,
+  type OverrideRow,
+  type ReservationItem,
+  type ReservationResult,
+  releaseReservation,
+  reserveBatch,
+  upsertOverride,
+} from './limits-repository.ts';
+
+/**
+ * Transfer limits by KYC tier, and the gate every payment passes before it is posted
+ * (docs/adr/0033): the customer must be KYC-verified, and a payment to another customer must fit
+ * the per-transfer limit and what is left of the day's limit. The day's total is reserved
+ * atomically in PostgreSQL before posting and given back when the payment is refused, so
+ * concurrent payments never pass the limit together; checks of concurrent payments share one
+ * statement per batch, and only one customer's own payments ever wait on each other.
+ */
+export type KycTier = keyof typeof transferLimitsByTierEur;
+export const kycTiers = Object.keys(transferLimitsByTierEur).map(Number) as KycTier[];
+
+export interface TierLimits {
+  readonly perTransferMaxMinor: bigint;
+  readonly dailyMaxMinor: bigint;
+}
+
+/** A tier's limits in `currency`'s minor units (platform/constants.ts: euro figures × a round factor). */
+export function tierLimits(tier: KycTier, currency: Currency): TierLimits {
+  const eur = transferLimitsByTierEur[tier];
+  const scale = (major: number) =>
+    (BigInt(major) * BigInt(transferLimitCurrencyPercents[currency]) * 10n ** BigInt(currencyExponents[currency])) /
+    100n;
+  return { perTransferMaxMinor: scale(eur.perTransfer), dailyMaxMinor: scale(eur.daily) };
+}
+
+/** Every tier's limits as limits_reserve reads them: decimal strings by tier, then currency. */
+const tiersJson = Object.fromEntries(
+  kycTiers.map((tier) => [
+    String(tier),
+    Object.fromEntries(
+      currencies.map((currency) => {
+        const limits = tierLimits(tier, currency);
+        return [
+          currency,
+          {
+            perTransferMaxMinor: limits.perTransferMaxMinor.toString(),
+            dailyMaxMinor: limits.dailyMaxMinor.toString(),
+          },
+        ];
+      }),
+    ),
+  ]),
+);
+
+/** A payment about to be posted, as the limits see it. */
+export interface OutgoingPayment {
+  readonly customerId: string;
+  readonly currency: Currency;
+  readonly amountMinor: bigint;
+  /** Between the customer's own accounts: KYC applies, limits do not. */
+  readonly toOwnAccount: boolean;
+  /** The payment's date (back-dated demo data); now when absent. Days are UTC days. */
+  readonly at?: Date;
+}
+
+/** What a payment holds of its day's limit until it is posted, or given back. */
+export interface Reservation {
+  readonly customerId: string;
+  readonly currency: Currency;
+  readonly day: string;
+  /** 0 for payments that do not count against the limits. */
+  readonly amountMinor: bigint;
+}
+
+export const utcDay = (at: Date) => at.toISOString().slice(0, 10);
+
+const kycRequired = (status: 'none' | 'pending' | 'rejected') =>
+  new DomainError(
+    403,
+    'kyc_required',
+    'Identity verification required',
+    {
+      none: 'Finish identity verification before moving money: submit your identity document with PUT /api/v1/me/kyc.',
+      pending:
+        'Your identity verification is still being reviewed. You can move money as soon as it is verified; check GET /api/v1/me/kyc.',
+      rejected:
+        'Your identity verification was not accepted, so you cannot move money yet. See GET /api/v1/me/kyc for the reason and submit again.',
+    }[status],
+    { extensions: { kycStatus: status } },
+  );
+
+function limitExceeded(result: Extract<ReservationResult, { code: 'limit_exceeded' }>, currency: Currency) {
+  const limit = formatAmount(BigInt(result.limitMinor), currency);
+  const remaining = formatAmount(BigInt(result.remainingMinor), currency);
+  const detail =
+    result.limit === 'per_transfer'
+      ? `This payment is over your limit of ${limit} ${currency} per transfer. Send at most that much per transfer; you can still send ${remaining} ${currency} today.`
+      : `This payment would pass your daily limit of ${limit} ${currency}: you can still send ${remaining} ${currency} today (UTC). Send less, or wait until tomorrow.`;
+  return unprocessable('limit_exceeded', detail, {
+    errors: [{ pointer: '/body/amount/amount', detail: `exceeds the ${result.limit.replace('_', '-')} limit` }],
+    extensions: {
+      limit: result.limit,
+      limitAmount: toApiMoney(BigInt(result.limitMinor), currency),
+      remainingToday: toApiMoney(BigInt(result.remainingMinor), currency),
+    },
+  });
+}
+
+/** Answer when more limit checks wait than the queue holds: 503, retry with the same key. */
+const limitsBusy = () =>
+  new DomainError(
+    503,
+    'service_busy',
+    'Service busy',
+    'We are receiving more payments than we can process right now. Retry in a few seconds with the same Idempotency-Key.',
+    { headers: { 'retry-after': '1' } },
+  );
+
+export interface LimitOverrideInput {
+  readonly customerId: string;
+  readonly currency: Currency;
+  readonly perTransferMaxMinor: bigint;
+  readonly dailyMaxMinor: bigint;
+  readonly reason: string;
+  /** The operator (client id) who set it; H6's four-eyes approval wraps the back-office action. */
+  readonly operator: string;
+}
+
+export function createLimitsService(
+  deps: Pick<AppDependencies, 'db'>,
+  modules: { audit: Pick<AuditService, 'record'> },
+) {
+  const { db } = deps;
+  const { audit } = modules;
+  const reservations = createBatcher<ReservationItem, ReservationResult>({
+    async run(items) {
+      const results = await reserveBatch(db, items, tiersJson);
+      assert(results.length === items.length, 'limits_reserve answers every payment');
+      return results;
+    },
+    batchSizeMax: limitReservationBatchSizeMax,
+    inFlightMax: limitReservationsInFlightMax,
+    queueLengthMax: transferQueueLengthMax,
+    overloaded: limitsBusy,
+  });
+
+  /** Today's limits, use and override of one currency, as the API shows them. */
+  function currencyView(
+    standing: Awaited<ReturnType<typeof findStanding>>,
+    currency: Currency,
+    override: OverrideRow | undefined,
+  ) {
+    const tier = standing.status === 'verified' ? (standing.tier as KycTier) : null;
+    const limits = override
+      ? { perTransferMaxMinor: override.per_transfer_max_minor, dailyMaxMinor: override.daily_max_minor }
+      : tier
+        ? tierLimits(tier, currency)
+        : { perTransferMaxMinor: 0n, dailyMaxMinor: 0n };
+    const used = standing.usedToday.get(currency) ?? 0n;
+    const remaining = limits.dailyMaxMinor > used ? limits.dailyMaxMinor - used : 0n;
+    return {
+      currency,
+      perTransfer: toApiMoney(limits.perTransferMaxMinor, currency),
+      daily: toApiMoney(limits.dailyMaxMinor, currency),
+      usedToday: toApiMoney(used, currency),
+      remainingToday: toApiMoney(remaining, currency),
+      source: override ? ('override' as const) : ('tier' as const),
+    };
+  }
+
+  async function limitsOf(customerId: string, now = new Date()) {
+    const standing = await findStanding(db, customerId, utcDay(now));
+    return {
+      kycStatus: (standing.status ?? 'none') as 'none' | 'pending' | 'verified' | 'rejected',
+      tier: standing.status === 'verified' ? standing.tier : null,
+      day: utcDay(now),
+      limits: currencies.map((currency) =>
+        currencyView(
+          standing,
+          currency,
+          standing.overrides.find((o) => o.currency === currency),
+        ),
+      ),
+    };
+  }
+
+  return {
+    /**
+     * The gate before posting: throws 403 kyc_required or 422 limit_exceeded (both changed nothing),
+     * else returns the reservation the caller gives back with `release` if the payment is not posted.
+     */
+    async reserveOutgoing(payment: OutgoingPayment): Promise<Reservation> {
+      const day = utcDay(payment.at ?? new Date());
+      const counted = !payment.toOwnAccount;
+      const result = await reservations.submit({
+        customerId: payment.customerId,
+        currency: payment.currency,
+        amountMinor: payment.amountMinor.toString(),
+        day,
+        counted,
+      });
+      if (!result.ok) {
+        if (result.code === 'kyc_required') throw kycRequired(result.status);
+        throw limitExceeded(result, payment.currency);
+      }
+      return {
+        customerId: payment.customerId,
+        currency: payment.currency,
+        day,
+        amountMinor: counted ? payment.amountMinor : 0n,
+      };
+    },
+
+    /** Gives a reservation back: the payment was refused, or was a replay of one posted before. */
+    async release(reservation: Reservation): Promise<void> {
+      if (reservation.amountMinor > 0n) await releaseReservation(db, reservation);
+    },
+
+    limitsOf,
+
+    /**
+     * Replaces the tier's limits for one customer and currency (raising or lowering them). A
+     * sensitive back-office action: the caller (back office) puts it behind a second operator's approval.
+     */
+    async setLimitOverride(input: LimitOverrideInput) {
+      if (input.perTransferMaxMinor > input.dailyMaxMinor)
+        throw unprocessable(
+          'limit_override_inconsistent',
+          'The per-transfer maximum cannot be larger than the daily maximum. Lower it or raise the daily maximum.',
+          { errors: [{ pointer: '/body/perTransferMaximum', detail: 'exceeds the daily maximum' }] },
+        );
+      try {
+        await db.transaction(async (tx) => {
+          await upsertOverride(tx, { ...input, setBy: input.operator });
+          // The reason is free text an operator typed: it stays on the override row, not in the audit log.
+          await audit.record(tx, {
+            action: 'limits.override_set',
+            actor: { kind: 'operator', id: input.operator },
+            subject: { kind: 'customer', id: input.customerId },
+            details: {
+              currency: input.currency,
+              perTransferMaxMinor: input.perTransferMaxMinor.toString(),
+              dailyMaxMinor: input.dailyMaxMinor.toString(),
+            },
+          });
+        });
+      } catch (error) {
+        if ((error as { code?: unknown }).code === '23503')
+          throw notFound('customer_not_found', 'No customer has this id. Check the customer id.');
+        throw error;
+      }
+      return limitsOf(input.customerId);
+    },
+
+    /** Back to the tier's limits for this currency; false when there was no override. */
+    async removeLimitOverride(customerId: string, currency: Currency, operator: string) {
+      return db.transaction(async (tx) => {
+        const removed = await deleteOverride(tx, customerId, currency);
+        if (removed)
+          await audit.record(tx, {
+            action: 'limits.override_removed',
+            actor: { kind: 'operator', id: operator },
+            subject: { kind: 'customer', id: customerId },
+            details: { currency },
+          });
+        return removed;
+      });
+    },
+  };
+}
+
+export type LimitsService = ReturnType<typeof createLimitsService>;

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { constants, sign as cryptoSign, generateKeyPairSync } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { createDpopKey } from '@nextgen/testkit';
+import { calculateJwkThumbprint, SignJWT } from 'jose';
+import { accessTokenHashOf, createDpopNonces, verifyDpopProof } from './dpop.ts';
+import { DomainError } from './errors.ts';
+
+const url = 'https://bank.example/api/v1/accounts';
+const nowS = () => Math.floor(Date.now() / 1000);
+
+const refused = (code: string, detail?: RegExp) => (error: unknown) =>
+  error instanceof DomainError && error.code === code && (!detail || detail.test(error.message));
+
+describe('DPoP proof verification', () => {
+  it("names the proof's key by its RFC 7638 thumbprint, as jose computes it", async () => {
+    const nonces = createDpopNonces(Buffer.alloc(32, 7));
+    const key = createDpopKey();
+    const proof = key.proof({ method: 'GET', url, accessToken: 't', nonce: nonces.next() });
+    const verified = await verifyDpopProof(proof, { method: 'GET', url, accessToken: 't', nowS: nowS() }, nonces);
+    assert.equal(verified.keyThumbprint, await calculateJwkThumbprint(key.publicJwk as never, 'sha256'));
+    assert.equal(verified.keyThumbprint, key.thumbprint);
+    assert.equal(verified.nonceAging, false);
+  });
+
+  it('accepts Ed25519 proofs and refuses RSA keys shorter than 2048 bits', async () => {
+    const nonces = createDpopNonces(Buffer.alloc(32, 7));
+    const claims = { htm: 'GET', htu: url, iat: nowS(), ath: accessTokenHashOf('hello'), nonce: nonces.next() };
+    const sign = async (alg: string, pair: ReturnType<typeof generateKeyPairSync>) =>
+      new SignJWT({ ...claims, jti: alg })
+        .setProtectedHeader({ alg, typ: 'dpop+jwt', jwk: pair.publicKey.export({ format: 'jwk' }) as never })
+        .sign(pair.privateKey);
+    const expected = { method: 'GET', url, accessToken: 'hello', nowS: nowS() };
+    const ed25519 = await sign('EdDSA', generateKeyPairSync('ed25519'));
+    assert.match((await verifyDpopProof(ed25519, expected, nonces)).keyThumbprint, /^[\w-]{43}$/);
+    // jose would not even sign with a 1024-bit key: sign by hand, as an attacker would.
+    const weakRsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const jwk = weakRsa.publicKey.export({ format: 'jwk' });
+    const input = `${encode({ alg: 'PS256', typ: 'dpop+jwt', jwk })}.${encode({ ...claims, jti: 'rsa' })}`;
+    const signature = cryptoSign('sha256', Buffer.from(input), {
+      key: weakRsa.privateKey,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: 32,
+    });
+    const weakProof = `${input}.${signature.toString('base64url')}`;
+    await assert.rejects(verifyDpopProof(weakProof, expected, nonces), refused('invalid_dpop_proof'));
+  });
+
+  it('accepts a nonce of the last two minutes and refuses one from another secret', () => {
+    let nowMs = Date.UTC(2026, 10, 26, 12, 0, 0);
+    const nonces = createDpopNonces(Buffer.alloc(32, 1), () => nowMs);
+    const issued = nonces.next();
+    nowMs += 3 * 60_000;
+    assert.ok(nonces.isCurrent(issued), 'still accepted three minutes on (it was issued for the next minute)');
+    nowMs += 2 * 60_000;
+    assert.ok(!nonces.isCurrent(issued), 'expired five minutes on');
+    assert.ok(!createDpopNonces(Buffer.alloc(32, 2)).isCurrent(createDpopNonces(Buffer.alloc(32, 1)).next()));
+  });
+
+  it('refuses a proof without a nonce with use_dpop_nonce and hands out the next one', async () => {
+    const nonces = createDpopNonces(Buffer.alloc(32, 7));
+    const proof = createDpopKey().proof({ method: 'GET', url, accessToken: 't' });
+    const expected = { method: 'GET', url, accessToken: 't', nowS: nowS() };
+    await assert.rejects(verifyDpopProof(proof, expected, nonces), (error: unknown) => {
+      assert.ok(refused('use_dpop_nonce')(error));
+      assert.equal((error as DomainError).headers['dpop-nonce'], nonces.next());
+      return true;
+    });
+  });
+});

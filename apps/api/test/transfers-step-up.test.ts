@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createSoftwareAuthenticator, type SoftwareAuthenticator } from '@nextgen/testkit';
+import { createPaymentsService } from '../src/payments/service.ts';
+import { freshKey, fundedCustomer, openAccount, registerPasskey, rowCounts } from './fixtures.ts';
+import { buildTestApp, type TestApp } from './helper.ts';
+
+/**
+ * Step-up in the transfer path (payments/step-up-policy.ts, docs/adr/0024): which transfers need a
+ * passkey approval, how the approval travels with the resubmitted request under the same
+ * Idempotency-Key, and every way a wrong approval is refused without moving money.
+ */
+const origin = 'http://localhost:3000';
+const eur = (amount: string) => ({ amount, currency: 'EUR' });
+
+interface Payer {
+  readonly customerId: string;
+  readonly accountId: string;
+  readonly authenticator: SoftwareAuthenticator;
+}
+
+/** A customer with 2,000.00 EUR and a passkey, and another customer to pay. */
+async function setUp(testApp: TestApp) {
+  const payer = await fundedCustomer(testApp, 2_000_00n, 'Alice Payer');
+  const authenticator = createSoftwareAuthenticator({ origin });
+  await registerPasskey(testApp, payer.customerId, authenticator);
+  const payee = await fundedCustomer(testApp, 0n, 'Bob Payee');
+  return {
+    payer: { customerId: payer.customerId, accountId: payer.account.id, authenticator } satisfies Payer,
+    payee: { ...payee.account, customerId: payee.customerId },
+  };
+}
+
+function transfer(testApp: TestApp, payer: Payer, body: Record<string, unknown>, key: string) {
+  return testApp.injectAs(payer.customerId, {
+    method: 'POST',
+    url: '/api/v1/transfers',
+    headers: { 'idempotency-key': key },
+    payload: { fromAccountId: payer.accountId, ...body },
+  });
+}
+
+/** The challenge of a step_up_required answer, signed by the payer's passkey, as the app would resubmit it. */
+function approve(payer: Payer, answer: { json(): Record<string, unknown> }) {
+  const { stepUp } = answer.json() as {
+    stepUp: { challengeId: string; publicKey: { challenge: string; rpId: string } };
+  };
+  return { challengeId: stepUp.challengeId, assertion: payer.authenticator.getAssertion(stepUp.publicKey) };
+}
+
+async function storedKeys(testApp: TestApp, key: string): Promise<number> {
+  const { rows } = await testApp.deps.db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1',
+    [key],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+async function balance(testApp: TestApp, customerId: string, accountId: string) {
+  return (await testApp.services.accounts.getAccount(customerId, accountId)).balance.amount;
+}
+
+describe('step-up in the transfer path', () => {
+  it('asks for a passkey approval above the threshold and posts the resubmission with the same key once', async (t) => {
+    const testApp = await buildTestApp(t);
+    const { payer, payee } = await setUp(testApp);
+    const key = freshKey();
+    const payment = { to: { iban: payee.iban }, amount: eur('750.00'), reference: 'Deposit' };
+    const before = await rowCounts(testApp.deps.db);
+
+    const asked = await transfer(testApp, payer, payment, key);
+    assert.equal(asked.statusCode, 403);
+    assert.equal(asked.headers['content-type'], 'application/problem+json; charset=utf-8');
+    const problem = asked.json();
+    assert.equal(problem.code, 'step_up_required');
+    assert.match(problem.stepUp.challengeId, /^sup_/);
+    assert.equal(problem.stepUp.purpose, 'payment');
+    assert.equal(problem.stepUp.publicKey.userVerification, 'required');
+    assert.doesNotMatch(asked.body, new RegExp(payee.iban), 'the challenge does not echo the IBAN');
+    assert.deepEqual(await rowCounts(testApp.deps.db), before, 'nothing moved');
+    assert.equal(await storedKeys(testApp, key), 0, 'step_up_required is not the key’s final answer');
+
+    const posted = await transfer(testApp, payer, { ...payment, stepUp: approve(payer, asked) }, key);
+    assert.equal(posted.statusCode, 201, posted.body);
+    assert.equal(await balance(testApp, payee.customerId, payee.id), '750.00');
+
+    // A retry of the same payment replays the answer, with or without the approval: a replay moves no money.
+    const replayed = await transfer(testApp, payer, payment, key);
+    assert.equal(replayed.statusCode, 201);
+    assert.equal(replayed.headers['idempotent-replayed'], 'true');
+    assert.equal(replayed.json().id, posted.json().id);
+    assert.equal(await balance(testApp, payer.customerId, payer.accountId), '1250.00');
+  });
+
+  it('asks for approval of a first payment to a new payee, not of the next one', async (t) => {
+    const testApp = await buildTestApp(t);
+    const { payer, payee } = await setUp(testApp);
+    const payment = { to: { iban: payee.iban }, amount: eur('10.00') };
+    const key = freshKey();
+    const asked = await transfer(testApp, payer, payment, key);
+    assert.equal(asked.statusCode, 403);
+    assert.equal(asked.json().code, 'step_up_required');
+    const first = await transfer(testApp, payer, { ...payment, stepUp: approve(payer, asked) }, key);
+    assert.equal(first.statusCode, 201, first.body);
+
+    const second = await transfer(testApp, payer, payment, freshKey());
+    assert.equal(second.statusCode, 201, second.body);
+    assert.equal(await balance(testApp, payer.customerId, payer.accountId), '1980.00');
+  });
+
+  it('exempts transfers between the customer’s own accounts, whatever the amount', async (t) => {
+    const testApp = await buildTestApp(t);
+    const { payer } = await setUp(testApp);
+    const savings = await openAccount(testApp, payer.customerId, { type: 'savings' });
+    const moved = await transfer(testApp, payer, { to: { accountId: savings.id }, amount: eur('1500.00') }, freshKey());
+    assert.equal(moved.statusCode, 201, moved.body);
+  });
+
+  it('uses the STEP_UP_THRESHOLD setting and can leave new payees to the other rules', async (t) => {
+    const testApp = await buildTestApp(t, { env: { STEP_UP_THRESHOLD: '1000.00', STEP_UP_NEW_PAYEE: 'false' } });
+    const { payer, payee } = await setUp(testApp);
+    const under = await transfer(testApp, payer, { to: { iban: payee.iban }, amount: eur('1000.00') }, freshKey());
+    assert.equal(under.statusCode, 201, under.body);
+    const over = await transfer(testApp, payer, { to: { iban: payee.iban }, amount: eur('1000.01') }, freshKey());
+    assert.equal(over.statusCode, 403);
+    assert.equal(over.json().code, 'step_up_required');
+  });
+
+  it('asks for approval when the risk check flags the transfer', async (t) => {
+    const testApp = await buildTestApp(t, { env: { STEP_UP_NEW_PAYEE: 'false' } });
+    const { payer, payee } = await setUp(testApp);
+    const { ledger, accounts, stepUp, limits, audit } = testApp.services;
+    const flagging = createPaymentsService(testApp.deps, {
+      ledger,
+      accounts,
+      stepUp,
+      limits,
+      audit,
+      risk: async () => ({ outcome: 'step_up', reason: 'unusual payee country' }),
+    });
+    const input = {
+      fromAccountId: payer.accountId,
+      to: { iban: payee.iban },
+      amountMinor: 5_00n,
+      currency: 'EUR' as const,
+      reference: '',
+    };
+    const idempotency = { scope: `customer:${payer.customerId}`, key: freshKey(), requestHash: 'risk-test' };
+    const answer = await flagging.createTransfer(payer.customerId, input, idempotency);
+    assert.equal(answer.response.status, 403);
+    assert.equal(answer.response.body.code, 'step_up_required');
+    assert.doesNotMatch(JSON.stringify(answer.response.body), /unusual/, 'the risk reason is not told to the client');
+    const unflagged = await testApp.services.payments.createTransfer(payer.customerId, input, {
+      ...idempotency,
+      key: freshKey(),
+    });
+    assert.equal(unflagged.response.status, 201);
+  });
+
+  it('refuses an approval given for another amount, and the approved amount still posts with it', async (t) => {
+    const testApp = await buildTestApp(t);
+    const { payer, payee } = await setUp(testApp);
+    const key = freshKey();
+    const payment = { to: { iban: payee.iban }, amount: eur('750.00') };
+    const asked = await transfer(testApp, payer, payment, key);
+    const stepUp = approve(payer, asked);
+    const before = await rowCounts(testApp.deps.db);
+    const tampered = await transfer(testApp, payer, { ...payment, amount: eur('7500.00'), stepUp }, freshKey());
+    assert.equal(tampered.statusCode, 403);
+    assert.equal(tampered.json().code, 'step_up_mismatch');
+    assert.deepEqual(await rowCounts(testApp.deps.db), before, 'nothing moved');
+    const approved = await transfer(testApp, payer, { ...payment, stepUp }, key);
+    assert.equal(approved.statusCode, 201, approved.body);
+  });
+
+  it('refuses an approval given for another payee', async (t) => {
+    const testApp = await buildTestApp(t);
+    const { payer, payee } = await setUp(testApp);
+    const other = await fundedCustomer(testApp, 0n, 'Mallory Other');
+    const payment = { to: { iban: payee.iban }, amount: eur('750.00') };
+    const asked = await transfer(testApp, payer, payment, freshKey());
+    const before = await rowCounts(testApp.deps.db);
+    const redirected = await transfer(
+      testApp,
+      payer,
+      { ...payment, to: { iban: other.account.iban }, stepUp: approve(payer, asked) },
+      freshKey(),
+    );
+    assert.equal(redirected.statusCode, 403);
+    assert.equal(redirected.json().code, 'step_up_mismatch');
+    assert.deepEqual(await rowCounts(testApp.deps.db), before, 'nothing moved');
+  });
+
+  it('refuses an expired approval', async (t) => {
+    const testApp = await buildTestApp(t);
+    const { payer, payee } = await setUp(testApp);
+    const key = freshKey();
+    const payment = { to: { iban: payee.iban }, amount: eur('750.00') };
+    const asked = await transfer(testApp, payer, payment, key);
+    const stepUp = approve(payer, asked);
+    // Five minutes pass (the challenge row's clock, not the test's: no waiting).
+    await testApp.deps.db.query(
+      "UPDATE step_up_challenges SET expires_at = now() - interval '1 second' WHERE id = $1",
+      [stepUp.challengeId],
+    );
+    const late = await transfer(testApp, payer, { ...payment, stepUp }, key);
+    assert.equal(late.statusCode, 403);
+    assert.equal(late.json().code, 'step_up_expired');
+    assert.equal(await storedKeys(testApp, key), 0, 'the key stays free for a fresh approval');
+    const again = await transfer(testApp, payer, payment, key);
+    assert.equal(again.json().code, 'step_up_required');
+    const posted = await transfer(testApp, payer, { ...payment, stepUp: approve(payer, again) }, key);
+    assert.equal(posted.statusCode, 201, posted.body);
+  });
+
+  it('refuses a replayed approval for a second payment', async (t) => {
+    const testApp = await buildTestApp(t);
+    const { payer, payee } = await setUp(testApp);
+    const payment = { to: { iban: payee.iban }, amount: eur('750.00') };
+    const key = freshKey();
+    const stepUp = approve(payer, await transfer(testApp, payer, payment, key));
+    assert.equal((await transfer(testApp, payer, { ...payment, stepUp }, key)).statusCode, 201);
+    const before = await rowCounts(testApp.deps.db);
+    const replayed = await transfer(testApp, payer, { ...payment, stepUp }, freshKey());
+    assert.equal(replayed.statusCode, 403);
+    assert.equal(replayed.json().code, 'step_up_replayed');
+    assert.deepEqual(await rowCounts(testApp.deps.db), before, 'nothing moved');
+  });
+
+  it('refuses an approval signed by another customer’s passkey', async (t) => {
+    const testApp = await buildTestApp(t);
+    const { payer, payee } = await setUp(testApp);
+    const thief = createSoftwareAuthenticator({ origin });
+    await registerPasskey(testApp, payee.customerId, thief);
+    const payment = { to: { iban: payee.iban }, amount: eur('750.00') };
+    const asked = await transfer(testApp, payer, payment, freshKey());
+    const { stepUp } = asked.json();
+    const forged = {
+      challengeId: stepUp.challengeId,
+      assertion: thief.getAssertion({ ...stepUp.publicKey, allowCredentials: [] }),
+    };
+    const refused = await transfer(testApp, payer, { ...payment, stepUp: forged }, freshKey());
+    assert.equal(refused.statusCode, 403);
+    assert.equal(refused.json().code, 'step_up_invalid');
+  });
+
+  it('tells a customer without a passkey to add one before such a payment', async (t) => {
+    const testApp = await buildTestApp(t);
+    const payer = await fundedCustomer(testApp, 2_000_00n, 'Nora Nopasskey');
+    const payee = await fundedCustomer(testApp, 0n, 'Bob Payee');
+    const answer = await testApp.injectAs(payer.customerId, {
+      method: 'POST',
+      url: '/api/v1/transfers',
+      headers: { 'idempotency-key': freshKey() },
+      payload: { fromAccountId: payer.account.id, to: { iban: payee.account.iban }, amount: eur('750.00') },
+    });
+    assert.equal(answer.statusCode, 403);
+    assert.equal(answer.json().code, 'passkey_required');
+  });
+});
