@@ -65,8 +65,6 @@ export function createServices(deps: AppDependencies) {
   const limits = createLimitsService(deps, { audit });
   const payments = createPaymentsService(deps, { ledger, accounts, stepUp, limits, audit });
   const payees = createPayeesService(deps, { vault, identity, accounts, audit });
-  // Operators, roles and four-eyes approvals; executes approved actions through the services above.
-  const backoffice = createBackofficeService(deps, { audit, payments, accounts, limits });
   // GDPR export composes every module's part; erasure destroys the customer's data key.
   const gdpr = createGdprService(deps, {
     identity,
@@ -75,6 +73,8 @@ export function createServices(deps: AppDependencies) {
     sessions,
     sections: personalDataSections({ passkeys, kyc, payees, sessions }),
   });
+  // Operators, roles and four-eyes approvals; executes approved actions through the services above.
+  const backoffice = createBackofficeService(deps, { audit, payments, accounts, limits, kyc, gdpr });
   return {
     audit,
     vault,

@@ -38,6 +38,30 @@ export async function createCustomer(db: Queryable, name = 'Jane Doe'): Promise<
   return id;
 }
 
+/** An identity document as a customer submits it (PUT /api/v1/me/kyc). */
+export const samplePassport = {
+  legalName: 'Ada Lovelace',
+  documentType: 'passport',
+  documentNumber: 'C01X00T47',
+  issuingCountry: 'GB',
+  expiresOn: '2036-05-31',
+  dateOfBirth: '1990-12-10',
+  nationality: 'GB',
+} as const;
+
+/** A customer who submitted an identity document through the API and waits for a KYC decision. */
+export async function pendingKycCustomer(testApp: Pick<TestApp, 'deps' | 'injectAs'>, name = 'Jane Doe') {
+  const customerId = await createCustomer(testApp.deps.db, name);
+  await testApp.deps.db.query('DELETE FROM kyc_profiles WHERE customer_id = $1', [customerId]);
+  const submitted = await testApp.injectAs(customerId, {
+    method: 'PUT',
+    url: '/api/v1/me/kyc',
+    payload: { ...samplePassport, legalName: name },
+  });
+  if (submitted.statusCode !== 200) throw new Error(`KYC submission failed: ${submitted.body}`);
+  return customerId;
+}
+
 export interface OpenedAccount {
   readonly id: string;
   readonly iban: string;
@@ -114,13 +138,17 @@ export async function accessTokenSigner(signingJwk: PrivateJwk, publicUrl: strin
       .sign(key);
   return {
     device,
-    customerToken: (customerId: string, options: { expiresInS?: number } = {}) =>
+    /** `signedInAgoS`: how long ago the customer signed in (auth_time); just now by default, null for no auth_time. */
+    customerToken: (customerId: string, options: { expiresInS?: number; signedInAgoS?: number | null } = {}) =>
       sign(
         {
           sub: customerId,
           client_id: mobileClientId,
           scope: 'openid offline_access',
           cnf: { jkt: device.key.thumbprint },
+          ...(options.signedInAgoS === null
+            ? {}
+            : { auth_time: Math.floor(Date.now() / 1000) - (options.signedInAgoS ?? 0) }),
         },
         options.expiresInS,
       ),
@@ -139,7 +167,20 @@ export async function registerPasskey(
   customerId: string,
   authenticator: SoftwareAuthenticator,
 ): Promise<string> {
-  const options = await testApp.injectAs(customerId, { method: 'POST', url: '/api/v1/passkeys/registration-options' });
+  const url = '/api/v1/passkeys/registration-options';
+  let options = await testApp.injectAs(customerId, { method: 'POST', url });
+  if (options.statusCode === 403 && options.json().code === 'step_up_required') {
+    // The customer holds a passkey: approve with the authenticator that registered one, as the app would.
+    const challenge = options.json().stepUp;
+    const approver = enrolledAuthenticators
+      .get(customerId)
+      ?.find((candidate) =>
+        challenge.publicKey.allowCredentials.some((c: { id: string }) => candidate.credentialIds().includes(c.id)),
+      );
+    if (!approver) throw new Error('no authenticator of this customer can approve adding a passkey');
+    const stepUp = { challengeId: challenge.challengeId, assertion: approver.getAssertion(challenge.publicKey) };
+    options = await testApp.injectAs(customerId, { method: 'POST', url, payload: { stepUp } });
+  }
   if (options.statusCode !== 200)
     throw new Error(`registration options refused: ${options.statusCode} ${options.body}`);
   const credential = authenticator.createCredential(options.json());
@@ -150,5 +191,9 @@ export async function registerPasskey(
   });
   if (created.statusCode !== 201)
     throw new Error(`passkey registration refused: ${created.statusCode} ${created.body}`);
+  enrolledAuthenticators.set(customerId, [...(enrolledAuthenticators.get(customerId) ?? []), authenticator]);
   return created.json().id;
 }
+
+/** The authenticators registerPasskey enrolled, per customer: the next registration approves with one. */
+const enrolledAuthenticators = new Map<string, SoftwareAuthenticator[]>();

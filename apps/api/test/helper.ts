@@ -22,7 +22,7 @@ export interface TestApp {
    * A signed access token for a customer, as the authorization server would issue it: DPoP-bound
    * (`cnf.jkt`) to the test app's one device key, so it needs `dpopHeaders` to be used.
    */
-  customerToken(customerId: string, options?: { expiresInS?: number }): Promise<string>;
+  customerToken(customerId: string, options?: { expiresInS?: number; signedInAgoS?: number | null }): Promise<string>;
   /**
    * `authorization: DPoP <token>` and a fresh DPoP proof (with a current nonce) for one request with a
    * customer token. `url` is a path (as app.inject addresses it) or an absolute URL (a listening app).

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { registrationEmailTakenPerIpMax } from '../src/platform/constants.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 
 const ada = { name: 'Ada Lovelace', email: 'Ada.Lovelace@Example.com', password: 'correct horse battery staple' };
@@ -52,6 +53,30 @@ describe('customer registration', () => {
     assert.equal(again.json().code, 'email_taken');
     assert.match(again.json().detail, /already exists/);
     assert.equal(await customerCount(testApp), 1);
+  });
+
+  it(`stops registrations from a network that got ${registrationEmailTakenPerIpMax} email_taken answers (address probing)`, async (t) => {
+    const testApp = await buildTestApp(t);
+    assert.equal((await register(testApp, ada)).statusCode, 201);
+    for (let i = 0; i < registrationEmailTakenPerIpMax; i += 1) {
+      assert.equal((await register(testApp, ada)).statusCode, 409);
+    }
+    const probe = await register(testApp, ada);
+    assert.equal(probe.statusCode, 429);
+    assert.equal(probe.json().code, 'rate_limited');
+    assert.ok(Number(probe.headers['retry-after']) > 0);
+    // A new address is refused alike: the answer no longer tells taken from free.
+    const fresh = await register(testApp, { ...ada, email: 'charles.babbage@example.com' });
+    assert.equal(fresh.statusCode, 429);
+    assert.equal(await customerCount(testApp), 1);
+    // Another network is not affected.
+    const elsewhere = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/v1/customers',
+      payload: { ...ada, email: 'charles.babbage@example.com' },
+      remoteAddress: '203.0.113.7',
+    });
+    assert.equal(elsewhere.statusCode, 201, elsewhere.body);
   });
 
   it('registers each of many concurrent sign-ups of one e-mail at most once', async (t) => {

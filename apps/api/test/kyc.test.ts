@@ -3,18 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { createKycService, type KycSubmission } from '../src/compliance/kyc.ts';
 import type { Screening, ScreeningSubject } from '../src/compliance/screening.ts';
-import { createCustomer, openAccount, rowCounts } from './fixtures.ts';
+import { createCustomer, openAccount, rowCounts, samplePassport } from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 
-const passport: KycSubmission = {
-  legalName: 'Ada Lovelace',
-  documentType: 'passport',
-  documentNumber: 'C01X00T47',
-  issuingCountry: 'GB',
-  expiresOn: '2036-05-31',
-  dateOfBirth: '1990-12-10',
-  nationality: 'GB',
-};
+const passport: KycSubmission = samplePassport;
 
 /** A customer as registration leaves them: no KYC profile yet. */
 async function unverifiedCustomer(testApp: TestApp, name?: string): Promise<string> {

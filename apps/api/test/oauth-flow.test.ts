@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { describe, it } from 'node:test';
-import { createDpopClient, OAuthDriverError, oauthDriver, type SignedInCustomer } from '@nextgen/testkit';
+import {
+  createDpopClient,
+  OAuthDriverError,
+  oauthDriver,
+  refreshErrorOf,
+  type SignedInCustomer,
+} from '@nextgen/testkit';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { apiAudienceOf, issuerOf } from '../src/platform/auth.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
@@ -41,15 +47,7 @@ async function profileStatus(driver: Driver, accessToken: string): Promise<{ sta
   return { status: response.status, code: body.code };
 }
 
-async function refreshError(driver: Driver, refreshToken: string): Promise<string | undefined> {
-  try {
-    await driver.refresh(refreshToken);
-  } catch (error) {
-    if (error instanceof OAuthDriverError) return error.oauthError;
-    throw error;
-  }
-  return undefined;
-}
+const refreshError = refreshErrorOf;
 
 const pkce = () => {
   const verifier = randomBytes(32).toString('base64url');

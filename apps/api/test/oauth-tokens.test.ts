@@ -206,6 +206,14 @@ describe('access tokens the API refuses', () => {
     await assertRefused(testApp, await signWith(testApp, { claims: { sub: 'admin' } }), /invalid/);
   });
 
+  it('refuses a customer subject in a token issued to another client than the app', async (t) => {
+    const testApp = await buildTestApp(t);
+    for (const clientId of ['nextgen-backoffice', 'opr_01jf8x3m5n6p7q8r9s0t1v2w3x', 'some-other-client']) {
+      const token = await signWith(testApp, { claims: { client_id: clientId, scope: 'openid' } });
+      await assertRefused(testApp, token, /invalid/);
+    }
+  });
+
   it('refuses a forged back-office claim from the mobile client', async (t) => {
     const testApp = await buildTestApp(t);
     const token = await signWith(testApp, { claims: { sub: 'nextgen-backoffice', scope: 'backoffice' } });

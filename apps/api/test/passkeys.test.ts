@@ -74,10 +74,11 @@ describe('registering a passkey', () => {
   it('asks for user verification and a discoverable credential, and excludes passkeys already held', async (t) => {
     const { testApp, customerId, authenticator } = await setUp(t);
     await registerPasskey(testApp, customerId, authenticator);
-    const response = await testApp.injectAs(customerId, {
-      method: 'POST',
-      url: '/api/v1/passkeys/registration-options',
-    });
+    const url = '/api/v1/passkeys/registration-options';
+    const prompt = (await testApp.injectAs(customerId, { method: 'POST', url })).json().stepUp;
+    const stepUp = { challengeId: prompt.challengeId, assertion: authenticator.getAssertion(prompt.publicKey) };
+    const response = await testApp.injectAs(customerId, { method: 'POST', url, payload: { stepUp } });
+    assert.equal(response.statusCode, 200, response.body);
     const options = response.json();
     assert.equal(options.rp.id, 'localhost');
     assert.equal(options.authenticatorSelection.userVerification, 'required');

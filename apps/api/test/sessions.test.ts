@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { OAuthDriverError, oauthDriver, type SignedInCustomer } from '@nextgen/testkit';
+import { oauthDriver, refreshErrorOf, type SignedInCustomer } from '@nextgen/testkit';
 import { coarseNetworkOf, deviceNameOf } from '../src/identity/sessions.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 
@@ -15,8 +15,6 @@ function newCustomer() {
     password: 'fortran for the computing pool',
   };
 }
-
-type Driver = ReturnType<typeof oauthDriver>;
 
 /** One customer signed in on two devices (two DPoP keys, two User-Agents). */
 async function onTwoDevices(testApp: TestApp) {
@@ -45,15 +43,7 @@ async function sessionsOf(
   return JSON.parse(response.body);
 }
 
-async function refreshError(driver: Driver, refreshToken: string): Promise<string | undefined> {
-  try {
-    await driver.refresh(refreshToken);
-  } catch (error) {
-    if (error instanceof OAuthDriverError) return error.oauthError;
-    throw error;
-  }
-  return undefined;
-}
+const refreshError = refreshErrorOf;
 
 async function newDeviceEvents(testApp: TestApp, customerId: string) {
   const { rows } = await testApp.deps.db.query<{ payload: Record<string, unknown> }>(
@@ -167,6 +157,26 @@ describe('signed-in sessions and devices', () => {
     }
     const serialized = JSON.stringify(events);
     assert.ok(!serialized.includes(customer.email) && !serialized.includes('iPhone'), 'no personal data');
+  });
+
+  it('writes security.new_device_login once when one new device signs in several times at once', async (t) => {
+    const testApp = await buildTestApp(t);
+    const customer = newCustomer();
+    const { id: customerId } = await oauthDriver(testApp.app).registerCustomer(customer);
+    const keyThumbprint = randomBytes(32).toString('base64url');
+    const outcomes = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        testApp.services.sessions.recordSignIn({
+          customerId,
+          grantId: `grant-${i}-${randomBytes(4).toString('hex')}`,
+          keyThumbprint,
+          userAgent: phoneAgent,
+          ip: '198.51.100.7',
+        }),
+      ),
+    );
+    assert.equal(outcomes.filter((o) => o.newDevice).length, 1);
+    assert.equal((await newDeviceEvents(testApp, customerId)).length, 1);
   });
 
   it('refreshing marks the session used', async (t) => {

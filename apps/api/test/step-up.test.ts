@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
 import { createSoftwareAuthenticator, oauthDriver, type SoftwareAuthenticator } from '@nextgen/testkit';
 import { canonicalBinding, createStepUpService, type StepUpBinding } from '../src/identity/step-up.ts';
-import { stepUpChallengeTtlMs } from '../src/platform/constants.ts';
+import { stepUpChallengeRetentionMs, stepUpChallengeTtlMs, stepUpPurgeEveryIssues } from '../src/platform/constants.ts';
 import { DomainError } from '../src/platform/errors.ts';
 import { registerPasskey } from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
@@ -97,6 +97,52 @@ describe('step-up approval', () => {
     await stepUp.verifyAssertion({ ...input, assertion });
     await refused(stepUp.verifyAssertion({ ...input, assertion }), 'step_up_replayed');
     await refused(stepUp.verifyAssertion({ ...input, assertion: sign(authenticator, challenge) }), 'step_up_replayed');
+  });
+
+  it('lets exactly one of two concurrent submissions of one approval through', async (t) => {
+    const { stepUp, customerId, authenticator } = await setUp(t);
+    const challenge = await stepUp.issueChallenge({ customerId, purpose: 'payment', binding: payment });
+    const assertion = sign(authenticator, challenge);
+    const input = { customerId, challengeId: challenge.challengeId, purpose: 'payment' as const, binding: payment };
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 4 }, () => stepUp.verifyAssertion({ ...input, assertion })),
+    );
+    assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') {
+        assert.ok(outcome.reason instanceof DomainError);
+        assert.match(outcome.reason.code, /^step_up_(replayed|invalid)$/);
+      }
+    }
+  });
+
+  it('refuses to hash a binding whose numbers JSON cannot tell apart (NaN, Infinity)', () => {
+    assert.throws(() => canonicalBinding('payment', { amount: Number.NaN }), /finite/);
+    assert.throws(() => canonicalBinding('payment', { amount: Number.POSITIVE_INFINITY }), /finite/);
+    assert.notEqual(canonicalBinding('payment', { amount: '10.00' }), canonicalBinding('payment', { amount: '10.0' }));
+    assert.notEqual(
+      canonicalBinding('payment', { a: 'b", "c": "d' }),
+      canonicalBinding('payment', { a: 'b', c: 'd' }),
+      'values cannot smuggle keys',
+    );
+  });
+
+  it('deletes challenges an hour after they expired, now and then while issuing, and keeps the others', async (t) => {
+    const { testApp, clock, stepUp, customerId } = await setUp(t);
+    const ids = async () =>
+      (await testApp.deps.db.query<{ id: string }>('SELECT id FROM step_up_challenges')).rows.map((r) => r.id);
+    const old = await stepUp.issueChallenge({ customerId, purpose: 'payment', binding: payment });
+    clock.nowMs += stepUpChallengeTtlMs + stepUpChallengeRetentionMs - 1_000;
+    const recent = await stepUp.issueChallenge({ customerId, purpose: 'payment', binding: payment });
+    assert.equal(await stepUp.purgeExpired(), 0, 'not yet an hour past its expiry');
+    clock.nowMs += 2_000;
+    // Issuing is what cleans up: within stepUpPurgeEveryIssues challenges the old one is gone.
+    for (let i = 0; i < stepUpPurgeEveryIssues; i += 1) {
+      await stepUp.issueChallenge({ customerId, purpose: 'reveal_account', binding: { accountId: `acc_${i}` } });
+    }
+    const left = await ids();
+    assert.ok(!left.includes(old.challengeId), 'the old challenge was deleted');
+    assert.ok(left.includes(recent.challengeId), 'a challenge expired for less than an hour stays');
   });
 
   it('refuses an approval given after 5 minutes', async (t) => {

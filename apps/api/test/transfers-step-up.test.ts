@@ -173,6 +173,25 @@ describe('step-up in the transfer path', () => {
     assert.equal(approved.statusCode, 201, approved.body);
   });
 
+  it('refuses an approval for one amount sent under the same key with another amount', async (t) => {
+    const testApp = await buildTestApp(t);
+    const { payer, payee } = await setUp(testApp);
+    const key = freshKey();
+    const payment = { to: { iban: payee.iban }, amount: eur('750.00') };
+    const stepUp = approve(payer, await transfer(testApp, payer, payment, key));
+    const before = await rowCounts(testApp.deps.db);
+    const swapped = await transfer(testApp, payer, { ...payment, amount: eur('7500.00'), stepUp }, key);
+    assert.equal(swapped.statusCode, 403);
+    assert.equal(swapped.json().code, 'step_up_mismatch');
+    assert.deepEqual(await rowCounts(testApp.deps.db), before, 'nothing moved');
+    const approved = await transfer(testApp, payer, { ...payment, stepUp }, key);
+    assert.equal(approved.statusCode, 201, approved.body);
+    assert.deepEqual(approved.json().amount, eur('750.00'));
+    const later = await transfer(testApp, payer, { ...payment, amount: eur('7500.00'), stepUp }, key);
+    assert.equal(later.statusCode, 422, 'once answered, the key names the 750.00 payment only');
+    assert.equal(later.json().code, 'idempotency_key_reused');
+  });
+
   it('refuses an approval given for another payee', async (t) => {
     const testApp = await buildTestApp(t);
     const { payer, payee } = await setUp(testApp);

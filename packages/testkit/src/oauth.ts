@@ -493,3 +493,17 @@ export async function backofficeToken(target: OAuthTarget, clientSecret: string)
   );
   return tokensFrom(response, 'client credentials').accessToken;
 }
+
+/** The OAuth `error` a refresh is refused with (e.g. invalid_grant), or undefined when it worked. */
+export async function refreshErrorOf(
+  driver: Pick<ReturnType<typeof oauthDriver>, 'refresh'>,
+  refreshToken: string,
+): Promise<string | undefined> {
+  try {
+    await driver.refresh(refreshToken);
+  } catch (error) {
+    if (error instanceof OAuthDriverError) return error.oauthError;
+    throw error;
+  }
+  return undefined;
+}

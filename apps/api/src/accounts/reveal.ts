@@ -1,10 +1,8 @@
-import { Type } from 'typebox';
 import type { AuditService } from '../audit/index.ts';
 import type { PasskeyAssertion } from '../identity/passkeys.ts';
-import { StepUpProofSchema } from '../identity/passkeys-schemas.ts';
-import type { StepUpService } from '../identity/step-up.ts';
+import { StepUpBody } from '../identity/passkeys-schemas.ts';
+import { type StepUpChallenge, type StepUpService, stepUpRequired } from '../identity/step-up.ts';
 import type { Queryable } from '../platform/database.ts';
-import { DomainError } from '../platform/errors.ts';
 import type { AccountsService } from './service.ts';
 
 /**
@@ -14,20 +12,12 @@ import type { AccountsService } from './service.ts';
  */
 
 /** First call: no body (or `{}`). Second call: the approval of the challenge the first one answered. */
-export const RevealBody = Type.Unsafe<{ stepUp?: { challengeId: string; assertion: PasskeyAssertion } } | null>({
-  type: ['object', 'null'],
-  properties: { stepUp: StepUpProofSchema },
-  additionalProperties: false,
-  description: 'Empty on the first call; `{ stepUp: { challengeId, assertion } }` after approving its challenge',
-});
+export const RevealBody = StepUpBody;
 
-const revealApprovalRequired = (challenge: object) =>
-  new DomainError(
-    403,
-    'step_up_required',
-    'Approval required',
+const revealApprovalRequired = (challenge: StepUpChallenge) =>
+  stepUpRequired(
     'Showing the full account number needs your approval with a passkey: sign `stepUp.publicKey` (navigator.credentials.get), then call again with `stepUp: { challengeId, assertion }` in the body.',
-    { extensions: { stepUp: challenge } },
+    challenge,
   );
 
 export async function revealAccount(

@@ -56,24 +56,18 @@ export async function insertPending(q: Queryable, records: readonly PendingInser
   );
 }
 
-/** Locks the chain head: the caller is the only sealer until its transaction ends. */
-export async function lockChainHead(tx: Queryable): Promise<{ position: bigint; hash: string }> {
-  const { rows } = await tx.query<{ position: bigint; hash: string }>(
-    'SELECT position, hash FROM audit_chain_head WHERE singleton FOR UPDATE',
+/** The chain head; `lock` makes the caller the only sealer until its transaction ends. */
+export async function readChainHead(q: Queryable, lock = false): Promise<{ position: bigint; hash: string }> {
+  const { rows } = await q.query<{ position: bigint; hash: string }>(
+    `SELECT position, hash FROM audit_chain_head WHERE singleton${lock ? ' FOR UPDATE' : ''}`,
   );
   const head = rows[0];
   if (!head) throw new Error('audit_chain_head has no row: migration 0040 did not run');
   return head;
 }
 
-export async function readChainHead(q: Queryable): Promise<{ position: bigint; hash: string }> {
-  const { rows } = await q.query<{ position: bigint; hash: string }>(
-    'SELECT position, hash FROM audit_chain_head WHERE singleton',
-  );
-  const head = rows[0];
-  if (!head) throw new Error('audit_chain_head has no row: migration 0040 did not run');
-  return head;
-}
+/** Locks the chain head: the caller is the only sealer until its transaction ends. */
+export const lockChainHead = (tx: Queryable) => readChainHead(tx, true);
 
 export async function oldestPending(tx: Queryable, limit: number): Promise<PendingRow[]> {
   const { rows } = await tx.query<PendingRow>(

@@ -11,7 +11,14 @@ import { isId, newId } from '../platform/ids.ts';
  * and the other finds the request decided; executors are idempotent by the approval id, so an
  * approval retried after a crash between execution and bookkeeping executes once too.
  */
-export const approvalActions = ['payments.credit', 'accounts.unfreeze', 'limits.override'] as const;
+export const approvalActions = [
+  'payments.credit',
+  'accounts.unfreeze',
+  'limits.override',
+  'limits.override_removal',
+  'kyc.verify',
+  'customers.erase',
+] as const;
 export type ApprovalAction = (typeof approvalActions)[number];
 export type ApprovalRequestValues = Readonly<Record<string, AuditDetailValue>>;
 

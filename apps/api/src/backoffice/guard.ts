@@ -21,9 +21,13 @@ export async function requireOperatorRole(
   role: OperatorRole,
 ): Promise<BackofficeCaller> {
   const principal = requireOperator(request);
+  const refuse = async (code: string, detail: string) => {
+    await guard.operators.recordRefusal(principal.clientId, { code, role });
+    return forbidden(code, detail);
+  };
   if (principal.clientId === backofficeClientId) {
     if (!guard.config.backofficeAutomation) {
-      throw forbidden(
+      throw await refuse(
         'backoffice_automation_disabled',
         'The shared back-office client cannot act on this server. Sign in as a named operator.',
       );
@@ -31,14 +35,14 @@ export async function requireOperatorRole(
     return { operatorId: principal.clientId, automation: true };
   }
   if (!principal.scopes.has(roleScope(role))) {
-    throw forbidden(
+    throw await refuse(
       'operator_role_missing',
       `This action needs the "${role}" back-office role. Ask an administrator to grant it, then get a new token.`,
     );
   }
   // Disabling an operator takes effect at once, not when their last token expires.
   if (!(await guard.operators.findActive(principal.clientId))) {
-    throw forbidden('operator_disabled', 'This operator account is disabled. Contact a back-office administrator.');
+    throw await refuse('operator_disabled', 'This operator account is disabled. Contact a back-office administrator.');
   }
   return { operatorId: principal.clientId, automation: false };
 }
@@ -50,6 +54,7 @@ export async function requireApprover(
 ): Promise<string> {
   const principal = requireOperator(request);
   if (principal.clientId === backofficeClientId) {
+    await guard.operators.recordRefusal(principal.clientId, { code: 'operator_role_missing', role: 'approver' });
     throw forbidden('operator_role_missing', 'Only a named operator with the "approver" role decides requests.');
   }
   return (await requireOperatorRole(request, guard, 'approver')).operatorId;

@@ -89,6 +89,18 @@ export function createOperatorsService(db: Database, audit: AuditService) {
   }
 
   return {
+    /**
+     * A refused back-office request (role missing, operator disabled, automation off): who tried
+     * what is evidence too (SOX access monitoring), recorded before the 403 is answered.
+     */
+    async recordRefusal(clientId: string, refusal: { code: string; role: string }): Promise<void> {
+      await audit.record(db, {
+        action: 'backoffice.access_refused',
+        actor: { kind: 'operator', id: clientId },
+        details: { code: refusal.code, role: refusal.role },
+      });
+    },
+
     /** Creates an operator with a fresh key pair; `actorId` names who ran the command (audited). */
     async create(actorId: string, input: { name: string; roles: readonly OperatorRole[] }) {
       const id = newId('operator');

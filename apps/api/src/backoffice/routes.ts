@@ -1,4 +1,3 @@
-import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { parseAmountInput } from '../payments/amounts.ts';
@@ -19,7 +18,7 @@ import {
   signedInProblems,
   type TypeBoxApp,
 } from '../platform/schemas.ts';
-import type { ApprovalView } from './approvals.ts';
+import { approvalKeyOf, OptionalIdempotencyKeyHeaders, sendApproval } from './approval-http.ts';
 import { type BackofficeCaller, requireApprover, requireOperatorRole } from './guard.ts';
 import {
   Approval,
@@ -40,11 +39,6 @@ import {
  */
 type Options = ModuleRouteOptions;
 const tags = ['back office'];
-
-function sendApproval(reply: FastifyReply, result: { approval: ApprovalView; created: boolean }) {
-  if (!result.created) reply.header('idempotent-replayed', 'true');
-  return reply.code(202).send(result.approval);
-}
 
 const accountNotFound = () => notFound('account_not_found', 'No account has this id. Check the account id.');
 
@@ -158,11 +152,7 @@ async function freezeRoutes(app: TypeBoxApp, { deps, services }: Options) {
         summary: 'Lift any freeze (role accounts; four-eyes: answers 202 with the approval to decide)',
         security,
         params,
-        headers: Type.Object({
-          'idempotency-key': Type.Optional(
-            Type.String({ description: 'Optional: a retried request with the same key finds its approval.' }),
-          ),
-        }),
+        headers: OptionalIdempotencyKeyHeaders,
         querystring: NoQuery,
         body: NoBody,
         response: { 200: BankFreeze, 202: Approval, ...problems },
@@ -185,9 +175,7 @@ async function freezeRoutes(app: TypeBoxApp, { deps, services }: Options) {
         subject: { kind: 'account', id },
         request: { accountId: id },
         requestedBy: caller.operatorId,
-        // Without a key every request is a new one; with one, a retried request finds its approval.
-        idempotencyKey:
-          request.headers['idempotency-key'] === undefined ? `unfreeze:${request.id}` : readIdempotencyKey(request),
+        idempotencyKey: approvalKeyOf(request, 'unfreeze'),
       });
       return sendApproval(reply, approval);
     },

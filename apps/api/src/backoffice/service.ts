@@ -1,10 +1,12 @@
 import type { AccountsService } from '../accounts/index.ts';
 import type { AppDependencies } from '../app.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { LimitsService } from '../compliance/limits.ts';
+import type { GdprService } from '../compliance/gdpr.ts';
+import type { KycService } from '../compliance/kyc.ts';
+import { isKycTier, type LimitsService } from '../compliance/limits.ts';
 import { requestHash } from '../payments/idempotency.ts';
 import type { PaymentsService } from '../payments/index.ts';
-import { assert } from '../platform/errors.ts';
+import { assert, conflict } from '../platform/errors.ts';
 import { isCurrency } from '../platform/money.ts';
 import { type ApprovalAction, type ApprovalExecutor, createApprovalsService, outcomeOf } from './approvals.ts';
 import { createOperatorsService } from './operators.ts';
@@ -18,6 +20,8 @@ export interface BackofficeModules {
   readonly payments: PaymentsService;
   readonly accounts: AccountsService;
   readonly limits: LimitsService;
+  readonly kyc: Pick<KycService, 'review' | 'verify'>;
+  readonly gdpr: Pick<GdprService, 'eraseCustomer'>;
 }
 
 function executorsOf(modules: BackofficeModules): Record<ApprovalAction, ApprovalExecutor> {
@@ -62,7 +66,45 @@ function executorsOf(modules: BackofficeModules): Record<ApprovalAction, Approva
         });
         return { status: 200, resultId: String(request.customerId) };
       }),
+    ...complianceExecutors(modules),
   };
+}
+
+/** The compliance desk's four-eyes actions: lifting a restriction, a higher KYC tier, erasure. */
+function complianceExecutors(modules: BackofficeModules) {
+  return {
+    'limits.override_removal': (request, approval) =>
+      outcomeOf(async () => {
+        const currency = String(request.currency);
+        assert(isCurrency(currency), 'an approved override removal names a currency the bank keeps');
+        const customerId = String(request.customerId);
+        if (!(await modules.limits.removeLimitOverride(customerId, currency, approval.requestedBy)))
+          throw conflict('limit_override_not_found', 'The override was removed meanwhile; nothing to do.');
+        return { status: 200, resultId: customerId };
+      }),
+    'kyc.verify': (request, approval) =>
+      outcomeOf(async () => {
+        const customerId = String(request.customerId);
+        const tier = Number(request.tier);
+        assert(isKycTier(tier), 'an approved verification names a KYC tier');
+        // The approver approved a change from the standing they saw; a changed standing is decided afresh.
+        const now = await modules.kyc.review(customerId);
+        if (now.status !== request.fromStatus || (now.tier ?? 0) !== Number(request.fromTier))
+          throw conflict('kyc_changed', 'The verification changed after this request. Review it and ask again.');
+        await modules.kyc.verify(customerId, { tier, operator: approval.requestedBy });
+        return { status: 200, resultId: customerId };
+      }),
+    'customers.erase': (request, approval) =>
+      outcomeOf(async () => {
+        const customerId = String(request.customerId);
+        await modules.gdpr.eraseCustomer({
+          customerId,
+          operatorId: approval.requestedBy,
+          approvedBy: approval.approvedBy,
+        });
+        return { status: 200, resultId: customerId };
+      }),
+  } satisfies Partial<Record<ApprovalAction, ApprovalExecutor>>;
 }
 
 export function createBackofficeService(deps: Pick<AppDependencies, 'db'>, modules: BackofficeModules) {

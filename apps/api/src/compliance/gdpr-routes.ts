@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
+import { approvalKeyOf, OptionalIdempotencyKeyHeaders, sendApproval } from '../backoffice/approval-http.ts';
 import { requireOperatorRole } from '../backoffice/guard.ts';
+import { Approval } from '../backoffice/schemas.ts';
 import { Customer, missingCustomer } from '../identity/customer-routes.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
@@ -78,19 +80,38 @@ export async function gdprBackofficeRoutes(app: TypeBoxApp, { deps, services }: 
     {
       schema: {
         tags: ['backoffice'],
-        summary: "Erase a customer's personal data by crypto-shredding (role compliance)",
+        summary:
+          "Erase a customer's personal data by crypto-shredding (role compliance; four-eyes: answers 202 with the approval to decide)",
         description:
-          "Destroys the customer's data key: their name, contact details, identity documents and payees become unreadable everywhere at once, and they can no longer sign in. Refused with 409 `customer_has_open_accounts` while any account is not closed. Ledger records stay for the retention period, detached from the person. Idempotent.",
+          "Destroys the customer's data key: their name, contact details, identity documents and payees become unreadable everywhere at once, and they can no longer sign in. Refused with 409 `customer_has_open_accounts` while any account is not closed, both when requested and when a second operator approves it. Ledger records stay for the retention period, detached from the person. Idempotent.",
         security: [{ oauth2: [] }],
         params: IdParams('customer'),
+        headers: OptionalIdempotencyKeyHeaders,
         querystring: NoQuery,
         body: NoBody,
-        response: { 200: Erasure, ...problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 404, 409) },
+        response: {
+          200: Erasure,
+          202: Approval,
+          ...problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 404, 409, 422),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const caller = await requireOperatorRole(request, guard, 'compliance');
-      return gdpr.eraseCustomer({ customerId: request.params.id, operatorId: caller.operatorId });
+      const customerId = request.params.id;
+      if (caller.automation) return gdpr.eraseCustomer({ customerId, operatorId: caller.operatorId });
+      // Checked now so the operator learns at once; checked again when a second operator approves.
+      if ((await gdpr.checkErasable(customerId)).state === 'erased') {
+        return { customerId, erased: true as const, erasedNow: false };
+      }
+      const approval = await backoffice.approvals.request({
+        action: 'customers.erase',
+        subject: { kind: 'customer', id: customerId },
+        request: { customerId },
+        requestedBy: caller.operatorId,
+        idempotencyKey: approvalKeyOf(request, 'erase'),
+      });
+      return sendApproval(reply, approval);
     },
   );
 }

@@ -125,13 +125,15 @@ export function createGdprService(
     };
   }
 
-  /** Crypto-shredding erasure by an operator; see the header for the rules. */
-  async function eraseCustomer(input: { customerId: string; operatorId: string }): Promise<ErasureOutcome> {
-    const { customerId, operatorId } = input;
-    if (await identity.isErased(customerId)) {
-      await endAllSessions(customerId); // a retry finishes what an interrupted erasure left
-      return { customerId, erased: true, erasedNow: false };
-    }
+  /**
+   * Whether the customer may be erased now: throws 404 customer_not_found or 409
+   * customer_has_open_accounts; 'erased' when they were erased before. The back office asks this
+   * when an erasure is requested, and eraseCustomer asks again when it executes (four-eyes).
+   */
+  async function checkErasable(
+    customerId: string,
+  ): Promise<{ state: 'erased' } | { state: 'erasable'; accounts: number }> {
+    if (await identity.isErased(customerId)) return { state: 'erased' };
     if (!(await identity.findCustomerById(customerId))) throw customerNotFound();
     const { data } = await accounts.listAccounts(customerId, { limit: pageLimitMax, after: undefined });
     const open = data.filter((account) => account.status !== 'closed');
@@ -141,6 +143,24 @@ export function createGdprService(
         `The customer still holds ${open.length} account(s) that are not closed. Pay out and close every account first; closed accounts and their ledger records are kept.`,
       );
     }
+    return { state: 'erasable', accounts: data.length };
+  }
+
+  /**
+   * Crypto-shredding erasure; see the header for the rules. `operatorId` requested it and
+   * `approvedBy` is the second operator who approved it (absent for the automation client and the CLI).
+   */
+  async function eraseCustomer(input: {
+    customerId: string;
+    operatorId: string;
+    approvedBy?: string;
+  }): Promise<ErasureOutcome> {
+    const { customerId, operatorId } = input;
+    const erasable = await checkErasable(customerId);
+    if (erasable.state === 'erased') {
+      await endAllSessions(customerId); // a retry finishes what an interrupted erasure left
+      return { customerId, erased: true, erasedNow: false };
+    }
     const erasedNow = await db.transaction(async (tx) => {
       const erased = await identity.erasePersonalData(tx, customerId);
       if (erased) {
@@ -148,7 +168,11 @@ export function createGdprService(
           action: 'customer.erased',
           actor: { kind: 'operator', id: operatorId },
           subject: { kind: 'customer', id: customerId },
-          details: { method: 'crypto_shredding', accountsKept: data.length },
+          details: {
+            method: 'crypto_shredding',
+            accountsKept: erasable.accounts,
+            ...(input.approvedBy ? { approvedBy: input.approvedBy } : {}),
+          },
         });
       }
       return erased;
@@ -168,7 +192,7 @@ export function createGdprService(
     }
   }
 
-  return { exportPersonalData, eraseCustomer };
+  return { exportPersonalData, checkErasable, eraseCustomer };
 }
 
 export type GdprService = ReturnType<typeof createGdprService>;

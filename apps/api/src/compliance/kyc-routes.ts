@@ -1,8 +1,11 @@
 import { Type } from 'typebox';
+import { approvalKeyOf, OptionalIdempotencyKeyHeaders, sendApproval } from '../backoffice/approval-http.ts';
 import { requireOperatorRole } from '../backoffice/guard.ts';
+import { Approval } from '../backoffice/schemas.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { kycDocumentNumberLengthMax, nameLengthMax } from '../platform/constants.ts';
+import { conflict } from '../platform/errors.ts';
 import {
   apiProblems,
   bodyProblems,
@@ -15,7 +18,7 @@ import {
   signedInProblems,
   type TypeBoxApp,
 } from '../platform/schemas.ts';
-import { kycTiers } from './limits.ts';
+import { type KycTier, kycTiers } from './limits.ts';
 
 /** KYC: the customer's own verification (/api/v1/me/kyc) and the back office's decisions on it. */
 const security = [{ oauth2: [] }];
@@ -134,9 +137,9 @@ export async function kycRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
 }
 
 export async function kycBackofficeRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
-  const { kyc } = options.services;
+  const { kyc, backoffice } = options.services;
   // KYC decisions and the identity data behind them are the compliance role's (least privilege).
-  const guard = { config: options.deps.config, operators: options.services.backoffice.operators };
+  const guard = { config: options.deps.config, operators: backoffice.operators };
 
   app.get(
     '/customers/:id/kyc',
@@ -161,21 +164,42 @@ export async function kycBackofficeRoutes(app: TypeBoxApp, options: ModuleRouteO
     {
       schema: {
         tags: ['back office'],
-        summary: 'Verify a customer with a tier (or move a verified customer to another tier)',
-        description: 'Screens the customer again first: a screening `match` answers 409 `screening_match`.',
+        summary:
+          'Verify a customer with a tier (or move a verified customer to another tier); role compliance, four-eyes when it raises their limits',
+        description:
+          'Screens the customer again first: a screening `match` answers 409 `screening_match`. Verifying at the lowest tier and lowering a tier take effect at once; a higher tier than the customer holds (or than the lowest, for a first verification) raises their limits, so a named operator gets 202 with the approval a second operator decides.',
         security,
         params: IdParams('customer'),
+        headers: OptionalIdempotencyKeyHeaders,
         querystring: NoQuery,
         body: VerifyBody,
         response: {
           200: KycReview,
-          ...problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 404, 409),
+          202: Approval,
+          ...problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 404, 409, 422),
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const operator = await requireOperatorRole(request, guard, 'compliance');
-      return kyc.verify(request.params.id, { tier: request.body.tier as 1 | 2 | 3, operator: operator.operatorId });
+      const customerId = request.params.id;
+      const tier = request.body.tier as KycTier;
+      if (operator.automation) return kyc.verify(customerId, { tier, operator: operator.operatorId });
+      // Lowering a tier, or a first verification at the lowest tier, takes effect at once (ADR 0042).
+      const current = await kyc.review(customerId);
+      const standing = current.status === 'verified' && current.tier !== null ? current.tier : Math.min(...kycTiers);
+      if (tier <= standing) return kyc.verify(customerId, { tier, operator: operator.operatorId });
+      if (current.status === 'rejected')
+        throw conflict('kyc_not_pending', 'This verification was rejected; the customer must submit again first.');
+      const approval = await backoffice.approvals.request({
+        action: 'kyc.verify',
+        subject: { kind: 'customer', id: customerId },
+        // The standing the requester saw: approving executes only if it is still the same.
+        request: { customerId, tier, fromStatus: current.status, fromTier: current.tier ?? 0 },
+        requestedBy: operator.operatorId,
+        idempotencyKey: approvalKeyOf(request, 'kyc-verify'),
+      });
+      return sendApproval(reply, approval);
     },
   );
 

@@ -134,6 +134,37 @@ export function createKycService(
     };
   }
 
+  /**
+   * Writes a verification or rejection with its outbox event and audit record in one transaction;
+   * 409 kyc_changed when the profile left the expected status meanwhile (a concurrent decision).
+   */
+  async function commitDecision(
+    decision: Omit<Parameters<typeof decide>[1], 'decidedBy'>,
+    operator: string,
+    effects: {
+      topic: 'customer.kyc_verified' | 'customer.kyc_rejected';
+      payload: Record<string, string | number>;
+      action: 'kyc.verified' | 'kyc.rejected';
+      details: Record<string, string | number | boolean>;
+    },
+  ): Promise<KycProfileRow> {
+    const decided = await db.transaction(async (tx) => {
+      const updated = await decide(tx, { ...decision, decidedBy: operator });
+      if (updated) {
+        await insertKycEvent(tx, effects.topic, effects.payload);
+        await audit.record(tx, {
+          action: effects.action,
+          actor: { kind: 'operator', id: operator },
+          subject: { kind: 'customer', id: decision.customerId },
+          details: effects.details,
+        });
+      }
+      return updated;
+    });
+    if (!decided) throw conflict('kyc_changed', 'This verification changed while you were deciding. Review it again.');
+    return decided;
+  }
+
   /** What the reviewing operator sees: the customer's view plus the screening outcome and who decided. */
   async function reviewView(row: KycProfileRow) {
     return {
@@ -232,28 +263,16 @@ export function createKycService(
           'screening_match',
           'Screening found a match for this customer, so they cannot be verified. Review the match and reject the verification.',
         );
-      const decided = await db.transaction(async (tx) => {
-        const updated = await decide(tx, {
-          customerId,
-          from: [row.status],
-          status: 'verified',
-          tier: input.tier,
-          rejectionReason: null,
-          decidedBy: input.operator,
-        });
-        if (updated) {
-          await insertKycEvent(tx, 'customer.kyc_verified', { customerId, tier: input.tier });
-          await audit.record(tx, {
-            action: 'kyc.verified',
-            actor: { kind: 'operator', id: input.operator },
-            subject: { kind: 'customer', id: customerId },
-            details: { tier: input.tier, from: row.status, screening: screened?.outcome ?? 'no_document' },
-          });
-        }
-        return updated;
-      });
-      if (!decided)
-        throw conflict('kyc_changed', 'This verification changed while you were deciding. Review it again.');
+      const decided = await commitDecision(
+        { customerId, from: [row.status], status: 'verified', tier: input.tier, rejectionReason: null },
+        input.operator,
+        {
+          topic: 'customer.kyc_verified',
+          payload: { customerId, tier: input.tier },
+          action: 'kyc.verified',
+          details: { tier: input.tier, from: row.status, screening: screened?.outcome ?? 'no_document' },
+        },
+      );
       return reviewView(decided);
     },
 
@@ -267,28 +286,16 @@ export function createKycService(
           `This verification is ${row.status}, not pending; only pending ones are rejected.`,
         );
       await screenAtDecision(row);
-      const decided = await db.transaction(async (tx) => {
-        const updated = await decide(tx, {
-          customerId,
-          from: ['pending'],
-          status: 'rejected',
-          tier: null,
-          rejectionReason: input.reason,
-          decidedBy: input.operator,
-        });
-        if (updated) {
-          await insertKycEvent(tx, 'customer.kyc_rejected', { customerId, reason: input.reason });
-          await audit.record(tx, {
-            action: 'kyc.rejected',
-            actor: { kind: 'operator', id: input.operator },
-            subject: { kind: 'customer', id: customerId },
-            details: { reason: input.reason },
-          });
-        }
-        return updated;
-      });
-      if (!decided)
-        throw conflict('kyc_changed', 'This verification changed while you were deciding. Review it again.');
+      const decided = await commitDecision(
+        { customerId, from: ['pending'], status: 'rejected', tier: null, rejectionReason: input.reason },
+        input.operator,
+        {
+          topic: 'customer.kyc_rejected',
+          payload: { customerId, reason: input.reason },
+          action: 'kyc.rejected',
+          details: { reason: input.reason },
+        },
+      );
       return reviewView(decided);
     },
   };

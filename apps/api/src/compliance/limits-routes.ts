@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
+import { approvalKeyOf, OptionalIdempotencyKeyHeaders, sendApproval } from '../backoffice/approval-http.ts';
 import { requireOperatorRole } from '../backoffice/guard.ts';
 import { Approval } from '../backoffice/schemas.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { parseAmountInput } from '../payments/amounts.ts';
-import { readIdempotencyKey } from '../payments/idempotency.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { limitOverrideReasonLengthMax } from '../platform/constants.ts';
 import { notFound } from '../platform/errors.ts';
@@ -70,8 +70,11 @@ export async function limitsRoutes(app: TypeBoxApp, options: ModuleRouteOptions)
   );
 }
 
+const overrideNotFound = () => notFound('limit_override_not_found', 'This customer has no override in this currency.');
+const customerNotFound = () => notFound('customer_not_found', 'No customer has this id. Check the customer id.');
+
 export async function limitsBackofficeRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
-  const { limits, backoffice } = options.services;
+  const { limits, backoffice, identity } = options.services;
   // Limits are the compliance role's; a named operator's override waits for a second operator (four-eyes).
   const guard = { config: options.deps.config, operators: backoffice.operators };
 
@@ -84,11 +87,7 @@ export async function limitsBackofficeRoutes(app: TypeBoxApp, options: ModuleRou
           "Replace a customer's tier limits in one currency (role compliance; four-eyes: answers 202 with the approval to decide)",
         security,
         params: IdParams('customer'),
-        headers: Type.Object({
-          'idempotency-key': Type.Optional(
-            Type.String({ description: 'Optional: a retried request with the same key finds its approval.' }),
-          ),
-        }),
+        headers: OptionalIdempotencyKeyHeaders,
         querystring: NoQuery,
         body: OverrideBody,
         response: {
@@ -110,8 +109,11 @@ export async function limitsBackofficeRoutes(app: TypeBoxApp, options: ModuleRou
         reason: body.reason,
         operator: operator.operatorId,
       };
+      // Checked before anything is stored, so the requester learns now rather than from a failed approval.
+      limits.checkOverride(input);
+      if (!(await identity.findCustomerById(input.customerId))) throw customerNotFound();
       if (operator.automation) return limits.setLimitOverride(input);
-      const { approval } = await backoffice.approvals.request({
+      const approval = await backoffice.approvals.request({
         action: 'limits.override',
         subject: { kind: 'customer', id: input.customerId },
         request: {
@@ -122,10 +124,9 @@ export async function limitsBackofficeRoutes(app: TypeBoxApp, options: ModuleRou
           reason: input.reason,
         },
         requestedBy: operator.operatorId,
-        idempotencyKey:
-          request.headers['idempotency-key'] === undefined ? `limits:${request.id}` : readIdempotencyKey(request),
+        idempotencyKey: approvalKeyOf(request, 'limits'),
       });
-      return reply.code(202).send(approval);
+      return sendApproval(reply, approval);
     },
   );
 
@@ -134,18 +135,38 @@ export async function limitsBackofficeRoutes(app: TypeBoxApp, options: ModuleRou
     {
       schema: {
         tags: ['back office'],
-        summary: "Remove a customer's override in one currency: their tier's limits apply again",
+        summary:
+          "Remove a customer's override in one currency: their tier's limits apply again (role compliance; four-eyes when that raises their limits: 202 with the approval)",
         security,
         params: IdParams('customer'),
+        headers: OptionalIdempotencyKeyHeaders,
         querystring: OverrideQuery,
-        response: { 200: Limits, ...problemResponses(...apiProblems, ...signedInProblems, 404) },
+        response: {
+          200: Limits,
+          202: Approval,
+          ...problemResponses(...apiProblems, ...signedInProblems, 400, 404, 422),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const operator = await requireOperatorRole(request, guard, 'compliance');
-      if (!(await limits.removeLimitOverride(request.params.id, request.query.currency, operator.operatorId)))
-        throw notFound('limit_override_not_found', 'This customer has no override in this currency.');
-      return limits.limitsOf(request.params.id);
+      const customerId = request.params.id;
+      const { currency } = request.query;
+      const raises = await limits.overrideRemovalRaisesLimits(customerId, currency);
+      if (raises === undefined) throw overrideNotFound();
+      // Lifting a restriction raises the customer's limits: a second operator must agree (SOX).
+      if (raises && !operator.automation) {
+        const approval = await backoffice.approvals.request({
+          action: 'limits.override_removal',
+          subject: { kind: 'customer', id: customerId },
+          request: { customerId, currency },
+          requestedBy: operator.operatorId,
+          idempotencyKey: approvalKeyOf(request, 'limits-removal'),
+        });
+        return sendApproval(reply, approval);
+      }
+      if (!(await limits.removeLimitOverride(customerId, currency, operator.operatorId))) throw overrideNotFound();
+      return limits.limitsOf(customerId);
     },
   );
 }

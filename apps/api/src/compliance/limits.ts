@@ -32,6 +32,8 @@ import {
 export type KycTier = keyof typeof transferLimitsByTierEur;
 export const kycTiers = Object.keys(transferLimitsByTierEur).map(Number) as KycTier[];
 
+export const isKycTier = (value: number): value is KycTier => (kycTiers as number[]).includes(value);
+
 export interface TierLimits {
   readonly perTransferMaxMinor: bigint;
   readonly dailyMaxMinor: bigint;
@@ -139,6 +141,16 @@ export interface LimitOverrideInput {
   readonly operator: string;
 }
 
+/** Throws 422 limit_override_inconsistent unless the override can hold (checked when requested and when set). */
+function checkOverride(input: Pick<LimitOverrideInput, 'perTransferMaxMinor' | 'dailyMaxMinor'>): void {
+  if (input.perTransferMaxMinor > input.dailyMaxMinor)
+    throw unprocessable(
+      'limit_override_inconsistent',
+      'The per-transfer maximum cannot be larger than the daily maximum. Lower it or raise the daily maximum.',
+      { errors: [{ pointer: '/body/perTransferMaximum', detail: 'exceeds the daily maximum' }] },
+    );
+}
+
 export function createLimitsService(
   deps: Pick<AppDependencies, 'db'>,
   modules: { audit: Pick<AuditService, 'record'> },
@@ -236,12 +248,7 @@ export function createLimitsService(
      * sensitive back-office action: the caller (back office) puts it behind a second operator's approval.
      */
     async setLimitOverride(input: LimitOverrideInput) {
-      if (input.perTransferMaxMinor > input.dailyMaxMinor)
-        throw unprocessable(
-          'limit_override_inconsistent',
-          'The per-transfer maximum cannot be larger than the daily maximum. Lower it or raise the daily maximum.',
-          { errors: [{ pointer: '/body/perTransferMaximum', detail: 'exceeds the daily maximum' }] },
-        );
+      checkOverride(input);
       try {
         await db.transaction(async (tx) => {
           await upsertOverride(tx, { ...input, setBy: input.operator });
@@ -263,6 +270,23 @@ export function createLimitsService(
         throw error;
       }
       return limitsOf(input.customerId);
+    },
+
+    checkOverride,
+
+    /**
+     * Whether removing the override in `currency` raises the customer's limits (it held them below
+     * their tier), which needs a second operator; undefined when there is no override.
+     */
+    async overrideRemovalRaisesLimits(customerId: string, currency: Currency): Promise<boolean | undefined> {
+      const standing = await findStanding(db, customerId, utcDay(new Date()));
+      const override = standing.overrides.find((o) => o.currency === currency);
+      if (!override) return undefined;
+      if (standing.status !== 'verified' || !isKycTier(Number(standing.tier))) return false;
+      const tier = tierLimits(standing.tier as KycTier, currency);
+      return (
+        override.per_transfer_max_minor < tier.perTransferMaxMinor || override.daily_max_minor < tier.dailyMaxMinor
+      );
     },
 
     /** Back to the tier's limits for this currency; false when there was no override. */

@@ -144,8 +144,13 @@ function configurationOf(
     },
     formats: {
       customizers: {
-        jwt: (_ctx, token, jwt) => {
+        jwt: (ctx, token, jwt) => {
           if ('grantId' in token && typeof token.grantId === 'string') jwt.payload.gid = token.grantId;
+          // auth_time (as in ID tokens): the sign-in the code or refresh token came from; a refresh
+          // keeps it, so only signing in again makes a token "recent" (auth.ts requireRecentSignIn).
+          const entities = ctx?.oidc?.entities;
+          const authTime = entities?.AuthorizationCode?.authTime ?? entities?.RefreshToken?.authTime;
+          if (typeof authTime === 'number') jwt.payload.auth_time = authTime;
         },
       },
     },

@@ -1,14 +1,18 @@
 import { Type } from 'typebox';
-import { requireCustomer } from '../platform/auth.ts';
+import { requireCustomer, requireRecentSignIn } from '../platform/auth.ts';
+import type { Cache } from '../platform/cache.ts';
 import {
   addressLineLengthMax,
   emailLengthMax,
   nameLengthMax,
   passwordInputLengthMax,
   phoneLengthMax,
+  recentSignInMaxAgeS,
+  registrationEmailTakenPerIpMax,
+  registrationEmailTakenWindowMs,
 } from '../platform/constants.ts';
 import { customerErased } from '../platform/crypto/index.ts';
-import { notFound } from '../platform/errors.ts';
+import { DomainError, notFound, tooManyRequests } from '../platform/errors.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import {
   apiProblems,
@@ -84,8 +88,30 @@ const RegistrationBody = Type.Object(
   { additionalProperties: false },
 );
 
-export async function customerRoutes(app: TypeBoxApp, options: { identity: IdentityService }) {
+/**
+ * Counts `email_taken` answers per IP address (ADR 0013): past registrationEmailTakenPerIpMax in the
+ * window, the address gets 429 for every registration, taken or not, so probing cannot go on.
+ */
+function emailProbeGuard(cache: Cache) {
+  const keyOf = (ip: string) => `registration:email-taken:${ip}`;
+  return {
+    async admit(ip: string): Promise<void> {
+      if (Number((await cache.get(keyOf(ip))) ?? 0) < registrationEmailTakenPerIpMax) return;
+      const retryAfterS = Math.ceil(registrationEmailTakenWindowMs / 1000);
+      throw tooManyRequests(
+        'Too many registrations from your network were for addresses that already have an account. Sign in instead, or try again later.',
+        retryAfterS,
+      );
+    },
+    async recordTaken(ip: string): Promise<void> {
+      await cache.increment(keyOf(ip), registrationEmailTakenWindowMs);
+    },
+  };
+}
+
+export async function customerRoutes(app: TypeBoxApp, options: { identity: IdentityService; cache: Cache }) {
   const { identity } = options;
+  const probes = emailProbeGuard(options.cache);
 
   app.post(
     '/customers',
@@ -93,16 +119,21 @@ export async function customerRoutes(app: TypeBoxApp, options: { identity: Ident
       schema: {
         tags: ['customers'],
         summary: 'Register as a customer',
-        description:
-          'Creates a customer who can then sign in through the OAuth authorization server. An e-mail already registered (in any letter case) answers 409 `email_taken`; signing in never reveals whether an e-mail is registered.',
+        description: `Creates a customer who can then sign in through the OAuth authorization server. An e-mail already registered (in any letter case) answers 409 \`email_taken\`; after ${registrationEmailTakenPerIpMax} such answers to one network within an hour, registrations from it answer 429. Signing in never reveals whether an e-mail is registered.`,
         querystring: NoQuery,
         body: RegistrationBody,
         response: { 201: Customer, ...problemResponses(...apiProblems, ...bodyProblems, 409) },
       },
     },
     async (request, reply) => {
-      const customer = await identity.registerCustomer(request.body);
-      return reply.code(201).header('location', '/api/v1/customers/me').send(customer);
+      await probes.admit(request.ip);
+      try {
+        const customer = await identity.registerCustomer(request.body);
+        return reply.code(201).header('location', '/api/v1/customers/me').send(customer);
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'email_taken') await probes.recordTaken(request.ip);
+        throw error;
+      }
     },
   );
 
@@ -131,8 +162,7 @@ export async function customerRoutes(app: TypeBoxApp, options: { identity: Ident
       schema: {
         tags: ['customers'],
         summary: 'Change your profile',
-        description:
-          'Changes any of name, e-mail, phone and postal address; fields left out stay as they are, `null` removes the phone or address. An e-mail another customer has answers 409 `email_taken`.',
+        description: `Changes any of name, e-mail, phone and postal address; fields left out stay as they are, \`null\` removes the phone or address. An e-mail another customer has answers 409 \`email_taken\`. Changing the e-mail (your sign-in name) or phone needs a sign-in from the last ${recentSignInMaxAgeS / 60} minutes (401 \`recent_sign_in_required\` otherwise).`,
         security: [{ oauth2: [] }],
         querystring: NoQuery,
         body: ProfileChangeBody,
@@ -143,7 +173,9 @@ export async function customerRoutes(app: TypeBoxApp, options: { identity: Ident
       },
     },
     async (request) => {
-      const customerId = requireCustomer(request);
+      // The e-mail signs in and the phone reaches the customer: a stolen token alone must not redirect them.
+      const contactChange = request.body.email !== undefined || request.body.phone !== undefined;
+      const customerId = contactChange ? requireRecentSignIn(request, recentSignInMaxAgeS) : requireCustomer(request);
       const customer = await identity.updateProfile(customerId, request.body);
       if (!customer) throw await missingCustomer(identity, customerId);
       return customer;

@@ -191,3 +191,13 @@ export async function spendStepUpChallenge(db: Queryable, id: string, passkeyId:
   );
   return rowCount === 1;
 }
+
+/** Deletes up to `limit` challenges that expired before `before`; answers how many. */
+export async function purgeStepUpChallenges(db: Queryable, before: Date, limit: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM step_up_challenges WHERE id IN (
+       SELECT id FROM step_up_challenges WHERE expires_at < $1 LIMIT $2)`,
+    [before, limit],
+  );
+  return rowCount;
+}

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { passkeyNameLengthMax, webauthnCredentialIdLengthMax, webauthnFieldLengthMax } from '../platform/constants.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import { NullableTimestamp, printableTextPattern, StringEnum, Timestamp } from '../platform/schemas.ts';
+import type { PasskeyAssertion } from './passkeys.ts';
 
 /**
  * The WebAuthn JSON shapes (W3C WebAuthn Level 3 `toJSON()`, as @simplewebauthn/browser and the
@@ -150,7 +151,7 @@ export const PasskeySchema = Type.Object(
 export const StepUpChallengeSchema = Type.Object(
   {
     challengeId: Type.String({ pattern: idSchemaPattern('stepUpChallenge') }),
-    purpose: StringEnum(['payment', 'reveal_account']),
+    purpose: StringEnum(['payment', 'reveal_account', 'add_passkey']),
     expiresAt: Timestamp,
     publicKey: PasskeyRequestOptionsSchema,
   },
@@ -165,3 +166,11 @@ export const StepUpProofSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** The body of a call that may need an approval: empty the first time, the approval the second. */
+export const StepUpBody = Type.Unsafe<{ stepUp?: { challengeId: string; assertion: PasskeyAssertion } } | null>({
+  type: ['object', 'null'],
+  properties: { stepUp: StepUpProofSchema },
+  additionalProperties: false,
+  description: 'Empty on the first call; `{ stepUp: { challengeId, assertion } }` after approving its challenge',
+});

@@ -107,11 +107,19 @@ export function createPasskeyService(deps: AppDependencies, options: PasskeyServ
       .digest('hex'),
   );
 
-  async function registrationOptions(customerId: string): Promise<PasskeyCreationOptions> {
+  /**
+   * `authorize` runs after the limit check and before any options exist: it throws unless the caller
+   * may enrol another authenticator given how many active passkeys the customer holds (ADR 0013).
+   */
+  async function registrationOptions(
+    customerId: string,
+    authorize: (activePasskeys: number) => Promise<void>,
+  ): Promise<PasskeyCreationOptions> {
     const customer = await identity.findCustomerById(customerId);
     if (!customer) throw notFound('customer_not_found', 'Your customer record no longer exists. Sign in again.');
     const existing = await repository.listActivePasskeys(db, customerId);
     if (existing.length >= passkeysPerCustomerMax) throw tooManyPasskeys();
+    await authorize(existing.length);
     const registration = await generateRegistrationOptions({
       rpName,
       rpID: rpId,

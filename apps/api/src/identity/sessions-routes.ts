@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import { requireCustomer } from '../platform/auth.ts';
-import { pageLimitDefault, sessionsPageLimitMax } from '../platform/constants.ts';
+import { requireCustomer, requireRecentSignIn } from '../platform/auth.ts';
+import { pageLimitDefault, recentSignInMaxAgeS, sessionsPageLimitMax } from '../platform/constants.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import {
   apiProblems,
@@ -89,7 +89,7 @@ export async function sessionsRoutes(app: TypeBoxApp, options: { sessions: Sessi
         tags: ['sessions'],
         summary: 'Sign a device out',
         description:
-          "Ends the session: its refresh token stops at once and its access tokens are refused from the next request. Ending the current session signs this device out. Another customer's or an ended session answers 404.",
+          "Ends the session: its refresh token stops at once and its access tokens are refused from the next request. Ending the current session signs this device out. Ending another one needs a sign-in from the last 5 minutes (401 `recent_sign_in_required` otherwise). Another customer's or an ended session answers 404.",
         security,
         params: IdParams('session'),
         querystring: NoQuery,
@@ -99,6 +99,10 @@ export async function sessionsRoutes(app: TypeBoxApp, options: { sessions: Sessi
         },
       },
     },
-    async (request) => sessions.endSession(requireCustomer(request), request.params.id),
+    async (request) =>
+      sessions.endSession(requireCustomer(request), request.params.id, {
+        currentGrantId: request.principal?.grantId,
+        authorizeEndingAnother: () => requireRecentSignIn(request, recentSignInMaxAgeS),
+      }),
   );
 }

@@ -140,11 +140,17 @@ export function createSessionsService(
    * tokens are refused from the next request. Marking the grant revoked comes first: if a later
    * step fails, the customer retries and nothing was left half-open.
    */
-  async function endSession(customerId: string, sessionId: string): Promise<{ id: string; endedAt: string }> {
+  async function endSession(
+    customerId: string,
+    sessionId: string,
+    caller: { currentGrantId: string | undefined; authorizeEndingAnother: () => void } | undefined = undefined,
+  ): Promise<{ id: string; endedAt: string }> {
     const session = await repository.findOpenSession(db, customerId, sessionId);
     if (!session) {
       throw notFound('session_not_found', 'There is no open session with this id. List your sessions and try again.');
     }
+    // Signing this device out needs nothing more; signing another out needs a recent sign-in (ADR 0016).
+    if (caller && session.grant_id !== caller.currentGrantId) caller.authorizeEndingAnother();
     await modules.markGrantRevoked(session.grant_id);
     const endedAt = await db.transaction(async (tx) => {
       await deleteGrantArtefacts(tx, session.grant_id);

@@ -1,7 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AppDependencies } from '../app.ts';
 import type { AuditService } from '../audit/index.ts';
-import { stepUpChallengeTtlMs } from '../platform/constants.ts';
+import {
+  stepUpChallengeRetentionMs,
+  stepUpChallengeTtlMs,
+  stepUpPurgeBatchSize,
+  stepUpPurgeEveryIssues,
+} from '../platform/constants.ts';
 import { DomainError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { PasskeyAssertion, PasskeyService } from './passkeys.ts';
@@ -17,7 +22,7 @@ export { PasskeyAssertionSchema, StepUpChallengeSchema, StepUpProofSchema } from
  * Exposed as `services.stepUp` (app.ts createServices). The API, for callers such as payments:
  *
  *   issueChallenge({ customerId, purpose, binding }): Promise<StepUpChallenge>
- *     purpose: StepUpPurpose ('payment' | 'reveal_account').
+ *     purpose: StepUpPurpose ('payment' | 'reveal_account' | 'add_passkey': enrolling another passkey).
  *     binding: StepUpBinding, a flat record of what the customer approves, e.g. for a payment
  *       { amount: '500.00', currency: 'EUR', payeeIban: 'DE89…' } (values: string, number, bigint
  *       or boolean; key order does not matter). Only its SHA-256 is stored, never the details.
@@ -43,8 +48,8 @@ export { PasskeyAssertionSchema, StepUpChallengeSchema, StepUpProofSchema } from
  * { purpose, binding }), so the authenticator's signature covers the details themselves, and a
  * signature made for one amount or payee cannot approve another.
  */
-export type StepUpPurpose = 'payment' | 'reveal_account';
-export const stepUpPurposes: readonly StepUpPurpose[] = ['payment', 'reveal_account'];
+export type StepUpPurpose = 'payment' | 'reveal_account' | 'add_passkey';
+export const stepUpPurposes: readonly StepUpPurpose[] = ['payment', 'reveal_account', 'add_passkey'];
 
 export type StepUpBinding = Readonly<Record<string, string | number | bigint | boolean>>;
 
@@ -71,6 +76,13 @@ export interface StepUpVerified {
   readonly verifiedAt: string;
 }
 
+/**
+ * The 403 a caller answers when an action needs an approval: `detail` says what is approved and how;
+ * the challenge travels in `stepUp`, and the client calls again with `stepUp: { challengeId, assertion }`.
+ */
+export const stepUpRequired = (detail: string, challenge: StepUpChallenge) =>
+  new DomainError(403, 'step_up_required', 'Approval required', detail, { extensions: { stepUp: challenge } });
+
 const stepUpRefused = (code: string, detail: string) => new DomainError(403, code, 'Step-up refused', detail);
 
 const invalid = () =>
@@ -85,6 +97,9 @@ export function canonicalBinding(purpose: StepUpPurpose, binding: StepUpBinding)
     .sort()
     .map((key) => {
       const value = binding[key];
+      // JSON writes NaN and ±Infinity all as null: such values would collide, and no detail is one.
+      if (typeof value === 'number' && !Number.isFinite(value))
+        throw new Error(`binding ${key} is not a finite number`);
       return [key, typeof value === 'bigint' ? value.toString() : value];
     });
   return JSON.stringify({ purpose, binding: Object.fromEntries(entries) });
@@ -98,12 +113,20 @@ export interface StepUpOptions {
   readonly audit: Pick<AuditService, 'record'>;
   /** The clock in ms since the epoch; tests move it to expire challenges. */
   readonly now?: () => number;
+  /** Told when the opportunistic clean-up of old challenges failed (it never fails an approval). */
+  readonly onPurgeFailed?: (error: unknown) => void;
 }
 
 export function createStepUpService(deps: AppDependencies, options: StepUpOptions) {
   const { db } = deps;
   const { passkeys, audit } = options;
   const now = options.now ?? Date.now;
+  let issuedSincePurge = 0;
+
+  /** Deletes challenges expired for longer than stepUpChallengeRetentionMs (one batch). */
+  async function purgeExpired(): Promise<number> {
+    return repository.purgeStepUpChallenges(db, new Date(now() - stepUpChallengeRetentionMs), stepUpPurgeBatchSize);
+  }
 
   async function issueChallenge(input: {
     customerId: string;
@@ -133,6 +156,11 @@ export function createStepUpService(deps: AppDependencies, options: StepUpOption
       createdAt: new Date(now()),
       expiresAt: new Date(expiresAtMs),
     });
+    issuedSincePurge += 1;
+    if (issuedSincePurge >= stepUpPurgeEveryIssues) {
+      issuedSincePurge = 0;
+      await purgeExpired().catch((error: unknown) => options.onPurgeFailed?.(error));
+    }
     return {
       challengeId,
       purpose: input.purpose,
@@ -204,7 +232,7 @@ export function createStepUpService(deps: AppDependencies, options: StepUpOption
     return { challengeId: row.id, passkeyId: passkey.passkeyId, verifiedAt: new Date(now()).toISOString() };
   }
 
-  return { issueChallenge, verifyAssertion };
+  return { issueChallenge, verifyAssertion, purgeExpired };
 }
 
 export type StepUpService = ReturnType<typeof createStepUpService>;

@@ -34,6 +34,11 @@ export interface Principal {
   readonly tokenId: string;
   /** The grant (sign-in) the token was issued under, when it has one: sessions show it as "current". */
   readonly grantId?: string | undefined;
+  /**
+   * When the customer signed in (the token's `auth_time`, seconds since the epoch; kept across
+   * refreshes): changing how the account authenticates needs a recent one (requireRecentSignIn).
+   */
+  readonly authTimeS?: number | undefined;
 }
 
 declare module 'fastify' {
@@ -90,7 +95,11 @@ function principalOf(payload: Record<string, unknown>, grantId: string | undefin
     return { kind: 'operator', subject: clientId, clientId, scopes, tokenId: String(payload.jti), grantId };
   }
   if (typeof payload.sub !== 'string' || !payload.sub.startsWith('cus_')) throw invalidToken('invalid');
-  return { kind: 'customer', subject: payload.sub, clientId, scopes, tokenId: String(payload.jti), grantId };
+  // Only the app signs customers in: a customer subject in another client's token (an operator's
+  // client, a future partner client) is not a customer session, whatever else it carries.
+  if (clientId !== mobileClientId) throw invalidToken('invalid');
+  const authTimeS = typeof payload.auth_time === 'number' ? payload.auth_time : undefined;
+  return { kind: 'customer', subject: payload.sub, clientId, scopes, tokenId: String(payload.jti), grantId, authTimeS };
 }
 
 /** `cnf.jkt` of a token; a cnf claim of any other shape makes the token invalid. */
@@ -276,6 +285,28 @@ export function requireCustomer(request: FastifyRequest): string {
   if (principal.kind !== 'customer')
     throw forbidden('customer_only', 'This operation is for customers; operators use the back-office API.');
   return principal.subject;
+}
+
+/**
+ * Route guard for changes to how the account authenticates (passkeys, other sessions): the caller is
+ * a customer whose sign-in (auth_time) is at most `maxAgeS` old. Otherwise 401 with the RFC 9470
+ * step-up challenge, so the app signs the customer in again and retries.
+ */
+export function requireRecentSignIn(request: FastifyRequest, maxAgeS: number, nowMs = Date.now()): string {
+  const customerId = requireCustomer(request);
+  const authTimeS = request.principal?.authTimeS;
+  if (authTimeS === undefined || nowMs / 1000 - authTimeS > maxAgeS) {
+    throw unauthorized(
+      'recent_sign_in_required',
+      `This change needs a sign-in from the last ${Math.round(maxAgeS / 60)} minutes. Sign in again, then retry.`,
+      {
+        headers: {
+          'www-authenticate': `${realm}, error="insufficient_user_authentication", error_description="a more recent sign-in is required", max_age=${maxAgeS}, ${dpopRealm}`,
+        },
+      },
+    );
+  }
+  return customerId;
 }
 
 /** Route guard: the caller is a back-office operator client. */

@@ -99,6 +99,28 @@ export const passkeyNameLengthMax = 64;
 export const passkeyChallengeTtlMs = 5 * 60 * 1000;
 /** How long a step-up approval may be given and used (issue 4: 5 minutes). Each is a row until purged. */
 export const stepUpChallengeTtlMs = 5 * 60 * 1000;
+/**
+ * Step-up challenges are deleted this long after they expired (until then a late answer is told
+ * `step_up_expired`); the approval itself stays in the audit log. Every stepUpPurgeEveryIssues
+ * challenges issued, one process deletes up to stepUpPurgeBatchSize of them, so the table stays
+ * small however many approvals are asked for.
+ */
+export const stepUpChallengeRetentionMs = 60 * 60 * 1000;
+export const stepUpPurgeEveryIssues = 200;
+export const stepUpPurgeBatchSize = 1_000;
+/**
+ * How recent the sign-in behind an access token (its auth_time) must be to add a first passkey,
+ * revoke a passkey or sign another device out: a stolen token older than this cannot change how
+ * the account authenticates (ADR 0013). Five minutes, as the step-up approvals.
+ */
+export const recentSignInMaxAgeS = 5 * 60;
+/**
+ * Registration answers 409 email_taken, which tells whether an address is a customer's: after this
+ * many such answers to one IP address within registrationEmailTakenWindowMs, every registration from
+ * it answers 429 until the window ends, so the endpoint cannot be used to test lists of addresses.
+ */
+export const registrationEmailTakenPerIpMax = 10;
+export const registrationEmailTakenWindowMs = 60 * 60 * 1000;
 /** Longest WebAuthn field (base64url) accepted: clientDataJSON, authenticatorData, attestation, signature. */
 export const webauthnFieldLengthMax = 16 * 1024;
 /** Longest credential id accepted (WebAuthn caps credential ids at 1023 bytes; base64url is 4/3 of that). */

@@ -37,6 +37,10 @@ const problemMediaType = 'application/problem+json';
 const changesAllowedOnRefusal: Readonly<Record<string, readonly string[]>> = {
   // The refusal carries a new passkey challenge for the customer to approve (identity/step-up.ts).
   step_up_required: ['step_up_challenges'],
+  // A refused back-office request is itself audited (backoffice/guard.ts, ADR 0042 amendment).
+  operator_role_missing: ['audit_pending'],
+  operator_disabled: ['audit_pending'],
+  backoffice_automation_disabled: ['audit_pending'],
 };
 
 function tablesAllowedToChange(request: FuzzRequest, code: string): readonly string[] {
