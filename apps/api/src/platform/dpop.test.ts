@@ -9,6 +9,9 @@ import { DomainError } from './errors.ts';
 const url = 'https://bank.example/api/v1/accounts';
 const nowS = () => Math.floor(Date.now() / 1000);
 
+const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const strayBitFlipped = (char: string) => alphabet[alphabet.indexOf(char) ^ 1] as string;
+
 const refused = (code: string, detail?: RegExp) => (error: unknown) =>
   error instanceof DomainError && error.code === code && (!detail || detail.test(error.message));
 
@@ -56,6 +59,79 @@ describe('DPoP proof verification', () => {
     nowMs += 2 * 60_000;
     assert.ok(!nonces.isCurrent(issued), 'expired five minutes on');
     assert.ok(!createDpopNonces(Buffer.alloc(32, 2)).isCurrent(createDpopNonces(Buffer.alloc(32, 1)).next()));
+  });
+
+  it('refuses malformed compact JWS: bad base64url, extra segments, header or payload not JSON objects', async () => {
+    const nonces = createDpopNonces(Buffer.alloc(32, 7));
+    const key = createDpopKey();
+    const expected = { method: 'GET', url, accessToken: 't', nowS: nowS() };
+    const good = key.proof({ method: 'GET', url, accessToken: 't', nonce: nonces.next() });
+    const [header, payload, signature] = good.split('.') as [string, string, string];
+    const encode = (value: string) => Buffer.from(value).toString('base64url');
+    const proofs = {
+      'padding in the signature': `${header}.${payload}.${signature}=`,
+      'standard base64 characters': `${header}.${payload}.${signature.replace(/-/g, '+').replace(/_/g, '/')}+`,
+      // The last of 86 characters carries 2 bits of the 64-byte signature and 4 unused ones: flip one of
+      // those, and a lenient decoder would still verify the signature.
+      'stray bits in the last character': `${header}.${payload}.${signature.slice(0, -1)}${strayBitFlipped(signature.at(-1) as string)}`,
+      'four segments': `${good}.${signature}`,
+      'two segments': `${header}.${payload}`,
+      'header not JSON': `${encode('{not json')}.${payload}.${signature}`,
+      'header a JSON array': `${encode('[1]')}.${payload}.${signature}`,
+      'payload not JSON': `${header}.${encode('nope')}.${signature}`,
+      'payload a JSON string, validly signed': (() => {
+        const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+        const jwk = pair.publicKey.export({ format: 'jwk' });
+        const input = `${encode(JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk }))}.${encode('"x"')}`;
+        const sig = cryptoSign('sha256', Buffer.from(input), { key: pair.privateKey, dsaEncoding: 'ieee-p1363' });
+        return `${input}.${sig.toString('base64url')}`;
+      })(),
+    };
+    for (const [what, proof] of Object.entries(proofs)) {
+      await assert.rejects(verifyDpopProof(proof, expected, nonces), refused('invalid_dpop_proof'), what);
+    }
+    assert.equal((await verifyDpopProof(good, expected, nonces)).jti.length > 0, true, 'the control proof passes');
+  });
+
+  it('refuses alg none, HS256, RS256, crit and b64 headers, and a key of the wrong curve', async () => {
+    const nonces = createDpopNonces(Buffer.alloc(32, 7));
+    const key = createDpopKey();
+    const expected = { method: 'GET', url, accessToken: 't', nowS: nowS() };
+    const claims = { jti: 'j', htm: 'GET', htu: url, iat: nowS(), ath: accessTokenHashOf('t'), nonce: nonces.next() };
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' });
+    const proofs = {
+      'alg none': `${encode({ typ: 'dpop+jwt', alg: 'none', jwk: key.publicJwk })}.${encode(claims)}.`,
+      HS256: key.signJws({ typ: 'dpop+jwt', alg: 'HS256', jwk: key.publicJwk }, claims),
+      RS256: key.signJws({ typ: 'dpop+jwt', alg: 'RS256', jwk: key.publicJwk }, claims),
+      crit: key.signJws({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk, crit: ['exp'], exp: 1 }, claims),
+      b64: key.signJws({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk, b64: false, crit: ['b64'] }, claims),
+      'P-384 key for ES256': key.signJws({ typ: 'dpop+jwt', alg: 'ES256', jwk: p384 }, claims),
+      'typ JWT': key.signJws({ typ: 'JWT', alg: 'ES256', jwk: key.publicJwk }, claims),
+      'expired (exp)': key.signJws(
+        { typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk },
+        { ...claims, exp: nowS() - 1 },
+      ),
+      'not yet valid (nbf)': key.signJws(
+        { typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk },
+        { ...claims, nbf: nowS() + 30 },
+      ),
+    };
+    for (const [what, proof] of Object.entries(proofs)) {
+      await assert.rejects(verifyDpopProof(proof, expected, nonces), refused('invalid_dpop_proof'), what);
+    }
+    const control = key.signJws({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk }, claims);
+    assert.equal((await verifyDpopProof(control, expected, nonces)).jti, 'j', 'the control proof passes');
+  });
+
+  it('refuses a proof whose signature does not cover its header and payload', async () => {
+    const nonces = createDpopNonces(Buffer.alloc(32, 7));
+    const key = createDpopKey();
+    const expected = { method: 'GET', url, accessToken: 't', nowS: nowS() };
+    const one = key.proof({ method: 'GET', url, accessToken: 't', nonce: nonces.next() }).split('.');
+    const two = key.proof({ method: 'GET', url, accessToken: 't', nonce: nonces.next() }).split('.');
+    const spliced = `${one[0]}.${one[1]}.${two[2]}`;
+    await assert.rejects(verifyDpopProof(spliced, expected, nonces), refused('invalid_dpop_proof'));
   });
 
   it('refuses a proof without a nonce with use_dpop_nonce and hands out the next one', async () => {

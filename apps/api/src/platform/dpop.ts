@@ -1,5 +1,13 @@
-import { createHash, hkdfSync } from 'node:crypto';
-import { importJWK, type JWK, type JWTHeaderParameters, errors as joseErrors, jwtVerify } from 'jose';
+import {
+  constants,
+  createHash,
+  createPublicKey,
+  hkdfSync,
+  type JsonWebKey,
+  type KeyObject,
+  type VerifyKeyObjectInput,
+  verify,
+} from 'node:crypto';
 import { dpopKeysCachedMax, dpopProofAgeMaxS, dpopProofJtiLengthMax, dpopProofLengthMax } from './constants.ts';
 import { DomainError, unauthorized } from './errors.ts';
 import type { KeyMaterial } from './keys.ts';
@@ -119,66 +127,155 @@ function thumbprintOf(jwk: Record<string, unknown>): string {
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
-type ProofKey = Exclude<Awaited<ReturnType<typeof importJWK>>, Uint8Array>;
+/** A proof key ready to check signatures with, and the name replay detection and token binding use. */
+interface ProofKey {
+  readonly alg: DpopAlgorithm;
+  readonly key: KeyObject;
+  readonly thumbprint: string;
+}
+
+type DpopAlgorithm = (typeof dpopAlgorithms)[number];
+const isDpopAlgorithm = (alg: unknown): alg is DpopAlgorithm => (dpopAlgorithms as readonly unknown[]).includes(alg);
+
+const rsaModulusBitsMin = 2048;
+/** The only key each algorithm may be used with (RFC 7518 §3.4–3.5, RFC 8037). */
+const keyFits: Record<DpopAlgorithm, (jwk: Record<string, unknown>, key: KeyObject) => boolean> = {
+  ES256: (jwk) => jwk.kty === 'EC' && jwk.crv === 'P-256',
+  EdDSA: (jwk) => jwk.kty === 'OKP' && jwk.crv === 'Ed25519',
+  Ed25519: (jwk) => jwk.kty === 'OKP' && jwk.crv === 'Ed25519',
+  PS256: (jwk, key) => jwk.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= rsaModulusBitsMin,
+};
+
+/** node:crypto's one-shot verify with a callback: the check runs on libuv's thread pool, off the event loop. */
+function verifyOffThread(
+  digest: string | null,
+  data: Buffer,
+  key: KeyObject | VerifyKeyObjectInput,
+  signature: Buffer,
+): Promise<boolean> {
+  // A signature OpenSSL cannot even parse (wrong length for the key…) fails closed, like a wrong one.
+  return new Promise((resolve) => {
+    try {
+      verify(digest, data, key, signature, (error, holds) => resolve(!error && holds));
+    } catch {
+      resolve(false);
+    }
+  });
+}
 
 /**
- * Verifies proofs with the public key in their header. An app signs every call with the same key,
- * so the imported key is remembered by algorithm and thumbprint (which fixes the key material):
- * importing a JWK costs about as much as the signature check itself.
+ * Signature checks with node:crypto (docs/adr/0017): no JWK import, no WebCrypto promise machinery
+ * per request, and the elliptic-curve arithmetic on the thread pool so that the event loop (the
+ * API's bottleneck on reads) keeps serving requests meanwhile.
+ */
+async function signatureHolds(proofKey: ProofKey, signingInput: Buffer, signature: Buffer): Promise<boolean> {
+  const { alg, key } = proofKey;
+  if (alg === 'ES256') {
+    // JWS carries r || s, 32 bytes each (RFC 7518 §3.4), never DER.
+    if (signature.length !== 64) return false;
+    return verifyOffThread('sha256', signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature);
+  }
+  if (alg === 'PS256') {
+    const pss = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
+    return verifyOffThread('sha256', signingInput, pss, signature);
+  }
+  return signature.length === 64 && verifyOffThread(null, signingInput, key, signature);
+}
+
+const base64url = /^[A-Za-z0-9_-]*$/;
+
+/** Strict base64url (RFC 7515 §2): no padding, no other alphabet, no stray bits in the last character. */
+function decodeSegment(segment: string): Buffer {
+  const bytes = base64url.test(segment) ? Buffer.from(segment, 'base64url') : undefined;
+  if (!bytes || bytes.toString('base64url') !== segment) throw invalidDpopProof('is not a valid compact JWS');
+  return bytes;
+}
+
+function jsonObjectOf(segment: string, part: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(decodeSegment(segment).toString('utf8'));
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalidDpopProof(`has a ${part} that is not a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+/** The key a proof header names, checked to be a public key that fits the proof's algorithm. */
+function importProofKey(header: Record<string, unknown>): ProofKey {
+  if (header.typ !== 'dpop+jwt') throw invalidDpopProof('must have the type (typ) dpop+jwt');
+  // No extensions: `crit` (and `b64`, which needs it) would change what the signature covers.
+  if ('crit' in header || 'b64' in header) throw invalidDpopProof('uses JWS extensions (crit, b64) we do not accept');
+  const { alg } = header;
+  if (!isDpopAlgorithm(alg)) throw invalidDpopProof('uses an algorithm we do not accept');
+  const jwk = header.jwk as Record<string, unknown> | undefined;
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
+    throw invalidDpopProof('must carry the public key (jwk) in its header');
+  if (privateMembers.some((name) => name in jwk))
+    throw invalidDpopProof('must carry a public key, never a private one');
+  if ((jwk.use !== undefined && jwk.use !== 'sig') || (jwk.alg !== undefined && jwk.alg !== alg)) {
+    throw invalidDpopProof('carries a jwk whose use or alg does not fit the proof');
+  }
+  const thumbprint = thumbprintOf(jwk);
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+  } catch {
+    throw invalidDpopProof('carries a jwk that is not a valid public key');
+  }
+  if (!keyFits[alg](jwk, key)) throw invalidDpopProof('carries a key that does not fit its algorithm');
+  return { alg, key, thumbprint };
+}
+
+/**
+ * Remembers checked proof headers by their exact encoded bytes: an app signs every call with the
+ * same key and the same header, and importing a JWK costs more than the signature check itself.
+ * The encoded header fixes alg, typ and key, so a hit needs no parsing at all.
  */
 function createProofKeys() {
   const imported = new Map<string, ProofKey>();
-  return async function proofKey(header: JWTHeaderParameters): Promise<{ key: ProofKey; thumbprint: string }> {
-    const jwk = header.jwk as Record<string, unknown> | undefined;
-    if (typeof jwk !== 'object' || jwk === null)
-      throw invalidDpopProof('must carry the public key (jwk) in its header');
-    if (privateMembers.some((name) => name in jwk))
-      throw invalidDpopProof('must carry a public key, never a private one');
-    if ((jwk.use !== undefined && jwk.use !== 'sig') || (jwk.alg !== undefined && jwk.alg !== header.alg)) {
-      throw invalidDpopProof('carries a jwk whose use or alg does not fit the proof');
-    }
-    const thumbprint = thumbprintOf(jwk);
-    const cacheKey = `${header.alg} ${thumbprint}`;
-    const cached = imported.get(cacheKey);
-    if (cached) return { key: cached, thumbprint };
-    const key = await importJWK(jwk as JWK, header.alg);
-    if (key instanceof Uint8Array) throw invalidDpopProof('must carry an asymmetric public key');
+  return function proofKey(encodedHeader: string): ProofKey {
+    const cached = imported.get(encodedHeader);
+    if (cached) return cached;
+    const found = importProofKey(jsonObjectOf(encodedHeader, 'header'));
     if (imported.size >= dpopKeysCachedMax) {
       // Maps iterate in insertion order: forget the oldest key.
       const oldest = imported.keys().next().value;
       if (oldest !== undefined) imported.delete(oldest);
     }
-    imported.set(cacheKey, key);
-    return { key, thumbprint };
+    imported.set(encodedHeader, found);
+    return found;
   };
 }
 
 type ProofKeys = ReturnType<typeof createProofKeys>;
-/** One cache per process: keys are public and thumbprint-addressed, so sharing them leaks nothing. */
+/** One cache per process: headers and their keys are public, so sharing them across requests leaks nothing. */
 const defaultProofKeys = createProofKeys();
 
+/** A compact JWS (header.payload.signature) whose signature the key in its own header makes. */
 async function signedClaims(
   proof: string,
   proofKeys: ProofKeys,
 ): Promise<{ claims: Record<string, unknown>; thumbprint: string }> {
   if (proof.length > dpopProofLengthMax) throw invalidDpopProof('is too long');
-  let thumbprint = '';
-  try {
-    const { payload } = await jwtVerify(
-      proof,
-      async (header) => {
-        const found = await proofKeys(header);
-        thumbprint = found.thumbprint;
-        return found.key;
-      },
-      { typ: 'dpop+jwt', algorithms: [...dpopAlgorithms] },
-    );
-    return { claims: payload as Record<string, unknown>, thumbprint };
-  } catch (error) {
-    if (error instanceof DomainError) throw error;
-    if (error instanceof joseErrors.JOSEAlgNotAllowed) throw invalidDpopProof('uses an algorithm we do not accept');
+  const segments = proof.split('.');
+  if (segments.length !== 3) throw invalidDpopProof('is not a valid compact JWS');
+  const [encodedHeader, encodedPayload, encodedSignature] = segments as [string, string, string];
+  const proofKey = proofKeys(encodedHeader);
+  const signature = decodeSegment(encodedSignature);
+  const signingInput = Buffer.from(`${encodedHeader}.${encodedPayload}`, 'ascii');
+  if (!(await signatureHolds(proofKey, signingInput, signature)))
     throw invalidDpopProof('is not a valid dpop+jwt signed with the public key in its header');
-  }
+  return { claims: jsonObjectOf(encodedPayload, 'payload'), thumbprint: proofKey.thumbprint };
+}
+
+/** Optional JWT time claims, held to RFC 7519 as jose's jwtVerify held them: numbers, and current. */
+function checkValidity(claims: Record<string, unknown>, nowS: number): void {
+  const { exp, nbf } = claims;
+  if (exp !== undefined && (typeof exp !== 'number' || exp <= nowS)) throw invalidDpopProof('has expired (exp)');
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowS)) throw invalidDpopProof('is not valid yet (nbf)');
 }
 
 /**
@@ -193,6 +290,7 @@ export async function verifyDpopProof(
   proofKeys: ProofKeys = defaultProofKeys,
 ): Promise<DpopProof> {
   const { claims, thumbprint } = await signedClaims(proof, proofKeys);
+  checkValidity(claims, expected.nowS);
   const { jti, htm, htu, iat, ath, nonce } = claims;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > dpopProofJtiLengthMax)
     throw invalidDpopProof('needs a jti of 1 to 128 characters');
