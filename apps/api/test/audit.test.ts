@@ -115,7 +115,7 @@ describe('audit log', () => {
     t.after(stop);
     await audit.record(testApp.deps.db, { action: 'test.background_sealed', actor: system });
     // The sealer runs about once a second: wait (boundedly) for it rather than sealing here.
-    for (let attempt = 0; attempt < 100 && (await audit.verify()).sealed === 0n; attempt += 1) await setTimeout(50);
+    for (let attempt = 0; attempt < 400 && (await audit.verify()).sealed === 0n; attempt += 1) await setTimeout(50);
     assert.deepEqual(await audit.verify(), { sealed: 1n, pending: 0, findings: [] });
     assert.deepEqual(errors, []);
   });

@@ -40,7 +40,7 @@ describe('back-office operators', () => {
       return records.map((r) => [r.action, r.actor.id, r.details]).sort();
     };
     // The token endpoint does not wait for its audit records: wait (boundedly) until all are written.
-    for (let attempt = 0; attempt < 100 && (await trail()).length < 3; attempt += 1) await setTimeout(20);
+    for (let attempt = 0; attempt < 750 && (await trail()).length < 3; attempt += 1) await setTimeout(20);
     assert.deepEqual(await trail(), [
       ['backoffice.operator_created', 'cli:test', { roles: 'support' }],
       ['backoffice.operator_token_issued', operator.id, { scope: 'backoffice backoffice:support' }],
