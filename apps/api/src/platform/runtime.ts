@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AppDependencies } from '../app.ts';
 import { type Cache, connectRedis, createMemoryCache } from './cache.ts';
 import type { Config } from './config.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { connectPostgres, type Database, openPglite } from './database.ts';
 import { loadKeyMaterial } from './keys.ts';
 
@@ -17,7 +18,23 @@ export async function openDatabase(config: Config, log: Pick<FastifyBaseLogger, 
   }
   const dir = path.join(config.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
-  return openPglite(dir);
+  const release = lockDataDir(dir);
+  try {
+    const db = await openPglite(dir);
+    return {
+      ...db,
+      async close() {
+        try {
+          await db.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 export function openCache(config: Config, log: Pick<FastifyBaseLogger, 'warn'>): Cache {
