@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { isProcessAlive } from '../apps/api/src/platform/data-dir-lock.ts';
 import { connectPostgres } from '../apps/api/src/platform/database.ts';
 import { migrate } from '../apps/api/src/platform/migrations.ts';
 import { dropDatabasesWithPrefix, listDatabases, recreateDatabase } from '../packages/testkit/src/database.ts';
@@ -18,16 +19,7 @@ async function dropLeftovers(): Promise<void> {
   const { rows } = await listDatabases('ng_t');
   for (const name of rows) {
     const pid = Number(/^ng_t(\d+)_/.exec(name)?.[1]);
-    if (pid && !isAlive(pid)) await dropDatabasesWithPrefix(`ng_t${pid}_`);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (pid && !isProcessAlive(pid)) await dropDatabasesWithPrefix(`ng_t${pid}_`);
   }
 }
 

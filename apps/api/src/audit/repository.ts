@@ -32,6 +32,18 @@ export interface PendingInsert {
   readonly details: Readonly<Record<string, AuditDetailValue>>;
 }
 
+/** A record's own columns, as both audit tables store them (jsonb_to_recordset input). */
+const recordColumns = (r: PendingInsert) => ({
+  id: r.id,
+  occurred_at: r.occurredAt.toISOString(),
+  action: r.action,
+  actor_kind: r.actorKind,
+  actor_id: r.actorId,
+  subject_kind: r.subjectKind,
+  subject_id: r.subjectId,
+  details: r.details,
+});
+
 /** One statement for any number of records, so a transfer batch pays one round trip for its audit trail. */
 export async function insertPending(q: Queryable, records: readonly PendingInsert[]): Promise<void> {
   await q.query(
@@ -39,20 +51,7 @@ export async function insertPending(q: Queryable, records: readonly PendingInser
      SELECT r.id, r.occurred_at, r.action, r.actor_kind, r.actor_id, r.subject_kind, r.subject_id, r.details
      FROM jsonb_to_recordset($1::jsonb) AS r(id text, occurred_at timestamptz, action text, actor_kind text,
        actor_id text, subject_kind text, subject_id text, details jsonb)`,
-    [
-      JSON.stringify(
-        records.map((r) => ({
-          id: r.id,
-          occurred_at: r.occurredAt.toISOString(),
-          action: r.action,
-          actor_kind: r.actorKind,
-          actor_id: r.actorId,
-          subject_kind: r.subjectKind,
-          subject_id: r.subjectId,
-          details: r.details,
-        })),
-      ),
-    ],
+    [JSON.stringify(records.map(recordColumns))],
   );
 }
 
@@ -94,16 +93,9 @@ export async function appendSealed(
     [
       JSON.stringify(
         records.map((r) => ({
+          ...recordColumns(r),
           position: r.position.toString(),
-          id: r.id,
-          occurred_at: r.occurredAt.toISOString(),
           sealed_at: r.sealedAt.toISOString(),
-          action: r.action,
-          actor_kind: r.actorKind,
-          actor_id: r.actorId,
-          subject_kind: r.subjectKind,
-          subject_id: r.subjectId,
-          details: r.details,
           previous_hash: r.previousHash,
           hash: r.hash,
         })),

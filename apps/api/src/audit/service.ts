@@ -82,21 +82,24 @@ function pendingOf(event: AuditEvent, occurredAt: Date): repo.PendingInsert {
   };
 }
 
-function contentOf(row: repo.SealedRow): SealedContent {
-  return {
-    position: row.position,
-    previousHash: row.previous_hash,
-    id: row.id,
-    occurredAt: row.occurred_at,
-    sealedAt: row.sealed_at,
-    action: row.action,
-    actorKind: row.actor_kind,
-    actorId: row.actor_id,
-    subjectKind: row.subject_kind,
-    subjectId: row.subject_id,
-    details: row.details,
-  };
-}
+/** A stored record's own fields, the same in both audit tables. */
+const recordOf = (row: repo.PendingRow | repo.SealedRow): repo.PendingInsert => ({
+  id: row.id,
+  occurredAt: row.occurred_at,
+  action: row.action,
+  actorKind: row.actor_kind,
+  actorId: row.actor_id,
+  subjectKind: row.subject_kind,
+  subjectId: row.subject_id,
+  details: row.details,
+});
+
+const contentOf = (row: repo.SealedRow): SealedContent => ({
+  ...recordOf(row),
+  position: row.position,
+  previousHash: row.previous_hash,
+  sealedAt: row.sealed_at,
+});
 
 /** Compares each record with its predecessor; pure, so the rules of a finding are in one place. */
 function checkRecord(row: repo.SealedRow, previous: { position: bigint; hash: string }): AuditFinding[] {
@@ -122,17 +125,10 @@ export function createAuditService(deps: Pick<AppDependencies, 'db'>) {
       const sealedAt = new Date();
       const sealed = pending.map((row) => {
         const content: SealedContent = {
+          ...recordOf(row),
           position: head.position + 1n,
           previousHash: head.hash,
-          id: row.id,
-          occurredAt: row.occurred_at,
           sealedAt,
-          action: row.action,
-          actorKind: row.actor_kind,
-          actorId: row.actor_id,
-          subjectKind: row.subject_kind,
-          subjectId: row.subject_id,
-          details: row.details,
         };
         const hash = recordHash(content);
         head = { position: content.position, hash };

@@ -8,7 +8,7 @@ import {
   transferLimitsByTierEur,
   transferQueueLengthMax,
 } from '../platform/constants.ts';
-import { assert, DomainError, notFound, unprocessable } from '../platform/errors.ts';
+import { assert, DomainError, notFound, paymentsBusy, unprocessable } from '../platform/errors.ts';
 import { type Currency, currencies, currencyExponents, formatAmount, toApiMoney } from '../platform/money.ts';
 import {
   deleteOverride,
@@ -121,16 +121,6 @@ function limitExceeded(result: Extract<ReservationResult, { code: 'limit_exceede
   });
 }
 
-/** Answer when more limit checks wait than the queue holds: 503, retry with the same key. */
-const limitsBusy = () =>
-  new DomainError(
-    503,
-    'service_busy',
-    'Service busy',
-    'We are receiving more payments than we can process right now. Retry in a few seconds with the same Idempotency-Key.',
-    { headers: { 'retry-after': '1' } },
-  );
-
 export interface LimitOverrideInput {
   readonly customerId: string;
   readonly currency: Currency;
@@ -166,7 +156,7 @@ export function createLimitsService(
     batchSizeMax: limitReservationBatchSizeMax,
     inFlightMax: limitReservationsInFlightMax,
     queueLengthMax: transferQueueLengthMax,
-    overloaded: limitsBusy,
+    overloaded: paymentsBusy,
   });
 
   /** Today's limits, use and override of one currency, as the API shows them. */

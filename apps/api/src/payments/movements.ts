@@ -2,7 +2,7 @@ import { type StatementLine, statementLineRow } from '../accounts/history.ts';
 import { commandToJson, type LedgerCommand, type LedgerOutcome, outcomeFromJson } from '../ledger/index.ts';
 import { transferBatchesInFlightMax, transferBatchSizeMax, transferQueueLengthMax } from '../platform/constants.ts';
 import { type Database, withRetries } from '../platform/database.ts';
-import { assert, DomainError } from '../platform/errors.ts';
+import { assert, paymentsBusy } from '../platform/errors.ts';
 import { type Currency, currencyExponents } from '../platform/money.ts';
 import { createBatcher } from './batcher.ts';
 import { type IdempotencyKey, type StoredAnswer, type StoredResponse, storeResponse } from './idempotency.ts';
@@ -95,16 +95,6 @@ interface BatchResultJson {
 
 /** SQLSTATE payments_post raises when a key of the batch was stored by another request meanwhile. */
 const keyTakenSqlState = 'NGK01';
-
-/** Answer when more movements wait than the queues hold: 503, retry with the same key. */
-export const paymentsBusy = () =>
-  new DomainError(
-    503,
-    'service_busy',
-    'Service busy',
-    'We are receiving more payments than we can process right now. Retry in a few seconds with the same Idempotency-Key.',
-    { headers: { 'retry-after': '1' } },
-  );
 
 /** The JSON payments_post reads: amounts as decimal strings so no JSON number ever rounds them. */
 function movementJson(item: Movement): Record<string, unknown> {

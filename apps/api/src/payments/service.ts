@@ -9,7 +9,7 @@ import type { StepUpService } from '../identity/step-up.ts';
 import { type LedgerOutcome, type LedgerService, movement } from '../ledger/index.ts';
 import { accountLookupBatchSizeMax, accountLookupsInFlightMax, transferQueueLengthMax } from '../platform/constants.ts';
 import type { Database } from '../platform/database.ts';
-import { conflict, DomainError, notFound, unprocessable } from '../platform/errors.ts';
+import { conflict, DomainError, notFound, paymentsBusy, unprocessable } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { type Currency, toApiMoney } from '../platform/money.ts';
 import { createBatcher } from './batcher.ts';
@@ -28,7 +28,6 @@ import {
   type Movement,
   outcomeHole,
   type PostedPlan,
-  paymentsBusy,
   type TransferRecord,
 } from './movements.ts';
 import { paidBefore, pairKey } from './repository.ts';

@@ -10,12 +10,12 @@ import { ConfigError } from './config.ts';
  */
 export const lockFileName = 'nextgen.lock';
 
-function isAlive(pid: number): boolean {
+/** True while a process with this id runs (EPERM: it exists but belongs to someone else). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
@@ -44,7 +44,7 @@ export function lockDataDir(dir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = ownerOf(lockFile);
-      if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+      if (owner !== undefined && owner !== process.pid && isProcessAlive(owner)) {
         throw new ConfigError(
           'DATA_DIR',
           `holds an embedded database in use by process ${owner}: stop that process (./ng start) first, or set DATABASE_URL to share a PostgreSQL server`,

@@ -56,6 +56,19 @@ export const tooManyRequests = (detail: string, retryAfterS: number, headers: Re
  * A dependency (PostgreSQL, Redis) is down or too slow. The request changed nothing the client can
  * rely on; it is safe to retry after the pause, with the same Idempotency-Key for money movement.
  */
+/**
+ * Answer when more payments (or their limit checks) wait than the queues hold: 503, retry with the
+ * same Idempotency-Key. Payments and limits share it, and payments recognise it by its code.
+ */
+export const paymentsBusy = () =>
+  new DomainError(
+    503,
+    'service_busy',
+    'Service busy',
+    'We are receiving more payments than we can process right now. Retry in a few seconds with the same Idempotency-Key.',
+    { headers: { 'retry-after': '1' } },
+  );
+
 export class DependencyUnavailable extends DomainError {
   constructor(dependency: 'database' | 'cache' | 'kms', cause?: unknown) {
     super(
