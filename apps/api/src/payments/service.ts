@@ -34,10 +34,10 @@ import { paidBefore, pairKey } from './repository.ts';
 import { type RiskCheck, type RiskDecision, riskCheck } from './risk.ts';
 import {
   paymentBinding,
+  paymentStepUpRequired,
   type StepUpReason,
   type StepUpRules,
   stepUpReasonsBeforeLookup,
-  stepUpRequired,
   stepUpRules,
 } from './step-up-policy.ts';
 
@@ -426,7 +426,7 @@ export function createPaymentsService(
     try {
       if (!input.stepUp) {
         const challenge = await stepUp.issueChallenge({ customerId, purpose: 'payment', binding });
-        return { kind: 'answered', response: problemResponse(stepUpRequired(challenge)) };
+        return { kind: 'answered', response: problemResponse(paymentStepUpRequired(challenge)) };
       }
       const approval = await stepUp.verifyAssertion({ customerId, purpose: 'payment', binding, ...input.stepUp });
       await audit.record(db, {

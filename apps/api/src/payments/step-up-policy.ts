@@ -1,4 +1,4 @@
-import { DomainError } from '../platform/errors.ts';
+import { type StepUpChallenge, stepUpRequired } from '../identity/step-up.ts';
 import { type Currency, currencies, currencyExponents, formatAmount } from '../platform/money.ts';
 
 /**
@@ -54,11 +54,8 @@ export function paymentBinding(amountMinor: bigint, currency: Currency, payeeIba
 }
 
 /** 403 with the challenge to sign; not stored under the Idempotency-Key, so the resubmission with it posts. */
-export const stepUpRequired = (challenge: object) =>
-  new DomainError(
-    403,
-    'step_up_required',
-    'Approval required',
+export const paymentStepUpRequired = (challenge: StepUpChallenge) =>
+  stepUpRequired(
     'Approve this payment with one of your passkeys: sign `stepUp.publicKey` (navigator.credentials.get), then send the same request again with the same Idempotency-Key and `stepUp: { challengeId, assertion }` in the body.',
-    { extensions: { stepUp: challenge } },
+    challenge,
   );
