@@ -5,7 +5,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { type AppDependencies, buildApp, createServices, type Services } from '../src/app.ts';
 import { connectRedis } from '../src/platform/cache.ts';
 import { type Config, loadConfig } from '../src/platform/config.ts';
-import { connectPostgres } from '../src/platform/database.ts';
+import { connectPostgres, type DatabaseDeadlines } from '../src/platform/database.ts';
 import { loadKeyMaterial } from '../src/platform/keys.ts';
 import { accessTokenSigner } from './fixtures.ts';
 
@@ -44,6 +44,11 @@ export interface TestAppOptions {
   readonly env?: Record<string, string>;
   /** Route PostgreSQL and Redis through fault proxies the test can cut. */
   readonly faults?: boolean;
+  /**
+   * Keep the production dependency deadlines (constants.ts). Implied by `faults`; a test that waits
+   * for a lock or statement deadline to fire sets it. Otherwise the deadlines are widened (testDeadlines).
+   */
+  readonly productionDeadlines?: boolean;
   /** Capture every log line (at LOG_LEVEL, default silent) into this array. */
   readonly logLines?: string[];
 }
@@ -63,8 +68,15 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
     SEED_DEMO_DATA: 'false',
     ...options.env,
   });
-  const db = connectPostgres(config.databaseUrl ?? database.url, () => {}, 10);
-  const cache = connectRedis(config.redisUrl ?? testRedisUrl, config.cacheKeyPrefix, () => {});
+  // Tests of the deadlines get the production values; the rest get room for a CPU-starved machine.
+  const deadlines = options.faults || options.productionDeadlines ? undefined : testDeadlines;
+  const db = connectPostgres(config.databaseUrl ?? database.url, () => {}, 10, deadlines?.database);
+  const cache = connectRedis(
+    config.redisUrl ?? testRedisUrl,
+    config.cacheKeyPrefix,
+    () => {},
+    deadlines?.cacheCommandMs,
+  );
   const deps: AppDependencies = { config, db, cache, keys: await loadKeyMaterial(config) };
   const services = createServices(deps);
   const logLines = options.logLines;
@@ -103,6 +115,16 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
     },
   };
 }
+
+/**
+ * Dependency deadlines for tests that do not test them. With the suite's files in parallel on two
+ * cores a process can go unscheduled for over a second; a 1 s cache deadline then fires before the
+ * reply (already in the socket) is read, and registration answered 503 (issue 12, "Test suite").
+ */
+const testDeadlines: { readonly database: DatabaseDeadlines; readonly cacheCommandMs: number } = {
+  database: { connectMs: 15_000, statementMs: 30_000 },
+  cacheCommandMs: 15_000,
+};
 
 /** app.inject's default Host header is localhost:80; a proof's htu names that origin. */
 const injectOrigin = 'http://localhost:80';

@@ -33,14 +33,19 @@ type RedisWithIncrement = Redis & {
   ngIncrement(key: string, windowMs: number): Promise<[number, number]>;
 };
 
-export function connectRedis(redisUrl: string, prefix: string, onError: (error: Error) => void): Cache {
+export function connectRedis(
+  redisUrl: string,
+  prefix: string,
+  onError: (error: Error) => void,
+  commandTimeoutMs = cacheCommandTimeoutMs,
+): Cache {
   const redis = new Redis(redisUrl, {
     enableOfflineQueue: true,
     // Commands issued in the same tick by concurrent requests go out in one write: fewer syscalls.
     enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
-    commandTimeout: cacheCommandTimeoutMs,
+    commandTimeout: commandTimeoutMs,
     // Reconnect forever, backing off to 1 s: Redis coming back must heal the service without a restart.
     retryStrategy: (times) => Math.min(times * 100, 1_000),
   }) as RedisWithIncrement;

@@ -121,18 +121,34 @@ function wrapClient(client: pg.PoolClient | pg.Pool): Queryable {
   };
 }
 
+/**
+ * How long a request may wait on PostgreSQL before it is answered 503. Production uses the limits in
+ * constants.ts; the test helper widens them, because a CPU-starved test machine must not turn a slow
+ * answer into a 503 (fault tests keep the production values, since they test those deadlines).
+ */
+export interface DatabaseDeadlines {
+  readonly connectMs: number;
+  readonly statementMs: number;
+}
+
+export const databaseDeadlines: DatabaseDeadlines = {
+  connectMs: dbConnectTimeoutMs,
+  statementMs: dbStatementTimeoutMs,
+};
+
 export function connectPostgres(
   databaseUrl: string,
   onIdleError: (error: Error) => void,
   poolSize = dbPoolSizeMax,
+  deadlines: DatabaseDeadlines = databaseDeadlines,
 ): Database {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: poolSize,
-    connectionTimeoutMillis: dbConnectTimeoutMs,
+    connectionTimeoutMillis: deadlines.connectMs,
     idleTimeoutMillis: 30_000,
-    statement_timeout: dbStatementTimeoutMs,
-    query_timeout: dbStatementTimeoutMs + 1_000,
+    statement_timeout: deadlines.statementMs,
+    query_timeout: deadlines.statementMs + 1_000,
     keepAlive: true,
     types: pgTypes,
     application_name: 'nextgen',
