@@ -1,7 +1,6 @@
 import { maskIban } from '../accounts/iban.ts';
 import type { AccountRef, AccountsService } from '../accounts/index.ts';
 import { maskName } from '../accounts/masking.ts';
-import type { AppDependencies } from '../app.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { LimitsService, Reservation } from '../compliance/limits.ts';
 import type { PasskeyAssertion } from '../identity/passkeys.ts';
@@ -9,6 +8,7 @@ import type { StepUpService } from '../identity/step-up.ts';
 import { type LedgerOutcome, type LedgerService, movement } from '../ledger/index.ts';
 import { accountLookupBatchSizeMax, accountLookupsInFlightMax, transferQueueLengthMax } from '../platform/constants.ts';
 import type { Database } from '../platform/database.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { conflict, DomainError, notFound, paymentsBusy, unprocessable } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { type Currency, toApiMoney } from '../platform/money.ts';
