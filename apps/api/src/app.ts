@@ -3,12 +3,18 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { accountsRoutes, createAccountsService } from './accounts/index.ts';
 import { createAuditService } from './audit/index.ts';
 import { backofficeRoutes, createBackofficeService } from './backoffice/index.ts';
-import { createGdprService, personalDataSections } from './compliance/gdpr.ts';
-import { gdprBackofficeRoutes, gdprRoutes } from './compliance/gdpr-routes.ts';
-import { createKycService } from './compliance/kyc.ts';
-import { kycBackofficeRoutes, kycRoutes } from './compliance/kyc-routes.ts';
-import { createLimitsService } from './compliance/limits.ts';
-import { limitsBackofficeRoutes, limitsRoutes } from './compliance/limits-routes.ts';
+import {
+  createGdprService,
+  createKycService,
+  createLimitsService,
+  gdprBackofficeRoutes,
+  gdprRoutes,
+  kycBackofficeRoutes,
+  kycRoutes,
+  limitsBackofficeRoutes,
+  limitsRoutes,
+  personalDataSections,
+} from './compliance/index.ts';
 import {
   createIdentityService,
   createPasskeyService,

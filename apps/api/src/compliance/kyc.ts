@@ -1,4 +1,4 @@
-import { maskName } from '../accounts/masking.ts';
+import { maskName } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import { kycMinimumAgeYears } from '../platform/constants.ts';
 import type { PersonalDataVault } from '../platform/crypto/vault.ts';

@@ -1,4 +1,4 @@
-import { type StatementLine, statementLineRow } from '../accounts/history.ts';
+import { type StatementLine, statementLineRow } from '../accounts/index.ts';
 import { commandToJson, type LedgerCommand, type LedgerOutcome, outcomeFromJson } from '../ledger/index.ts';
 import { transferBatchesInFlightMax, transferBatchSizeMax, transferQueueLengthMax } from '../platform/constants.ts';
 import { type Database, withRetries } from '../platform/database.ts';

@@ -1,6 +1,4 @@
-import { maskIban } from '../accounts/iban.ts';
-import type { AccountsService } from '../accounts/index.ts';
-import { type Cursor, encodeCursor } from '../accounts/schemas.ts';
+import { type AccountsService, type Cursor, encodeCursor, maskIban } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { payeesPerCustomerMax } from '../platform/constants.ts';

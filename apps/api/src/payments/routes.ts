@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { StepUpProofSchema } from '../identity/passkeys-schemas.ts';
+import { StepUpProofSchema } from '../identity/index.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { referenceLengthMax } from '../platform/constants.ts';

@@ -1,10 +1,7 @@
-import { maskIban } from '../accounts/iban.ts';
-import type { AccountRef, AccountsService } from '../accounts/index.ts';
-import { maskName } from '../accounts/masking.ts';
+import { type AccountRef, type AccountsService, maskIban, maskName } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { LimitsService, Reservation } from '../compliance/limits.ts';
-import type { PasskeyAssertion } from '../identity/passkeys.ts';
-import type { StepUpService } from '../identity/step-up.ts';
+import type { LimitsService, Reservation } from '../compliance/index.ts';
+import type { PasskeyAssertion, StepUpService } from '../identity/index.ts';
 import { type LedgerOutcome, type LedgerService, movement } from '../ledger/index.ts';
 import { accountLookupBatchSizeMax, accountLookupsInFlightMax, transferQueueLengthMax } from '../platform/constants.ts';
 import type { Database } from '../platform/database.ts';
