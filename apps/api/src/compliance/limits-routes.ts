@@ -3,7 +3,7 @@ import { approvalKeyOf, OptionalIdempotencyKeyHeaders, sendApproval } from '../b
 import { requireOperatorRole } from '../backoffice/guard.ts';
 import { Approval } from '../backoffice/schemas.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
-import { parseAmountInput } from '../payments/amounts.ts';
+import { parseAmountInput } from '../platform/amounts.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { limitOverrideReasonLengthMax } from '../platform/constants.ts';
 import { notFound } from '../platform/errors.ts';

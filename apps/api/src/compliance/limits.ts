@@ -1,5 +1,5 @@
 import type { AuditService } from '../audit/index.ts';
-import { createBatcher } from '../payments/batcher.ts';
+import { createBatcher } from '../platform/batcher.ts';
 import {
   limitReservationBatchSizeMax,
   limitReservationsInFlightMax,

@@ -3,13 +3,11 @@ import type { AuditService } from '../audit/index.ts';
 import type { LimitsService, Reservation } from '../compliance/index.ts';
 import type { PasskeyAssertion, StepUpService } from '../identity/index.ts';
 import { type LedgerOutcome, type LedgerService, movement } from '../ledger/index.ts';
+import { createBatcher } from '../platform/batcher.ts';
 import { accountLookupBatchSizeMax, accountLookupsInFlightMax, transferQueueLengthMax } from '../platform/constants.ts';
 import type { Database } from '../platform/database.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import { conflict, DomainError, notFound, paymentsBusy, unprocessable } from '../platform/errors.ts';
-import { newId } from '../platform/ids.ts';
-import { type Currency, toApiMoney } from '../platform/money.ts';
-import { createBatcher } from './batcher.ts';
 import {
   findStoredResponse,
   flightKey,
@@ -19,7 +17,9 @@ import {
   type StoredAnswer,
   type StoredResponse,
   storeResponse,
-} from './idempotency.ts';
+} from '../platform/idempotency.ts';
+import { newId } from '../platform/ids.ts';
+import { type Currency, toApiMoney } from '../platform/money.ts';
 import {
   createMovementExecutor,
   type Movement,
