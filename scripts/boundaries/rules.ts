@@ -64,16 +64,6 @@ export const boundaryRules: BoundaryRules = {
  * layer, door and test; modules for cycle).
  */
 export const knownViolations: readonly string[] = [
-  'door apps/api/src/cli/backoffice.ts -> apps/api/src/backoffice/roles.ts',
-  'door apps/api/src/compliance/gdpr-routes.ts -> apps/api/src/backoffice/approval-http.ts',
-  'door apps/api/src/compliance/gdpr-routes.ts -> apps/api/src/backoffice/guard.ts',
-  'door apps/api/src/compliance/gdpr-routes.ts -> apps/api/src/backoffice/schemas.ts',
-  'door apps/api/src/compliance/kyc-routes.ts -> apps/api/src/backoffice/approval-http.ts',
-  'door apps/api/src/compliance/kyc-routes.ts -> apps/api/src/backoffice/guard.ts',
-  'door apps/api/src/compliance/kyc-routes.ts -> apps/api/src/backoffice/schemas.ts',
-  'door apps/api/src/compliance/limits-routes.ts -> apps/api/src/backoffice/approval-http.ts',
-  'door apps/api/src/compliance/limits-routes.ts -> apps/api/src/backoffice/guard.ts',
-  'door apps/api/src/compliance/limits-routes.ts -> apps/api/src/backoffice/schemas.ts',
   'door apps/api/src/identity/authorization-server.ts -> apps/api/src/backoffice/roles.ts',
   'door apps/api/src/identity/index.ts -> apps/api/src/backoffice/sign-ins.ts',
   'layer apps/api/src/accounts/routes.ts -> apps/api/src/module-types.ts',

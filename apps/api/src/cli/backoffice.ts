@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createServices, type Services } from '../app.ts';
-import { isOperatorRole, type OperatorRole, operatorRoles } from '../backoffice/roles.ts';
+import { isOperatorRole, type OperatorRole, operatorRoles } from '../backoffice/index.ts';
 import { parseAmountInput } from '../platform/amounts.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { descriptionLengthMax, operatorNameLengthMax } from '../platform/constants.ts';
