@@ -81,6 +81,7 @@ try {
           'apps/*/test/**/*.test.ts',
           'packages/*/src/**/*.test.ts',
           'packages/*/test/**/*.test.ts',
+          'scripts/**/*.test.ts',
         ],
   );
 } catch (error) {

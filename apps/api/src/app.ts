@@ -3,12 +3,18 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { accountsRoutes, createAccountsService } from './accounts/index.ts';
 import { createAuditService } from './audit/index.ts';
 import { backofficeRoutes, createBackofficeService } from './backoffice/index.ts';
-import { createGdprService, personalDataSections } from './compliance/gdpr.ts';
-import { gdprBackofficeRoutes, gdprRoutes } from './compliance/gdpr-routes.ts';
-import { createKycService } from './compliance/kyc.ts';
-import { kycBackofficeRoutes, kycRoutes } from './compliance/kyc-routes.ts';
-import { createLimitsService } from './compliance/limits.ts';
-import { limitsBackofficeRoutes, limitsRoutes } from './compliance/limits-routes.ts';
+import {
+  createGdprService,
+  createKycService,
+  createLimitsService,
+  gdprBackofficeRoutes,
+  gdprRoutes,
+  kycBackofficeRoutes,
+  kycRoutes,
+  limitsBackofficeRoutes,
+  limitsRoutes,
+  personalDataSections,
+} from './compliance/index.ts';
 import {
   createIdentityService,
   createPasskeyService,
@@ -20,29 +26,21 @@ import { createLedgerService } from './ledger/index.ts';
 import { createPayeesService, createPaymentsService, paymentsRoutes } from './payments/index.ts';
 import { admissionPlugin } from './platform/admission.ts';
 import { createTokenVerifier } from './platform/auth.ts';
-import type { Cache } from './platform/cache.ts';
-import type { Config } from './platform/config.ts';
 import { bodyLimitBytes } from './platform/constants.ts';
 import { createKeyManagement, createPersonalDataVault } from './platform/crypto/index.ts';
-import type { Database } from './platform/database.ts';
+import type { AppDependencies } from './platform/dependencies.ts';
 import { createDpopNonces, dpopNonceSecretOf } from './platform/dpop.ts';
 import { DependencyUnavailable } from './platform/errors.ts';
 import { healthRoutes } from './platform/health.ts';
 import { httpSecurityPlugin, serverOptions } from './platform/http-security.ts';
 import { assertJsonDepth } from './platform/json-body.ts';
-import type { KeyMaterial } from './platform/keys.ts';
 import { logSerializers, redactedPaths } from './platform/logging.ts';
 import { openApiPlugin } from './platform/openapi.ts';
 import { problemFromError, sendProblem } from './platform/problem.ts';
 import { validatorCompiler } from './platform/validation.ts';
 
-/** What the app is built from: configuration and already-open connections. main.ts owns their lifecycle. */
-export interface AppDependencies {
-  readonly config: Config;
-  readonly db: Database;
-  readonly cache: Cache;
-  readonly keys: KeyMaterial;
-}
+// Kept here too for callers written before it moved to platform; modules import it from platform.
+export type { AppDependencies };
 
 export type Services = ReturnType<typeof createServices>;
 

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { buildApp, createServices } from './app.ts';
-import { seedIfEmpty } from './demo/seed.ts';
+import { seedIfEmpty } from './demo/index.ts';
 import { type Config, ConfigError, loadConfig } from './platform/config.ts';
 import { shutdownGraceMs } from './platform/constants.ts';
 import { migrate } from './platform/migrations.ts';

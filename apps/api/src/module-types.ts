@@ -1,4 +1,5 @@
-import type { AppDependencies, Services } from './app.ts';
+import type { Services } from './app.ts';
+import type { AppDependencies } from './platform/dependencies.ts';
 
 /** Options every module's route plugin receives from app.ts. */
 export interface ModuleRouteOptions {

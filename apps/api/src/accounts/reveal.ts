@@ -1,7 +1,11 @@
 import type { AuditService } from '../audit/index.ts';
-import type { PasskeyAssertion } from '../identity/passkeys.ts';
-import { StepUpBody } from '../identity/passkeys-schemas.ts';
-import { type StepUpChallenge, type StepUpService, stepUpRequired } from '../identity/step-up.ts';
+import {
+  type PasskeyAssertion,
+  StepUpBody,
+  type StepUpChallenge,
+  type StepUpService,
+  stepUpRequired,
+} from '../identity/index.ts';
 import type { Queryable } from '../platform/database.ts';
 import type { AccountsService } from './service.ts';
 

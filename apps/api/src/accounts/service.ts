@@ -1,6 +1,6 @@
-import type { AppDependencies } from '../app.ts';
 import type { LedgerAccount, LedgerService } from '../ledger/index.ts';
 import { accountsPerCustomerMax, ibanDrawAttemptsMax } from '../platform/constants.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { assert, conflict, forbidden, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { Currency } from '../platform/money.ts';

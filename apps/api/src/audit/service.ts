@@ -1,4 +1,3 @@
-import type { AppDependencies } from '../app.ts';
 import {
   auditDetailLengthMax,
   auditDetailsMax,
@@ -7,6 +6,7 @@ import {
   auditVerifyPageSize,
 } from '../platform/constants.ts';
 import type { Queryable } from '../platform/database.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { assert } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { type AuditDetailValue, genesisHash, recordHash, type SealedContent } from './chain.ts';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { readIdempotencyKey } from '../payments/idempotency.ts';
+import { readIdempotencyKey } from '../platform/idempotency.ts';
 import type { ApprovalView } from './approvals.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import type { ModuleRouteOptions } from '../module-types.ts';
-import { parseAmountInput } from '../payments/amounts.ts';
-import { idempotencyKeyFor, readIdempotencyKey, sendStored } from '../payments/idempotency.ts';
+import { parseAmountInput } from '../platform/amounts.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
+import { idempotencyKeyFor, readIdempotencyKey, sendStored } from '../platform/idempotency.ts';
 import { isId } from '../platform/ids.ts';
 import { formatAmount } from '../platform/money.ts';
 import {

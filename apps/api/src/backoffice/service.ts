@@ -1,12 +1,12 @@
 import type { AccountsService } from '../accounts/index.ts';
-import type { AppDependencies } from '../app.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { GdprService } from '../compliance/gdpr.ts';
 import type { KycService } from '../compliance/kyc.ts';
 import { isKycTier, type LimitsService } from '../compliance/limits.ts';
-import { requestHash } from '../payments/idempotency.ts';
 import type { PaymentsService } from '../payments/index.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { assert, conflict } from '../platform/errors.ts';
+import { requestHash } from '../platform/idempotency.ts';
 import { isCurrency } from '../platform/money.ts';
 import { type ApprovalAction, type ApprovalExecutor, createApprovalsService, outcomeOf } from './approvals.ts';
 import { createOperatorsService } from './operators.ts';

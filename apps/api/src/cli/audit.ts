@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { describeFinding } from '../audit/findings.ts';
-import { createAuditService } from '../audit/index.ts';
+import { createAuditService, describeFinding } from '../audit/index.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { openDatabase } from '../platform/runtime.ts';
 

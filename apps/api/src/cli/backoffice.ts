@@ -1,13 +1,13 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createServices, type Services } from '../app.ts';
-import { isOperatorRole, type OperatorRole, operatorRoles } from '../backoffice/roles.ts';
-import { parseAmountInput } from '../payments/amounts.ts';
-import { requestHash } from '../payments/idempotency.ts';
+import { isOperatorRole, type OperatorRole, operatorRoles } from '../backoffice/index.ts';
+import { parseAmountInput } from '../platform/amounts.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { descriptionLengthMax, operatorNameLengthMax } from '../platform/constants.ts';
 import type { Queryable } from '../platform/database.ts';
 import { DomainError } from '../platform/errors.ts';
+import { requestHash } from '../platform/idempotency.ts';
 import { isId } from '../platform/ids.ts';
 import { isCurrency } from '../platform/money.ts';
 import { openDependencies } from '../platform/runtime.ts';

@@ -1,5 +1,5 @@
 import { createServices } from '../app.ts';
-import { seedDemoData } from '../demo/seed.ts';
+import { seedDemoData } from '../demo/index.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { migrate } from '../platform/migrations.ts';
 import { openDependencies } from '../platform/runtime.ts';

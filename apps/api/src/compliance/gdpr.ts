@@ -1,12 +1,8 @@
-import { maskIban } from '../accounts/iban.ts';
-import type { AccountsService } from '../accounts/index.ts';
-import { type Cursor, decodeCursor } from '../accounts/schemas.ts';
-import type { AppDependencies } from '../app.ts';
+import { type AccountsService, type Cursor, decodeCursor, maskIban } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { IdentityService, PasskeyService } from '../identity/index.ts';
-import type { CustomerProfile } from '../identity/service.ts';
-import type { SessionsService } from '../identity/sessions.ts';
+import type { CustomerProfile, IdentityService, PasskeyService, SessionsService } from '../identity/index.ts';
 import { gdprExportTransactionsMax, pageLimitMax, payeesPerCustomerMax } from '../platform/constants.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import { toApiMoney } from '../platform/money.ts';
 

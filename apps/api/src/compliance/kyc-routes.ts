@@ -1,7 +1,11 @@
 import { Type } from 'typebox';
-import { approvalKeyOf, OptionalIdempotencyKeyHeaders, sendApproval } from '../backoffice/approval-http.ts';
-import { requireOperatorRole } from '../backoffice/guard.ts';
-import { Approval } from '../backoffice/schemas.ts';
+import {
+  Approval,
+  approvalKeyOf,
+  OptionalIdempotencyKeyHeaders,
+  requireOperatorRole,
+  sendApproval,
+} from '../backoffice/index.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { kycDocumentNumberLengthMax, nameLengthMax } from '../platform/constants.ts';

@@ -1,8 +1,8 @@
-import { maskName } from '../accounts/masking.ts';
-import type { AppDependencies } from '../app.ts';
+import { maskName } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import { kycMinimumAgeYears } from '../platform/constants.ts';
 import type { PersonalDataVault } from '../platform/crypto/vault.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { conflict, notFound, unprocessable } from '../platform/errors.ts';
 import {
   type DocumentType,

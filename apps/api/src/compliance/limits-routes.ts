@@ -1,9 +1,13 @@
 import { Type } from 'typebox';
-import { approvalKeyOf, OptionalIdempotencyKeyHeaders, sendApproval } from '../backoffice/approval-http.ts';
-import { requireOperatorRole } from '../backoffice/guard.ts';
-import { Approval } from '../backoffice/schemas.ts';
+import {
+  Approval,
+  approvalKeyOf,
+  OptionalIdempotencyKeyHeaders,
+  requireOperatorRole,
+  sendApproval,
+} from '../backoffice/index.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
-import { parseAmountInput } from '../payments/amounts.ts';
+import { parseAmountInput } from '../platform/amounts.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { limitOverrideReasonLengthMax } from '../platform/constants.ts';
 import { notFound } from '../platform/errors.ts';

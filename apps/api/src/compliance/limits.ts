@@ -1,6 +1,5 @@
-import type { AppDependencies } from '../app.ts';
 import type { AuditService } from '../audit/index.ts';
-import { createBatcher } from '../payments/batcher.ts';
+import { createBatcher } from '../platform/batcher.ts';
 import {
   limitReservationBatchSizeMax,
   limitReservationsInFlightMax,
@@ -8,6 +7,7 @@ import {
   transferLimitsByTierEur,
   transferQueueLengthMax,
 } from '../platform/constants.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { assert, DomainError, notFound, paymentsBusy, unprocessable } from '../platform/errors.ts';
 import { type Currency, currencies, currencyExponents, formatAmount, toApiMoney } from '../platform/money.ts';
 import {

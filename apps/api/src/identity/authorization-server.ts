@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import Provider, { type ClientMetadata, type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
-import type { AppDependencies } from '../app.ts';
 import { operatorRoleScopes } from '../backoffice/roles.ts';
 import { apiAudienceOf, backofficeClientId, backofficeScope, issuerOf, mobileClientId } from '../platform/auth.ts';
 import type { Config } from '../platform/config.ts';
@@ -12,6 +11,7 @@ import {
   loginSessionTtlS,
   refreshTokenTtlS,
 } from '../platform/constants.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { dpopAlgorithms, dpopNonceSecretOf } from '../platform/dpop.ts';
 import { errorPage, pageHeaders, signedOutPage, signOutPage } from './login-pages.ts';
 import { createOAuthStore } from './oauth-store.ts';

@@ -8,13 +8,15 @@ import { interactionRoutes } from './interaction-routes.ts';
 import { passkeyRoutes } from './passkeys-routes.ts';
 import { sessionsRoutes } from './sessions-routes.ts';
 
+export { Customer, missingCustomer } from './customer-routes.ts';
 /**
  * Identity: customers (registration, profile), passkeys and step-up approvals, the OAuth 2.0
  * authorization server under /oidc and its hosted login page under /interaction. Other modules use
  * the services' functions.
  */
-export { createPasskeyService, type PasskeyService } from './passkeys.ts';
-export { createIdentityService, type IdentityService } from './service.ts';
+export { createPasskeyService, type PasskeyAssertion, type PasskeyService } from './passkeys.ts';
+export { StepUpBody, StepUpProofSchema } from './passkeys-schemas.ts';
+export { type CustomerProfile, createIdentityService, type IdentityService } from './service.ts';
 export { createSessionsService, type SessionsService } from './sessions.ts';
 export {
   createStepUpService,
@@ -22,6 +24,7 @@ export {
   type StepUpChallenge,
   type StepUpPurpose,
   type StepUpService,
+  stepUpRequired,
 } from './step-up.ts';
 
 export async function identityRoutes(app: FastifyInstance, options: ModuleRouteOptions) {

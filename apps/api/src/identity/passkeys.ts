@@ -7,9 +7,9 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import type { Static } from 'typebox';
-import type { AppDependencies } from '../app.ts';
 import type { AuditService } from '../audit/index.ts';
 import { loginInteractionTtlS, passkeyChallengeTtlMs, passkeysPerCustomerMax } from '../platform/constants.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { badRequest, conflict, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { createLoginThrottle } from './login-throttle.ts';

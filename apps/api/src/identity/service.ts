@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { AppDependencies } from '../app.ts';
 import type { AuditService } from '../audit/index.ts';
 import { accessTokenTtlS } from '../platform/constants.ts';
 import type { PersonalDataVault } from '../platform/crypto/index.ts';
 import type { Queryable } from '../platform/database.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { badRequest, conflict } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { commonPasswords } from './common-passwords.ts';

@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { AppDependencies } from '../app.ts';
 import type { AuditService } from '../audit/index.ts';
 import { deviceNameLengthMax, loginSessionTtlS } from '../platform/constants.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { badRequest, notFound } from '../platform/errors.ts';
 import { isId, newId } from '../platform/ids.ts';
 import { deleteGrantArtefacts } from './oauth-store.ts';

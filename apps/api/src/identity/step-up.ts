@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { AppDependencies } from '../app.ts';
 import type { AuditService } from '../audit/index.ts';
 import {
   stepUpChallengeRetentionMs,
@@ -7,6 +6,7 @@ import {
   stepUpPurgeBatchSize,
   stepUpPurgeEveryIssues,
 } from '../platform/constants.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { DomainError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { PasskeyAssertion, PasskeyService } from './passkeys.ts';

@@ -1,5 +1,5 @@
-import type { AppDependencies } from '../app.ts';
 import type { Queryable } from '../platform/database.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { assert } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { Currency } from '../platform/money.ts';

@@ -1,4 +1,4 @@
-import { validateIban } from '../accounts/iban.ts';
+import { validateIban } from '../accounts/index.ts';
 import { badRequest } from '../platform/errors.ts';
 
 /** A client's IBAN, normalised, or a 400 saying what is wrong with it at `pointer`. */

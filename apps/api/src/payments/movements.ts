@@ -1,11 +1,11 @@
-import { type StatementLine, statementLineRow } from '../accounts/history.ts';
+import { type StatementLine, statementLineRow } from '../accounts/index.ts';
 import { commandToJson, type LedgerCommand, type LedgerOutcome, outcomeFromJson } from '../ledger/index.ts';
+import { createBatcher } from '../platform/batcher.ts';
 import { transferBatchesInFlightMax, transferBatchSizeMax, transferQueueLengthMax } from '../platform/constants.ts';
 import { type Database, withRetries } from '../platform/database.ts';
 import { assert, paymentsBusy } from '../platform/errors.ts';
+import { type IdempotencyKey, type StoredAnswer, type StoredResponse, storeResponse } from '../platform/idempotency.ts';
 import { type Currency, currencyExponents } from '../platform/money.ts';
-import { createBatcher } from './batcher.ts';
-import { type IdempotencyKey, type StoredAnswer, type StoredResponse, storeResponse } from './idempotency.ts';
 
 /**
  * Executes money movements in batches, each batch ONE statement (payments_post, migration 0025) that

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { decodeCursor } from '../accounts/schemas.ts';
+import { decodeCursor } from '../accounts/index.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { pageLimitDefault, payeeNameLengthMax, referenceLengthMax } from '../platform/constants.ts';

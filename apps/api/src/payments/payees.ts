@@ -1,11 +1,9 @@
-import { maskIban } from '../accounts/iban.ts';
-import type { AccountsService } from '../accounts/index.ts';
-import { type Cursor, encodeCursor } from '../accounts/schemas.ts';
-import type { AppDependencies } from '../app.ts';
+import { type AccountsService, type Cursor, encodeCursor, maskIban } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { payeesPerCustomerMax } from '../platform/constants.ts';
 import type { PersonalDataVault } from '../platform/crypto/index.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { type ConfirmationResult, confirmPayeeName } from './confirmation-of-payee.ts';

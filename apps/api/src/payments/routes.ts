@@ -1,8 +1,10 @@
 import { type Static, Type } from 'typebox';
-import { StepUpProofSchema } from '../identity/passkeys-schemas.ts';
+import { StepUpProofSchema } from '../identity/index.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
+import { parseAmountInput } from '../platform/amounts.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { referenceLengthMax } from '../platform/constants.ts';
+import { idempotencyKeyFor, sendStored } from '../platform/idempotency.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import {
   ApiMoney,
@@ -21,9 +23,7 @@ import {
   Timestamp,
   type TypeBoxApp,
 } from '../platform/schemas.ts';
-import { parseAmountInput } from './amounts.ts';
 import { parseIban } from './iban-input.ts';
-import { idempotencyKeyFor, sendStored } from './idempotency.ts';
 import { payeesRoutes } from './payees-routes.ts';
 
 const security = [{ oauth2: [] }];

@@ -1,18 +1,13 @@
-import { maskIban } from '../accounts/iban.ts';
-import type { AccountRef, AccountsService } from '../accounts/index.ts';
-import { maskName } from '../accounts/masking.ts';
-import type { AppDependencies } from '../app.ts';
+import { type AccountRef, type AccountsService, maskIban, maskName } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { LimitsService, Reservation } from '../compliance/limits.ts';
-import type { PasskeyAssertion } from '../identity/passkeys.ts';
-import type { StepUpService } from '../identity/step-up.ts';
+import type { LimitsService, Reservation } from '../compliance/index.ts';
+import type { PasskeyAssertion, StepUpService } from '../identity/index.ts';
 import { type LedgerOutcome, type LedgerService, movement } from '../ledger/index.ts';
+import { createBatcher } from '../platform/batcher.ts';
 import { accountLookupBatchSizeMax, accountLookupsInFlightMax, transferQueueLengthMax } from '../platform/constants.ts';
 import type { Database } from '../platform/database.ts';
+import type { AppDependencies } from '../platform/dependencies.ts';
 import { conflict, DomainError, notFound, paymentsBusy, unprocessable } from '../platform/errors.ts';
-import { newId } from '../platform/ids.ts';
-import { type Currency, toApiMoney } from '../platform/money.ts';
-import { createBatcher } from './batcher.ts';
 import {
   findStoredResponse,
   flightKey,
@@ -22,7 +17,9 @@ import {
   type StoredAnswer,
   type StoredResponse,
   storeResponse,
-} from './idempotency.ts';
+} from '../platform/idempotency.ts';
+import { newId } from '../platform/ids.ts';
+import { type Currency, toApiMoney } from '../platform/money.ts';
 import {
   createMovementExecutor,
   type Movement,

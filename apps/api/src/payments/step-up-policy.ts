@@ -1,4 +1,4 @@
-import { type StepUpChallenge, stepUpRequired } from '../identity/step-up.ts';
+import { type StepUpChallenge, stepUpRequired } from '../identity/index.ts';
 import { type Currency, currencies, currencyExponents, formatAmount } from '../platform/money.ts';
 
 /**

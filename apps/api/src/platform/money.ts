@@ -1,14 +1,9 @@
 import { amountMinorMax } from './constants.ts';
-import { assert } from './errors.ts';
 
-/**
- * Money is an integer count of minor units plus an ISO 4217 currency. Never a float: the API shows
- * amounts as decimal strings ("1234.50") and parses them back here, exactly.
+/*
+ * Money is an integer count of minor units (`amountMinor: bigint`) plus an ISO 4217 currency. Never a
+ * float: the API shows amounts as decimal strings ("1234.50") and parses them back here, exactly.
  */
-export interface Money {
-  readonly amountMinor: bigint;
-  readonly currency: Currency;
-}
 
 /** ISO 4217 currencies the bank keeps accounts in, with their minor-unit exponent. */
 export const currencyExponents = {
@@ -67,17 +62,4 @@ export function formatAmount(amountMinor: bigint, currency: Currency): string {
 /** The API's money shape: `{ "amount": "12.34", "currency": "EUR" }`. */
 export function toApiMoney(amountMinor: bigint, currency: Currency): { amount: string; currency: Currency } {
   return { amount: formatAmount(amountMinor, currency), currency };
-}
-
-export function money(amountMinor: bigint, currency: Currency): Money {
-  return { amountMinor, currency };
-}
-
-export function addMoney(a: Money, b: Money): Money {
-  assert(a.currency === b.currency, `cannot add ${a.currency} to ${b.currency}`);
-  return { amountMinor: a.amountMinor + b.amountMinor, currency: a.currency };
-}
-
-export function negateMoney(a: Money): Money {
-  return { amountMinor: -a.amountMinor, currency: a.currency };
 }

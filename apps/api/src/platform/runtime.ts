@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import type { AppDependencies } from '../app.ts';
 import { type Cache, connectRedis, createMemoryCache } from './cache.ts';
 import type { Config } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { connectPostgres, type Database, openPglite } from './database.ts';
+import type { AppDependencies } from './dependencies.ts';
 import { loadKeyMaterial } from './keys.ts';
 
 /**

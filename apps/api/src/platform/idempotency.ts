@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Queryable } from '../platform/database.ts';
-import { badRequest, type DomainError, unprocessable } from '../platform/errors.ts';
-import { type Problem, sendProblem } from '../platform/problem.ts';
+import type { Queryable } from './database.ts';
+import { badRequest, type DomainError, unprocessable } from './errors.ts';
+import { type Problem, sendProblem } from './problem.ts';
 
 /**
  * Idempotency (ARCHITECTURE.md §2, Stripe's model): a money-moving request carries an

@@ -1,5 +1,5 @@
-import { badRequest } from '../platform/errors.ts';
-import { type Currency, parsePositiveAmount } from '../platform/money.ts';
+import { badRequest } from './errors.ts';
+import { type Currency, parsePositiveAmount } from './money.ts';
 
 /**
  * Parses a client's `{ amount, currency }` into minor units; each way it can be wrong has its own

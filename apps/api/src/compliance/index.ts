@@ -1,0 +1,26 @@
+/**
+ * Compliance: KYC onboarding and screening, the limits every outgoing payment reserves against
+ * (ADR 0086), GDPR export and erasure; their customer routes and back-office routes. Other modules
+ * use the services' functions.
+ */
+
+export {
+  createGdprService,
+  type ErasureOutcome,
+  type ExportSection,
+  type GdprService,
+  type PersonalDataExport,
+  personalDataSections,
+} from './gdpr.ts';
+export { gdprBackofficeRoutes, gdprRoutes } from './gdpr-routes.ts';
+export { createKycService, type KycService, type KycSubmission } from './kyc.ts';
+export { kycBackofficeRoutes, kycRoutes } from './kyc-routes.ts';
+export {
+  createLimitsService,
+  isKycTier,
+  type KycTier,
+  type LimitsService,
+  type OutgoingPayment,
+  type Reservation,
+} from './limits.ts';
+export { limitsBackofficeRoutes, limitsRoutes } from './limits-routes.ts';

@@ -1,0 +1,82 @@
+/**
+ * The layering `./ng boundaries` enforces (docs/architecture.md explains it) and the ratchet: the
+ * violations that exist today, each to be fixed and then deleted from the list. Never add to it.
+ */
+import type { BoundaryRules, Layer } from './check.ts';
+
+const apiSource = 'apps/api/src/';
+
+/** Bottom first. A module imports only modules of earlier layers, or its peers where `peers` is set. */
+const layers: readonly Layer[] = [
+  // Cross-cutting mechanisms: config, database, cache, crypto, errors, ids, money, HTTP plumbing.
+  { name: 'platform', modules: ['platform'] },
+  // Double-entry accounts; money moves only through it.
+  { name: 'ledger', modules: ['ledger'] },
+  // The hash-chained audit log every module writes to.
+  { name: 'audit', modules: ['audit'] },
+  // Operators, roles, four-eyes approvals: domain modules register with it, it knows none of them.
+  { name: 'back office', modules: ['backoffice'] },
+  { name: 'domain', modules: ['identity', 'accounts', 'payments', 'compliance'], peers: true },
+  // app.ts builds the services and routes from the modules (module-types.ts: the route options type).
+  { name: 'composition root', modules: ['app'] },
+  { name: 'demo data', modules: ['demo'] },
+  // Processes: the API server (main.ts), the command-line tools, the worker.
+  { name: 'entry points', modules: ['main', 'cli', 'worker'] },
+  // packages/testkit: imported by *.test.ts files only.
+  { name: 'test support', modules: ['testkit'] },
+];
+
+/** apps/api/src/<module>/…, apps/api/src/{app,module-types,main}.ts, apps/<app>/src, packages/<package>/src. */
+function moduleOf(file: string): string | undefined {
+  if (file.startsWith(apiSource)) {
+    const rest = file.slice(apiSource.length);
+    const slash = rest.indexOf('/');
+    if (slash >= 0) return rest.slice(0, slash);
+    if (rest === 'app.ts' || rest === 'module-types.ts') return 'app';
+    return rest.replace(/\.ts$/, '');
+  }
+  const workspace = /^(?:apps|packages)\/([^/]+)\/src\//.exec(file);
+  return workspace?.[1];
+}
+
+function doorsOf(module: string): readonly string[] | '*' {
+  // The platform is a toolbox, not a service: each file is its own small door.
+  if (module === 'platform') return '*';
+  if (module === 'app') return [`${apiSource}app.ts`, `${apiSource}module-types.ts`];
+  if (module === 'main') return [`${apiSource}main.ts`];
+  if (module === 'testkit') return ['packages/testkit/src/index.ts'];
+  if (module === 'worker') return ['apps/worker/src/index.ts'];
+  return [`${apiSource}${module}/index.ts`];
+}
+
+export const boundaryRules: BoundaryRules = {
+  layers,
+  moduleOf,
+  doorsOf,
+  testOnlyModules: ['testkit'],
+  isTestFile: (file) => file.endsWith('.test.ts'),
+};
+
+/**
+ * The ratchet: violations present when the check was introduced. `./ng boundaries` fails on any
+ * violation not listed here and on any entry listed here that no longer occurs, so fixing one means
+ * deleting its line, and the list can only shrink. Format: `<kind> <from> -> <to>` (files for
+ * layer, door and test; modules for cycle).
+ */
+export const knownViolations: readonly string[] = [
+  'door apps/api/src/identity/authorization-server.ts -> apps/api/src/backoffice/roles.ts',
+  'door apps/api/src/identity/index.ts -> apps/api/src/backoffice/sign-ins.ts',
+  'layer apps/api/src/accounts/routes.ts -> apps/api/src/module-types.ts',
+  'layer apps/api/src/backoffice/routes.ts -> apps/api/src/module-types.ts',
+  'layer apps/api/src/backoffice/service.ts -> apps/api/src/accounts/index.ts',
+  'layer apps/api/src/backoffice/service.ts -> apps/api/src/compliance/gdpr.ts',
+  'layer apps/api/src/backoffice/service.ts -> apps/api/src/compliance/kyc.ts',
+  'layer apps/api/src/backoffice/service.ts -> apps/api/src/compliance/limits.ts',
+  'layer apps/api/src/backoffice/service.ts -> apps/api/src/payments/index.ts',
+  'layer apps/api/src/compliance/gdpr-routes.ts -> apps/api/src/module-types.ts',
+  'layer apps/api/src/compliance/kyc-routes.ts -> apps/api/src/module-types.ts',
+  'layer apps/api/src/compliance/limits-routes.ts -> apps/api/src/module-types.ts',
+  'layer apps/api/src/identity/index.ts -> apps/api/src/module-types.ts',
+  'layer apps/api/src/payments/payees-routes.ts -> apps/api/src/module-types.ts',
+  'layer apps/api/src/payments/routes.ts -> apps/api/src/module-types.ts',
+];
