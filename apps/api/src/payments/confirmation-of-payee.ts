@@ -1,3 +1,7 @@
+import { nameTokens, sameTokens } from '../platform/person-names.ts';
+
+export { nameTokens };
+
 /**
  * Confirmation of payee (as the UK's Pay.UK scheme does it; docs/adr/0025): when a customer names
  * a payee whose IBAN is an account in this bank, compare the name they typed with the holder's name
@@ -9,21 +13,6 @@
  * reveals nothing. A guess has to be close already to learn anything.
  */
 export type ConfirmationResult = 'match' | 'close_match' | 'no_match' | 'not_checked';
-
-/** Titles people add or leave out; they never make a name differ. */
-const titles = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'dame']);
-
-/** Lower case, accents off, punctuation to spaces, titles dropped: "Dr. José  O'Neil" → ["jose", "o", "neil"]. */
-export function nameTokens(name: string): string[] {
-  return name
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim()
-    .split(' ')
-    .filter((token) => token.length > 0 && !titles.has(token));
-}
 
 /** Edit distance (Levenshtein), bounded by the short names it is used on. */
 function editDistance(a: string, b: string): number {
@@ -38,9 +27,6 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length] ?? 0;
 }
-
-const sameTokens = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && [...a].sort().join(' ') === [...b].sort().join(' ');
 
 /**
  * Close: one typo per five letters of the whole name ("Jane Dow" for "Jane Doe"), or the same
