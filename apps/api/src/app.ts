@@ -64,7 +64,7 @@ export function createServices(deps: AppDependencies) {
   const kyc = createKycService(deps, { vault, audit, identity });
   const limits = createLimitsService(deps, { audit });
   const payments = createPaymentsService(deps, { ledger, accounts, stepUp, limits, audit });
-  const payees = createPayeesService(deps, { vault, identity, accounts, audit });
+  const payees = createPayeesService(deps, { vault, kyc, accounts, audit });
   // GDPR export composes every module's part; erasure destroys the customer's data key.
   const gdpr = createGdprService(deps, {
     identity,

@@ -264,6 +264,42 @@ describe('KYC onboarding', () => {
     assert.equal(verified.statusCode, 200, verified.body);
   });
 
+  it('sends a name change after verification to review (409 name_change_needs_review)', async (t) => {
+    const testApp = await buildTestApp(t);
+    const customerId = await unverifiedCustomer(testApp);
+    const rename = (name: string) =>
+      testApp.injectAs(customerId, { method: 'PATCH', url: '/api/v1/customers/me', payload: { name } });
+    const beforeVerification = await rename('Ada Byron');
+    assert.equal(beforeVerification.statusCode, 200, 'an unverified name is self-service');
+    assert.equal((await rename('Ada Lovelace')).statusCode, 200);
+    const { submissionId } = (await submitKyc(testApp, customerId, passport)).json();
+    await testApp.services.kyc.verify(customerId, { tier: 1, operator: 'opr_test', submissionId });
+
+    const changed = await rename('Ada King');
+    assert.equal(changed.statusCode, 409, changed.body);
+    assert.equal(changed.json().code, 'name_change_needs_review');
+    assert.doesNotMatch(changed.body, /Lovelace|King/, 'no names in the problem');
+    assert.equal((await testApp.services.identity.findCustomerById(customerId))?.name, 'Ada Lovelace');
+    const recased = await rename('ADA LOVELACE');
+    assert.equal(recased.statusCode, 200, 'the same name in other letters is not a change of name');
+    const addressOnly = await testApp.injectAs(customerId, {
+      method: 'PATCH',
+      url: '/api/v1/customers/me',
+      payload: { address: null },
+    });
+    assert.equal(addressOnly.statusCode, 200, 'other fields stay self-service');
+
+    // Grandfathered customers (verified without a document) keep the name they were verified with.
+    const grandfathered = await createCustomer(testApp.deps.db, 'Grace Hopper');
+    const refused = await testApp.injectAs(grandfathered, {
+      method: 'PATCH',
+      url: '/api/v1/customers/me',
+      payload: { name: 'Grace Murray' },
+    });
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(refused.json().code, 'name_change_needs_review');
+  });
+
   it('says plainly that the default screening checked no list', async (t) => {
     const testApp = await buildTestApp(t);
     const customerId = await unverifiedCustomer(testApp);

@@ -247,6 +247,19 @@ export function createKycService(
   return {
     customerView: async (customerId: string) => customerView(await findProfile(db, customerId)),
 
+    /**
+     * The name a verification stands behind, for confirmation of payee (payments/payees.ts) and the
+     * name-change rule (identity's PATCH /customers/me): the legal name on the verified document; for
+     * a customer verified without one (grandfathered), the profile name, which no longer changes
+     * freely once verified. Undefined when not verified, or erased.
+     */
+    async verifiedName(customerId: string): Promise<string | undefined> {
+      const row = await findProfile(db, customerId);
+      if (row?.status !== 'verified') return undefined;
+      if (row.document_ciphertext) return (await detailsOf(row))?.legalName;
+      return (await identity.findCustomerById(customerId))?.name;
+    },
+
     /** PUT /api/v1/me/kyc: stores the document (encrypted), screens it, and queues it for review. */
     async submit(customerId: string, submission: KycSubmission, now = new Date()) {
       checkSubmission(submission, utcDay(now));

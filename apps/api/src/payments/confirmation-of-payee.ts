@@ -6,7 +6,7 @@ export { nameTokens };
  * Confirmation of payee (as the UK's Pay.UK scheme does it; docs/adr/0025): when a customer names
  * a payee whose IBAN is an account in this bank, compare the name they typed with the holder's name
  * and answer match, close match or no match, so a mistyped or misdirected payment is caught before
- * money moves. Pure: the caller finds the holder's name through the identity service.
+ * money moves. Pure: the caller finds the holder's verified legal name (compliance/kyc.ts, ADR 0077).
  *
  * What the answer reveals: a match says only "yes"; a close match suggests the holder's name (the
  * customer nearly had it, and the suggestion lets them correct a typo, as the UK scheme does); no match
