@@ -295,6 +295,7 @@ async function main() {
     // threshold and first payments to a payee are not held for approval (docs/adr/0024).
     STEP_UP_THRESHOLD: '1000.00',
     STEP_UP_NEW_PAYEE: 'false',
+    STEP_UP_CUMULATIVE: 'false',
     BACKOFFICE_CLIENT_SECRET: clientSecret,
     DATA_DIR: path.join(os.tmpdir(), `ng-bench-${runId}`),
     LOG_LEVEL: 'warn',

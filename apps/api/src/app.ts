@@ -59,10 +59,10 @@ export function createServices(deps: AppDependencies) {
   const ledger = createLedgerService(deps);
   const accounts = createAccountsService(deps, { ledger, holderNames: identity.holderNames });
   // KYC onboarding and the limits every payment is checked against before it posts.
-  const kyc = createKycService(deps, { vault, audit });
+  const kyc = createKycService(deps, { vault, audit, identity });
   const limits = createLimitsService(deps, { audit });
   const payments = createPaymentsService(deps, { ledger, accounts, stepUp, limits, audit });
-  const payees = createPayeesService(deps, { vault, identity, accounts, audit });
+  const payees = createPayeesService(deps, { vault, kyc, accounts, audit });
   // GDPR export composes every module's part; erasure destroys the customer's data key.
   const gdpr = createGdprService(deps, {
     identity,

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createSoftwareAuthenticator, type SoftwareAuthenticator } from '@nextgen/testkit';
-import { createCustomer, freshKey, fundedCustomer, pendingKycCustomer, registerPasskey } from './fixtures.ts';
+import {
+  createCustomer,
+  currentSubmission,
+  freshKey,
+  fundedCustomer,
+  pendingKycCustomer,
+  registerPasskey,
+} from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 import { type SignedInOperator, signedInOperator } from './operators.ts';
 
@@ -102,7 +109,12 @@ async function backofficeActions(testApp: TestApp, accountId: string) {
 
   const applicant = await pendingKycCustomer(testApp, 'Applicant Person');
   assert.equal(
-    (await backoffice(testApp, desk, 'POST', `/customers/${applicant}/kyc/verify`, { tier: 1 })).statusCode,
+    (
+      await backoffice(testApp, desk, 'POST', `/customers/${applicant}/kyc/verify`, {
+        tier: 1,
+        submissionId: await currentSubmission(testApp, applicant),
+      })
+    ).statusCode,
     200,
   );
   const leaving = await createCustomer(testApp.deps.db);

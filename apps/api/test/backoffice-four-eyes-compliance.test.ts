@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createCustomer, freshKey, openAccount, pendingKycCustomer } from './fixtures.ts';
+import {
+  createCustomer,
+  currentSubmission,
+  freshKey,
+  openAccount,
+  pendingKycCustomer,
+  samplePassport,
+} from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 import { type SignedInOperator, signedInOperator } from './operators.ts';
 
@@ -105,11 +112,19 @@ describe('four-eyes for raising limits', () => {
   it('lets one operator verify at the lowest tier, but a higher tier waits for a second operator', async (t) => {
     const { testApp, compliance, approver } = await complianceDesk(t);
     const lowest = await pendingKycCustomer(testApp);
-    const direct = await call(testApp, compliance, 'POST', `/customers/${lowest}/kyc/verify`, { tier: 1 });
+    const submissionId = await currentSubmission(testApp, lowest);
+    const direct = await call(testApp, compliance, 'POST', `/customers/${lowest}/kyc/verify`, {
+      tier: 1,
+      submissionId,
+    });
     assert.equal(direct.statusCode, 200, direct.body);
     assert.equal(direct.json().tier, 1);
 
-    const raised = await call(testApp, compliance, 'POST', `/customers/${lowest}/kyc/verify`, { tier: 3 });
+    const raised = await call(testApp, compliance, 'POST', `/customers/${lowest}/kyc/verify`, {
+      tier: 3,
+      submissionId,
+    });
+    assert.equal(raised.json().request.submissionId, submissionId, 'the approval names the reviewed submission');
     assert.equal(raised.statusCode, 202, raised.body);
     assert.equal(raised.json().action, 'kyc.verify');
     assert.equal(await tierOf(testApp, lowest), 1, 'one operator raises nothing');
@@ -117,14 +132,50 @@ describe('four-eyes for raising limits', () => {
     assert.equal(approved.json().status, 'executed', approved.body);
     assert.equal(await tierOf(testApp, lowest), 3);
 
-    const lowered = await call(testApp, compliance, 'POST', `/customers/${lowest}/kyc/verify`, { tier: 2 });
+    const lowered = await call(testApp, compliance, 'POST', `/customers/${lowest}/kyc/verify`, {
+      tier: 2,
+      submissionId,
+    });
     assert.equal(lowered.statusCode, 200, 'lowering limits protects the bank: immediate');
     assert.equal(await tierOf(testApp, lowest), 2);
 
     const pending = await pendingKycCustomer(testApp);
-    const high = await call(testApp, compliance, 'POST', `/customers/${pending}/kyc/verify`, { tier: 2 });
+    const high = await call(testApp, compliance, 'POST', `/customers/${pending}/kyc/verify`, {
+      tier: 2,
+      submissionId: await currentSubmission(testApp, pending),
+    });
     assert.equal(high.statusCode, 202, high.body);
     assert.equal((await testApp.services.kyc.review(pending)).status, 'pending');
+  });
+
+  it('fails an approved verification when the customer replaced the document during the approval window', async (t) => {
+    const { testApp, compliance, approver } = await complianceDesk(t);
+    const customerId = await pendingKycCustomer(testApp);
+    const reviewed = await currentSubmission(testApp, customerId);
+    const requested = await call(testApp, compliance, 'POST', `/customers/${customerId}/kyc/verify`, {
+      tier: 3,
+      submissionId: reviewed,
+    });
+    assert.equal(requested.statusCode, 202, requested.body);
+    const replaced = await testApp.injectAs(customerId, {
+      method: 'PUT',
+      url: '/api/v1/me/kyc',
+      payload: { ...samplePassport, legalName: 'Jane Doe', documentNumber: 'X99999999' },
+    });
+    assert.equal(replaced.statusCode, 200, replaced.body);
+
+    const approved = await approve(testApp, approver, requested.json().id);
+    assert.equal(approved.json().status, 'failed', approved.body);
+    assert.deepEqual(approved.json().outcome, { status: 409, code: 'kyc_submission_replaced' });
+    const now = await testApp.services.kyc.review(customerId);
+    assert.deepEqual([now.status, now.tier], ['pending', null]);
+
+    const stale = await call(testApp, compliance, 'POST', `/customers/${customerId}/kyc/verify`, {
+      tier: 3,
+      submissionId: reviewed,
+    });
+    assert.equal(stale.statusCode, 409, 'no approval is asked for a replaced submission');
+    assert.equal(stale.json().code, 'kyc_submission_replaced');
   });
 
   it('holds removing an override that kept a customer below their tier; removing a raise is immediate', async (t) => {

@@ -68,7 +68,9 @@ describe('transfers under concurrent HTTP load', () => {
   it('moves money once per key for 2,400 transfers from 50 clients and keeps the books', async (t) => {
     const seed = Number(process.env.LOAD_SEED ?? randomInt(2 ** 31));
     t.diagnostic(`seed ${seed}`);
-    const testApp = await buildTestApp(t, { env: { RATE_LIMIT_PER_MINUTE: '1000000', STEP_UP_NEW_PAYEE: 'false' } });
+    const testApp = await buildTestApp(t, {
+      env: { RATE_LIMIT_PER_MINUTE: '1000000', STEP_UP_NEW_PAYEE: 'false', STEP_UP_CUMULATIVE: 'false' },
+    });
     await testApp.app.listen({ port: 0, host: '127.0.0.1' });
     const baseUrl = `http://127.0.0.1:${(testApp.app.server.address() as AddressInfo).port}`;
     const accounts = await openLoadAccounts(testApp, seed);

@@ -49,6 +49,13 @@ export const samplePassport = {
   nationality: 'GB',
 } as const;
 
+/** The KYC submission a customer's profile holds now: what an operator's decision names. */
+export async function currentSubmission(testApp: Pick<TestApp, 'services'>, customerId: string): Promise<string> {
+  const { submissionId } = await testApp.services.kyc.review(customerId);
+  if (!submissionId) throw new Error('the customer has no KYC profile');
+  return submissionId;
+}
+
 /** A customer who submitted an identity document through the API and waits for a KYC decision. */
 export async function pendingKycCustomer(testApp: Pick<TestApp, 'deps' | 'injectAs'>, name = 'Jane Doe') {
   const customerId = await createCustomer(testApp.deps.db, name);

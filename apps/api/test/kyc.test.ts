@@ -3,13 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { createKycService, type KycSubmission } from '../src/compliance/kyc.ts';
 import type { Screening, ScreeningSubject } from '../src/compliance/screening.ts';
-import { createCustomer, openAccount, rowCounts, samplePassport } from './fixtures.ts';
+import { createCustomer, currentSubmission, openAccount, rowCounts, samplePassport } from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 
 const passport: KycSubmission = samplePassport;
 
-/** A customer as registration leaves them: no KYC profile yet. */
-async function unverifiedCustomer(testApp: TestApp, name?: string): Promise<string> {
+/** A customer as registration leaves them: no KYC profile yet; named as on the sample passport. */
+async function unverifiedCustomer(testApp: TestApp, name: string = passport.legalName): Promise<string> {
   const customerId = await createCustomer(testApp.deps.db, name);
   await testApp.deps.db.query('DELETE FROM kyc_profiles WHERE customer_id = $1', [customerId]);
   return customerId;
@@ -66,8 +66,9 @@ describe('KYC onboarding', () => {
     for (const secret of ['C01X00T47', 'Lovelace', '1990-12-10', '2036-05-31'])
       assert.ok(!raw.includes(secret), `${secret} is stored in clear`);
     assert.match(String(rows[0]?.document_ciphertext), /^pd1\./);
+    assert.match(view.submissionId, /^kys_/);
     assert.deepEqual(await kycEvents(testApp, customerId), [
-      { topic: 'customer.kyc_submitted', payload: { customerId } },
+      { topic: 'customer.kyc_submitted', payload: { customerId, submissionId: view.submissionId } },
     ]);
   });
 
@@ -97,17 +98,18 @@ describe('KYC onboarding', () => {
     const customerId = await unverifiedCustomer(testApp);
     const checking = await openAccount(testApp, customerId, { fundMinor: 100_00n });
     const savings = await openAccount(testApp, customerId, { type: 'savings' });
-    await submitKyc(testApp, customerId, passport);
+    const { submissionId } = (await submitKyc(testApp, customerId, passport)).json();
 
     const asCustomer = await testApp.injectAs(customerId, {
       method: 'POST',
       url: `/backoffice/v1/customers/${customerId}/kyc/verify`,
-      payload: { tier: 3 },
+      payload: { tier: 3, submissionId },
     });
     assert.equal(asCustomer.statusCode, 403);
 
     const verified = await asOperator(testApp, 'POST', `/backoffice/v1/customers/${customerId}/kyc/verify`, {
       tier: 2,
+      submissionId,
     });
     assert.equal(verified.statusCode, 200);
     assert.equal(verified.json().status, 'verified');
@@ -147,9 +149,10 @@ describe('KYC onboarding', () => {
   it('rejects with a reason the customer sees, who may submit again unless not eligible', async (t) => {
     const testApp = await buildTestApp(t);
     const customerId = await unverifiedCustomer(testApp);
-    await submitKyc(testApp, customerId, passport);
+    const first = (await submitKyc(testApp, customerId, passport)).json().submissionId;
     const rejected = await asOperator(testApp, 'POST', `/backoffice/v1/customers/${customerId}/kyc/reject`, {
       reason: 'document_unreadable',
+      submissionId: first,
     });
     assert.equal(rejected.statusCode, 200);
     const mine = (await testApp.injectAs(customerId, { url: '/api/v1/me/kyc' })).json();
@@ -161,6 +164,7 @@ describe('KYC onboarding', () => {
     });
     const twice = await asOperator(testApp, 'POST', `/backoffice/v1/customers/${customerId}/kyc/reject`, {
       reason: 'underage',
+      submissionId: first,
     });
     assert.equal(twice.statusCode, 409);
     assert.equal(twice.json().code, 'kyc_not_pending');
@@ -168,7 +172,10 @@ describe('KYC onboarding', () => {
     const resubmitted = await submitKyc(testApp, customerId, { ...passport, documentNumber: 'C01X00T48' });
     assert.equal(resubmitted.json().status, 'pending');
     assert.equal(resubmitted.json().rejectionReason, null);
-    await asOperator(testApp, 'POST', `/backoffice/v1/customers/${customerId}/kyc/reject`, { reason: 'not_eligible' });
+    await asOperator(testApp, 'POST', `/backoffice/v1/customers/${customerId}/kyc/reject`, {
+      reason: 'not_eligible',
+      submissionId: resubmitted.json().submissionId,
+    });
     const final = await submitKyc(testApp, customerId, passport);
     assert.equal(final.statusCode, 409);
     assert.equal(final.json().code, 'kyc_not_resubmittable');
@@ -193,6 +200,104 @@ describe('KYC onboarding', () => {
       [review.status, review.tier, review.decidedBy, review.document],
       ['verified', 1, 'grandfathered', null],
     );
+  });
+
+  it('decides only the submission the operator reviewed: a replaced document answers 409', async (t) => {
+    const testApp = await buildTestApp(t);
+    const customerId = await unverifiedCustomer(testApp);
+    const reviewedId = (await submitKyc(testApp, customerId, passport)).json().submissionId;
+    const reviewed = await asOperator(testApp, 'GET', `/backoffice/v1/customers/${customerId}/kyc`);
+    assert.equal(reviewed.json().submissionId, reviewedId);
+    assert.equal(reviewed.json().legalNameMatchesProfile, true);
+    // The customer swaps the document after the operator looked at it.
+    const replaced = await submitKyc(testApp, customerId, { ...passport, documentNumber: 'X99999999' });
+    const replacedId = replaced.json().submissionId;
+    assert.notEqual(replacedId, reviewedId);
+
+    for (const [action, body] of [
+      ['verify', { tier: 1 }],
+      ['reject', { reason: 'document_unreadable' }],
+    ] as const) {
+      const stale = await asOperator(testApp, 'POST', `/backoffice/v1/customers/${customerId}/kyc/${action}`, {
+        ...body,
+        submissionId: reviewedId,
+      });
+      assert.equal(stale.statusCode, 409, stale.body);
+      assert.equal(stale.json().code, 'kyc_submission_replaced');
+    }
+    const missing = await asOperator(testApp, 'POST', `/backoffice/v1/customers/${customerId}/kyc/verify`, {
+      tier: 1,
+    });
+    assert.equal(missing.statusCode, 400, 'a decision must name the submission');
+    assert.equal((await testApp.services.kyc.review(customerId)).status, 'pending');
+
+    const current = await asOperator(testApp, 'POST', `/backoffice/v1/customers/${customerId}/kyc/verify`, {
+      tier: 1,
+      submissionId: replacedId,
+    });
+    assert.equal(current.statusCode, 200, current.body);
+    assert.equal(current.json().submissionId, replacedId);
+  });
+
+  it("refuses to verify a document whose legal name is not the profile's name", async (t) => {
+    const testApp = await buildTestApp(t);
+    const customerId = await unverifiedCustomer(testApp, 'Jane Doe');
+    const { submissionId } = (await submitKyc(testApp, customerId, passport)).json();
+    const review = await asOperator(testApp, 'GET', `/backoffice/v1/customers/${customerId}/kyc`);
+    assert.equal(review.json().legalNameMatchesProfile, false);
+    const refused = await asOperator(testApp, 'POST', `/backoffice/v1/customers/${customerId}/kyc/verify`, {
+      tier: 1,
+      submissionId,
+    });
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(refused.json().code, 'kyc_name_mismatch');
+    assert.ok(!refused.body.includes('Lovelace') && !refused.body.includes('Jane'), 'no names in the problem');
+    assert.equal((await testApp.services.kyc.review(customerId)).status, 'pending');
+
+    // Case, accents, titles and word order aside, the same name verifies.
+    const ada = await unverifiedCustomer(testApp, 'Dr. ADA LOVELACE');
+    const adaSubmission = (await submitKyc(testApp, ada, { ...passport, legalName: 'Lovelace Ada' })).json();
+    const verified = await asOperator(testApp, 'POST', `/backoffice/v1/customers/${ada}/kyc/verify`, {
+      tier: 1,
+      submissionId: adaSubmission.submissionId,
+    });
+    assert.equal(verified.statusCode, 200, verified.body);
+  });
+
+  it('sends a name change after verification to review (409 name_change_needs_review)', async (t) => {
+    const testApp = await buildTestApp(t);
+    const customerId = await unverifiedCustomer(testApp);
+    const rename = (name: string) =>
+      testApp.injectAs(customerId, { method: 'PATCH', url: '/api/v1/customers/me', payload: { name } });
+    const beforeVerification = await rename('Ada Byron');
+    assert.equal(beforeVerification.statusCode, 200, 'an unverified name is self-service');
+    assert.equal((await rename('Ada Lovelace')).statusCode, 200);
+    const { submissionId } = (await submitKyc(testApp, customerId, passport)).json();
+    await testApp.services.kyc.verify(customerId, { tier: 1, operator: 'opr_test', submissionId });
+
+    const changed = await rename('Ada King');
+    assert.equal(changed.statusCode, 409, changed.body);
+    assert.equal(changed.json().code, 'name_change_needs_review');
+    assert.doesNotMatch(changed.body, /Lovelace|King/, 'no names in the problem');
+    assert.equal((await testApp.services.identity.findCustomerById(customerId))?.name, 'Ada Lovelace');
+    const recased = await rename('ADA LOVELACE');
+    assert.equal(recased.statusCode, 200, 'the same name in other letters is not a change of name');
+    const addressOnly = await testApp.injectAs(customerId, {
+      method: 'PATCH',
+      url: '/api/v1/customers/me',
+      payload: { address: null },
+    });
+    assert.equal(addressOnly.statusCode, 200, 'other fields stay self-service');
+
+    // Grandfathered customers (verified without a document) keep the name they were verified with.
+    const grandfathered = await createCustomer(testApp.deps.db, 'Grace Hopper');
+    const refused = await testApp.injectAs(grandfathered, {
+      method: 'PATCH',
+      url: '/api/v1/customers/me',
+      payload: { name: 'Grace Murray' },
+    });
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(refused.json().code, 'name_change_needs_review');
   });
 
   it('says plainly that the default screening checked no list', async (t) => {
@@ -226,15 +331,20 @@ describe('the screening seam', () => {
     const kyc = createKycService(testApp.deps, {
       vault: testApp.services.vault,
       audit: testApp.services.audit,
+      identity: testApp.services.identity,
       screening: testScreening(calls),
     });
-    const listed = await unverifiedCustomer(testApp);
+    const listed = await unverifiedCustomer(testApp, 'Listed Person');
     await kyc.submit(listed, { ...passport, legalName: 'Listed Person' });
     assert.deepEqual(
       calls.map((c) => [c.stage, c.subject.customerId, c.subject.dateOfBirth, c.subject.nationality]),
       [['submission', listed, '1990-12-10', 'GB']],
     );
-    await assert.rejects(kyc.verify(listed, { tier: 1, operator: 'op' }), { status: 409, code: 'screening_match' });
+    const submissionId = await currentSubmission(testApp, listed);
+    await assert.rejects(kyc.verify(listed, { tier: 1, operator: 'op', submissionId }), {
+      status: 409,
+      code: 'screening_match',
+    });
     assert.equal(calls.at(-1)?.stage, 'decision');
     const review = await kyc.review(listed);
     assert.equal(review.status, 'pending');
@@ -243,7 +353,7 @@ describe('the screening seam', () => {
       { outcome: 'match', reason: 'TEST-LIST entry 42' },
     );
     assert.equal((await kyc.customerView(listed)).status, 'pending');
-    const rejected = await kyc.reject(listed, { reason: 'not_eligible', operator: 'op' });
+    const rejected = await kyc.reject(listed, { reason: 'not_eligible', operator: 'op', submissionId });
     assert.equal(rejected.status, 'rejected');
   });
 
@@ -252,11 +362,13 @@ describe('the screening seam', () => {
     const kyc = createKycService(testApp.deps, {
       vault: testApp.services.vault,
       audit: testApp.services.audit,
+      identity: testApp.services.identity,
       screening: testScreening([]),
     });
-    const similar = await unverifiedCustomer(testApp);
+    const similar = await unverifiedCustomer(testApp, 'Similar Name');
     await kyc.submit(similar, { ...passport, legalName: 'Similar Name' });
     assert.equal((await kyc.review(similar)).screening?.outcome, 'potential_match');
-    assert.equal((await kyc.verify(similar, { tier: 1, operator: 'op' })).status, 'verified');
+    const submissionId = await currentSubmission(testApp, similar);
+    assert.equal((await kyc.verify(similar, { tier: 1, operator: 'op', submissionId })).status, 'verified');
   });
 });

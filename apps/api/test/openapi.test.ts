@@ -96,8 +96,8 @@ const validBodies: Record<string, object> = {
     dateOfBirth: '1990-12-10',
     nationality: 'GB',
   },
-  '/backoffice/v1/customers/{id}/kyc/verify': { tier: 1 },
-  '/backoffice/v1/customers/{id}/kyc/reject': { reason: 'document_unreadable' },
+  '/backoffice/v1/customers/{id}/kyc/verify': { tier: 1, submissionId: newId('kycSubmission') },
+  '/backoffice/v1/customers/{id}/kyc/reject': { reason: 'document_unreadable', submissionId: newId('kycSubmission') },
   '/backoffice/v1/customers/{id}/limit-overrides': {
     currency: 'EUR',
     perTransferMaximum: '5000.00',

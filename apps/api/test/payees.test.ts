@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { payeesPerCustomerMax } from '../src/platform/constants.ts';
-import { createCustomer, fundedCustomer } from './fixtures.ts';
+import { createCustomer, currentSubmission, fundedCustomer, openAccount, pendingKycCustomer } from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 
 /** An IBAN in another bank (the ISO 13616 example), which confirmation of payee cannot check. */
@@ -64,6 +64,30 @@ describe('payees', () => {
     const list = await testApp.injectAs(customerId, { url: '/api/v1/payees' });
     assert.equal(list.json().data[0].confirmation, 'no_match');
     assert.doesNotMatch(list.body, /Jane|Doe/);
+  });
+
+  it("confirms against the holder's verified legal name, never the self-service profile name", async (t) => {
+    const testApp = await buildTestApp(t);
+    const customerId = await createCustomer(testApp.deps.db, 'Alice Saver');
+    const holderId = await pendingKycCustomer(testApp, 'Jane Doe');
+    const { iban } = await openAccount(testApp, holderId);
+    // Not verified yet: the profile name proves nothing, so nothing is confirmed.
+    const pending = await createPayee(testApp, customerId, { name: 'Jane Doe', iban });
+    assert.equal(pending.json().confirmation, 'not_checked');
+    await testApp.injectAs(customerId, { method: 'DELETE', url: `/api/v1/payees/${pending.json().id}` });
+
+    await testApp.services.kyc.verify(holderId, {
+      tier: 1,
+      operator: 'opr_test',
+      submissionId: await currentSubmission(testApp, holderId),
+    });
+    // The profile name changes behind the verification's back (the route refuses it; the service does not check).
+    await testApp.services.identity.updateProfile(holderId, { name: 'Tax Office' });
+    const impostor = await createPayee(testApp, customerId, { name: 'Tax Office', iban });
+    assert.equal(impostor.json().confirmation, 'no_match', 'the profile name is not the verified name');
+    await testApp.injectAs(customerId, { method: 'DELETE', url: `/api/v1/payees/${impostor.json().id}` });
+    const legal = await createPayee(testApp, customerId, { name: 'Jane Doe', iban });
+    assert.equal(legal.json().confirmation, 'match');
   });
 
   it('refuses a second payee with the same IBAN, an invalid IBAN and a blank name, changing nothing', async (t) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Database } from '../src/platform/database.ts';
-import { createCustomer, freshKey, openAccount } from './fixtures.ts';
+import { createCustomer, currentSubmission, freshKey, openAccount } from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 
 /**
@@ -85,7 +85,11 @@ async function adaJourney(testApp: TestApp) {
     nationality: 'GB',
   });
   assert.equal(kyc.statusCode, 200, kyc.body);
-  await testApp.services.kyc.verify(customerId, { tier: 2, operator: 'opr_scan' });
+  await testApp.services.kyc.verify(customerId, {
+    tier: 2,
+    operator: 'opr_scan',
+    submissionId: await currentSubmission(testApp, customerId),
+  });
   const account = await openAccount(testApp, customerId, { fundMinor: 500_00n });
 
   const payeeId = await createCustomer(testApp.deps.db, payeeName);

@@ -210,6 +210,60 @@ describe('step-up in the transfer path', () => {
     assert.deepEqual(await rowCounts(testApp.deps.db), before, 'nothing moved');
   });
 
+  it('refuses an approval given for the same payment from another of the customer’s accounts', async (t) => {
+    const testApp = await buildTestApp(t);
+    const { payer, payee } = await setUp(testApp);
+    const second = await openAccount(testApp, payer.customerId, { fundMinor: 2_000_00n });
+    const key = freshKey();
+    const payment = { to: { iban: payee.iban }, amount: eur('750.00') };
+    const stepUp = approve(payer, await transfer(testApp, payer, payment, key));
+    const before = await rowCounts(testApp.deps.db);
+    const debitedElsewhere = await transfer(testApp, payer, { ...payment, fromAccountId: second.id, stepUp }, key);
+    assert.equal(debitedElsewhere.statusCode, 403, debitedElsewhere.body);
+    assert.equal(debitedElsewhere.json().code, 'step_up_mismatch');
+    assert.deepEqual(await rowCounts(testApp.deps.db), before, 'nothing moved');
+    assert.equal(await balance(testApp, payer.customerId, second.id), '2000.00');
+    const approved = await transfer(testApp, payer, { ...payment, stepUp }, key);
+    assert.equal(approved.statusCode, 201, approved.body);
+  });
+
+  it('asks for approval when unapproved payments in the last 24 hours add up past the threshold (no splitting)', async (t) => {
+    const testApp = await buildTestApp(t, { env: { STEP_UP_NEW_PAYEE: 'false' } });
+    const { payer, payee } = await setUp(testApp);
+    const pay = (amount: string, extra: Record<string, unknown> = {}, key = freshKey()) =>
+      transfer(testApp, payer, { to: { iban: payee.iban }, amount: eur(amount), ...extra }, key);
+    assert.equal((await pay('300.00')).statusCode, 201);
+    assert.equal((await pay('200.00')).statusCode, 201, '500.00 in total is not above the threshold');
+    const key = freshKey();
+    const split = await pay('0.01', {}, key);
+    assert.equal(split.statusCode, 403, split.body);
+    assert.equal(split.json().code, 'step_up_required');
+    const approved = await pay('0.01', { stepUp: approve(payer, split) }, key);
+    assert.equal(approved.statusCode, 201, approved.body);
+    // An approved payment does not add to the total, and its own-account transfers never count.
+    const savings = await openAccount(testApp, payer.customerId, { type: 'savings' });
+    const own = await transfer(testApp, payer, { to: { accountId: savings.id }, amount: eur('900.00') }, freshKey());
+    assert.equal(own.statusCode, 201, own.body);
+    assert.equal((await pay('0.01')).statusCode, 403, 'the unapproved 500.00 still counts');
+    // Older than the window, payments no longer count.
+    await testApp.deps.db.query(
+      "UPDATE transfers SET created_at = created_at - interval '25 hours' WHERE customer_id = $1",
+      [payer.customerId],
+    );
+    assert.equal((await pay('400.00')).statusCode, 201);
+  });
+
+  it('reads STEP_UP_THRESHOLD as CUR:amount pairs over the per-currency defaults', async (t) => {
+    const testApp = await buildTestApp(t, {
+      env: { STEP_UP_NEW_PAYEE: 'false', STEP_UP_THRESHOLD: 'EUR:100.00' },
+    });
+    const { payer, payee } = await setUp(testApp);
+    const over = await transfer(testApp, payer, { to: { iban: payee.iban }, amount: eur('100.01') }, freshKey());
+    assert.equal(over.statusCode, 403, over.body);
+    assert.equal(over.json().code, 'step_up_required');
+    assert.equal(testApp.deps.config.stepUpThreshold, 'EUR:100.00');
+  });
+
   it('refuses an expired approval', async (t) => {
     const testApp = await buildTestApp(t);
     const { payer, payee } = await setUp(testApp);

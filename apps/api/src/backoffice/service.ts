@@ -91,7 +91,9 @@ function complianceExecutors(modules: BackofficeModules) {
         const now = await modules.kyc.review(customerId);
         if (now.status !== request.fromStatus || (now.tier ?? 0) !== Number(request.fromTier))
           throw conflict('kyc_changed', 'The verification changed after this request. Review it and ask again.');
-        await modules.kyc.verify(customerId, { tier, operator: approval.requestedBy });
+        // Bound to the submission the requester reviewed: a replaced document is decided afresh (409 kyc_submission_replaced).
+        const submissionId = String(request.submissionId);
+        await modules.kyc.verify(customerId, { tier, operator: approval.requestedBy, submissionId });
         return { status: 200, resultId: customerId };
       }),
     'customers.erase': (request, approval) =>

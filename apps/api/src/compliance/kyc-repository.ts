@@ -14,6 +14,8 @@ export type ScreeningOutcomeColumn = 'clear' | 'potential_match' | 'match';
 
 export interface KycProfileRow {
   customer_id: string;
+  /** The submission the profile holds now (kys_…): a decision names the one the operator reviewed. */
+  submission_id: string;
   status: KycStatus;
   tier: number | null;
   document_type: DocumentType | null;
@@ -27,7 +29,7 @@ export interface KycProfileRow {
   decided_by: string | null;
 }
 
-const columns = `customer_id, status, tier, document_type, document_ciphertext, rejection_reason, screening_outcome,
+const columns = `customer_id, submission_id, status, tier, document_type, document_ciphertext, rejection_reason, screening_outcome,
   screening_reason, screened_at, submitted_at, decided_at, decided_by`;
 
 export async function findProfile(db: Queryable, customerId: string): Promise<KycProfileRow | undefined> {
@@ -45,16 +47,18 @@ export async function upsertSubmission(
   db: Queryable,
   submission: {
     customerId: string;
+    submissionId: string;
     documentType: DocumentType;
     documentCiphertext: string;
     screening: { outcome: ScreeningOutcomeColumn; reason: string };
   },
 ): Promise<KycProfileRow | undefined> {
   const { rows } = await db.query<KycProfileRow>(
-    `INSERT INTO kyc_profiles AS p (customer_id, status, document_type, document_ciphertext, screening_outcome,
-       screening_reason, screened_at, submitted_at)
-     VALUES ($1, 'pending', $2, $3, $4, $5, now(), now())
-     ON CONFLICT (customer_id) DO UPDATE SET status = 'pending', tier = NULL, rejection_reason = NULL,
+    `INSERT INTO kyc_profiles AS p (customer_id, submission_id, status, document_type, document_ciphertext,
+       screening_outcome, screening_reason, screened_at, submitted_at)
+     VALUES ($1, $6, 'pending', $2, $3, $4, $5, now(), now())
+     ON CONFLICT (customer_id) DO UPDATE SET submission_id = excluded.submission_id, status = 'pending', tier = NULL,
+       rejection_reason = NULL,
        document_type = excluded.document_type, document_ciphertext = excluded.document_ciphertext,
        screening_outcome = excluded.screening_outcome, screening_reason = excluded.screening_reason,
        screened_at = excluded.screened_at, submitted_at = excluded.submitted_at, decided_at = NULL, decided_by = NULL,
@@ -67,6 +71,7 @@ export async function upsertSubmission(
       submission.documentCiphertext,
       submission.screening.outcome,
       submission.screening.reason,
+      submission.submissionId,
     ],
   );
   return rows[0];
@@ -86,13 +91,14 @@ export async function recordScreening(
 }
 
 /**
- * Decides a profile that is in one of `from` states (the state the operator saw): undefined when
- * another decision or a resubmission got there first.
+ * Decides a profile that is in one of `from` states and still holds `submissionId` (what the
+ * operator saw): undefined when another decision or a resubmission got there first.
  */
 export async function decide(
   db: Queryable,
   decision: {
     customerId: string;
+    submissionId: string;
     from: readonly KycStatus[];
     status: 'verified' | 'rejected';
     tier: number | null;
@@ -103,9 +109,17 @@ export async function decide(
   const { rows } = await db.query<KycProfileRow>(
     `UPDATE kyc_profiles SET status = $2, tier = $3, rejection_reason = $4, decided_at = now(), decided_by = $5,
        updated_at = now()
-     WHERE customer_id = $1 AND status = ANY($6::text[])
+     WHERE customer_id = $1 AND status = ANY($6::text[]) AND submission_id = $7
      RETURNING ${columns}`,
-    [decision.customerId, decision.status, decision.tier, decision.rejectionReason, decision.decidedBy, decision.from],
+    [
+      decision.customerId,
+      decision.status,
+      decision.tier,
+      decision.rejectionReason,
+      decision.decidedBy,
+      decision.from,
+      decision.submissionId,
+    ],
   );
   return rows[0];
 }

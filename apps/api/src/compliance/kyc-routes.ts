@@ -9,7 +9,7 @@ import {
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { kycDocumentNumberLengthMax, nameLengthMax } from '../platform/constants.ts';
-import { conflict } from '../platform/errors.ts';
+import { idSchemaPattern } from '../platform/ids.ts';
 import {
   apiProblems,
   bodyProblems,
@@ -73,7 +73,14 @@ const MaskedDocument = Type.Object({
   dateOfBirth: Type.String({ description: 'Year only', example: '1990-**-**' }),
 });
 
+const SubmissionId = Type.String({
+  pattern: idSchemaPattern('kycSubmission'),
+  description: 'The submission (one identity document as submitted); a new submission gets a new id',
+  example: 'kys_01jf8x3m5n6p7q8r9s0t1v2w3x',
+});
+
 const kycViewProperties = {
+  submissionId: Type.Union([SubmissionId, Type.Null()]),
   status: StringEnum(['none', 'pending', 'verified', 'rejected']),
   tier: Type.Union([Type.Integer({ minimum: 1, maximum: 3 }), Type.Null()]),
   rejectionReason: Type.Union([RejectionReasonSchema, Type.Null()]),
@@ -88,6 +95,10 @@ const KycView = Type.Object(kycViewProperties);
 const KycReview = Type.Object({
   customerId: Type.String(),
   ...kycViewProperties,
+  legalNameMatchesProfile: Type.Union([Type.Boolean(), Type.Null()], {
+    description:
+      "Whether the document's legal name is the customer's profile name (case, accents, titles and word order aside); null without a document. Verification requires true.",
+  }),
   decidedBy: NullableString(),
   screening: Type.Union([
     Type.Object({
@@ -99,11 +110,23 @@ const KycReview = Type.Object({
   ]),
 });
 
+const ReviewedSubmission = Type.String({
+  pattern: idSchemaPattern('kycSubmission'),
+  description:
+    'The `submissionId` of the review you decided on: when the customer replaced the document since, the answer is 409 `kyc_submission_replaced`',
+  example: 'kys_01jf8x3m5n6p7q8r9s0t1v2w3x',
+});
 const VerifyBody = Type.Object(
-  { tier: Type.Integer({ minimum: Math.min(...kycTiers), maximum: Math.max(...kycTiers), description: 'KYC tier' }) },
+  {
+    tier: Type.Integer({ minimum: Math.min(...kycTiers), maximum: Math.max(...kycTiers), description: 'KYC tier' }),
+    submissionId: ReviewedSubmission,
+  },
   { additionalProperties: false },
 );
-const RejectBody = Type.Object({ reason: RejectionReasonSchema }, { additionalProperties: false });
+const RejectBody = Type.Object(
+  { reason: RejectionReasonSchema, submissionId: ReviewedSubmission },
+  { additionalProperties: false },
+);
 
 export async function kycRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
   const { kyc } = options.services;
@@ -171,7 +194,7 @@ export async function kycBackofficeRoutes(app: TypeBoxApp, options: ModuleRouteO
         summary:
           'Verify a customer with a tier (or move a verified customer to another tier); role compliance, four-eyes when it raises their limits',
         description:
-          'Screens the customer again first: a screening `match` answers 409 `screening_match`. Verifying at the lowest tier and lowering a tier take effect at once; a higher tier than the customer holds (or than the lowest, for a first verification) raises their limits, so a named operator gets 202 with the approval a second operator decides.',
+          'Decides the submission named by `submissionId` (from the review): 409 `kyc_submission_replaced` when the customer submitted another document since, 409 `kyc_name_mismatch` when the legal name on the document is not the profile name. Screens the customer again first: a screening `match` answers 409 `screening_match`. Verifying at the lowest tier and lowering a tier take effect at once; a higher tier than the customer holds (or than the lowest, for a first verification) raises their limits, so a named operator gets 202 with the approval a second operator decides.',
         security,
         params: IdParams('customer'),
         headers: OptionalIdempotencyKeyHeaders,
@@ -188,18 +211,19 @@ export async function kycBackofficeRoutes(app: TypeBoxApp, options: ModuleRouteO
       const operator = await requireOperatorRole(request, guard, 'compliance');
       const customerId = request.params.id;
       const tier = request.body.tier as KycTier;
-      if (operator.automation) return kyc.verify(customerId, { tier, operator: operator.operatorId });
+      const { submissionId } = request.body;
+      const decision = { tier, operator: operator.operatorId, submissionId };
+      if (operator.automation) return kyc.verify(customerId, decision);
       // Lowering a tier, or a first verification at the lowest tier, takes effect at once (ADR 0042).
       const current = await kyc.review(customerId);
       const standing = current.status === 'verified' && current.tier !== null ? current.tier : Math.min(...kycTiers);
-      if (tier <= standing) return kyc.verify(customerId, { tier, operator: operator.operatorId });
-      if (current.status === 'rejected')
-        throw conflict('kyc_not_pending', 'This verification was rejected; the customer must submit again first.');
+      if (tier <= standing) return kyc.verify(customerId, decision);
+      await kyc.checkVerifiable(customerId, submissionId);
       const approval = await backoffice.approvals.request({
         action: 'kyc.verify',
         subject: { kind: 'customer', id: customerId },
-        // The standing the requester saw: approving executes only if it is still the same.
-        request: { customerId, tier, fromStatus: current.status, fromTier: current.tier ?? 0 },
+        // The submission and standing the requester saw: approving executes only if they are still the same.
+        request: { customerId, tier, submissionId, fromStatus: current.status, fromTier: current.tier ?? 0 },
         requestedBy: operator.operatorId,
         idempotencyKey: approvalKeyOf(request, 'kyc-verify'),
       });
@@ -213,6 +237,8 @@ export async function kycBackofficeRoutes(app: TypeBoxApp, options: ModuleRouteO
       schema: {
         tags: ['back office'],
         summary: "Reject a customer's pending verification with a reason code the customer sees",
+        description:
+          'Decides the submission named by `submissionId` (from the review): 409 `kyc_submission_replaced` when the customer submitted another document since.',
         security,
         params: IdParams('customer'),
         querystring: NoQuery,
@@ -225,7 +251,8 @@ export async function kycBackofficeRoutes(app: TypeBoxApp, options: ModuleRouteO
     },
     async (request) => {
       const operator = await requireOperatorRole(request, guard, 'compliance');
-      return kyc.reject(request.params.id, { reason: request.body.reason, operator: operator.operatorId });
+      const { reason, submissionId } = request.body;
+      return kyc.reject(request.params.id, { reason, submissionId, operator: operator.operatorId });
     },
   );
 }

@@ -1,9 +1,12 @@
 import { maskName } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
+import type { IdentityService } from '../identity/index.ts';
 import { kycMinimumAgeYears } from '../platform/constants.ts';
 import type { PersonalDataVault } from '../platform/crypto/vault.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import { conflict, notFound, unprocessable } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import { samePersonName } from '../platform/person-names.ts';
 import {
   type DocumentType,
   decide,
@@ -95,16 +98,31 @@ const subjectOf = (customerId: string, details: DocumentDetails): ScreeningSubje
 
 const noProfile = () => notFound('kyc_profile_not_found', 'This customer has not submitted identity verification yet.');
 
+/** The customer replaced their document after the operator (or the requester of an approval) looked at it. */
+const submissionReplaced = () =>
+  conflict(
+    'kyc_submission_replaced',
+    'The customer replaced their identity document since you reviewed it. Review the current submission and decide again.',
+  );
+
+const nameMismatch = () =>
+  conflict(
+    'kyc_name_mismatch',
+    "The legal name on the document does not match the customer's profile name. Reject the verification with reason details_mismatch, or ask the customer to correct their name and submit again.",
+  );
+
 export function createKycService(
   deps: Pick<AppDependencies, 'db'>,
   modules: {
     vault: Pick<PersonalDataVault, 'encrypt' | 'decryptUnlessErased'>;
     audit: Pick<AuditService, 'record'>;
+    /** The profile name the document's legal name is checked against. */
+    identity: Pick<IdentityService, 'findCustomerById'>;
     screening?: Screening;
   },
 ) {
   const { db } = deps;
-  const { vault, audit } = modules;
+  const { vault, audit, identity } = modules;
   const screening = modules.screening ?? unscreened;
 
   async function detailsOf(row: KycProfileRow): Promise<DocumentDetails | undefined> {
@@ -117,6 +135,7 @@ export function createKycService(
   async function customerView(row: KycProfileRow | undefined) {
     if (!row)
       return {
+        submissionId: null,
         status: 'none' as const,
         tier: null,
         rejectionReason: null,
@@ -125,6 +144,7 @@ export function createKycService(
         document: null,
       };
     return {
+      submissionId: row.submission_id as string | null,
       status: row.status,
       tier: row.tier,
       rejectionReason: row.rejection_reason,
@@ -161,8 +181,23 @@ export function createKycService(
       }
       return updated;
     });
-    if (!decided) throw conflict('kyc_changed', 'This verification changed while you were deciding. Review it again.');
+    if (!decided) {
+      const now = await findProfile(db, decision.customerId);
+      if (now && now.submission_id !== decision.submissionId) throw submissionReplaced();
+      throw conflict('kyc_changed', 'This verification changed while you were deciding. Review it again.');
+    }
     return decided;
+  }
+
+  /**
+   * Whether the document's legal name is the profile's name (platform/person-names: case, accents,
+   * titles and word order aside); null without a document (grandfathered) or after erasure.
+   */
+  async function legalNameMatchesProfile(row: KycProfileRow): Promise<boolean | null> {
+    const details = await detailsOf(row);
+    if (!details) return null;
+    const profile = await identity.findCustomerById(row.customer_id);
+    return profile ? samePersonName(details.legalName, profile.name) : null;
   }
 
   /** What the reviewing operator sees: the customer's view plus the screening outcome and who decided. */
@@ -170,6 +205,7 @@ export function createKycService(
     return {
       customerId: row.customer_id,
       ...(await customerView(row)),
+      legalNameMatchesProfile: await legalNameMatchesProfile(row),
       decidedBy: row.decided_by,
       screening: row.screening_outcome
         ? {
@@ -179,6 +215,24 @@ export function createKycService(
           }
         : null,
     };
+  }
+
+  /**
+   * The profile as the operator reviewed it, ready for a decision: 404 without one, 409
+   * kyc_submission_replaced when the customer submitted another document since.
+   */
+  async function reviewedProfile(customerId: string, submissionId: string): Promise<KycProfileRow> {
+    const row = await findProfile(db, customerId);
+    if (!row) throw noProfile();
+    if (row.submission_id !== submissionId) throw submissionReplaced();
+    return row;
+  }
+
+  /** Refuses a verification the profile does not allow: rejected, or a legal name that is not the profile's. */
+  async function checkVerifiable(row: KycProfileRow): Promise<void> {
+    if (row.status === 'rejected')
+      throw conflict('kyc_not_pending', 'This verification was rejected; the customer must submit again first.');
+    if ((await legalNameMatchesProfile(row)) === false) throw nameMismatch();
   }
 
   /** Screens the profile's subject again at a decision, and records what it found. */
@@ -193,26 +247,41 @@ export function createKycService(
   return {
     customerView: async (customerId: string) => customerView(await findProfile(db, customerId)),
 
+    /**
+     * The name a verification stands behind, for confirmation of payee (payments/payees.ts) and the
+     * name-change rule (identity's PATCH /customers/me): the legal name on the verified document; for
+     * a customer verified without one (grandfathered), the profile name, which no longer changes
+     * freely once verified. Undefined when not verified, or erased.
+     */
+    async verifiedName(customerId: string): Promise<string | undefined> {
+      const row = await findProfile(db, customerId);
+      if (row?.status !== 'verified') return undefined;
+      if (row.document_ciphertext) return (await detailsOf(row))?.legalName;
+      return (await identity.findCustomerById(customerId))?.name;
+    },
+
     /** PUT /api/v1/me/kyc: stores the document (encrypted), screens it, and queues it for review. */
     async submit(customerId: string, submission: KycSubmission, now = new Date()) {
       checkSubmission(submission, utcDay(now));
       const { documentType, ...details } = submission;
       const ciphertext = await vault.encrypt(customerId, documentField, JSON.stringify(details));
       const screened = await screening.screen(subjectOf(customerId, details), 'submission');
+      const submissionId = newId('kycSubmission');
       const row = await db.transaction(async (tx) => {
         const stored = await upsertSubmission(tx, {
           customerId,
+          submissionId,
           documentType,
           documentCiphertext: ciphertext,
           screening: screened,
         });
         if (stored) {
-          await insertKycEvent(tx, 'customer.kyc_submitted', { customerId });
+          await insertKycEvent(tx, 'customer.kyc_submitted', { customerId, submissionId });
           await audit.record(tx, {
             action: 'kyc.submitted',
             actor: { kind: 'customer', id: customerId },
             subject: { kind: 'customer', id: customerId },
-            details: { documentType, screening: screened.outcome },
+            details: { submissionId, documentType, screening: screened.outcome },
           });
         }
         return stored;
@@ -249,14 +318,22 @@ export function createKycService(
     },
 
     /**
-     * Back office: verifies a pending customer with a tier (or moves a verified one to another tier).
-     * Screening runs again first; a `match` refuses the verification (409 screening_match).
+     * Back office, before a four-eyes request: the checks verify makes (short of screening), so an
+     * approval is never asked for a submission that is gone or a name that does not match.
      */
-    async verify(customerId: string, input: { tier: KycTier; operator: string }) {
-      const row = await findProfile(db, customerId);
-      if (!row) throw noProfile();
-      if (row.status === 'rejected')
-        throw conflict('kyc_not_pending', 'This verification was rejected; the customer must submit again first.');
+    async checkVerifiable(customerId: string, submissionId: string) {
+      await checkVerifiable(await reviewedProfile(customerId, submissionId));
+    },
+
+    /**
+     * Back office: verifies a pending customer with a tier (or moves a verified one to another tier),
+     * deciding the submission the operator reviewed (`submissionId`; 409 kyc_submission_replaced when
+     * the customer replaced it since). The document's legal name must be the profile's name (409
+     * kyc_name_mismatch). Screening runs again first; a `match` refuses it (409 screening_match).
+     */
+    async verify(customerId: string, input: { tier: KycTier; operator: string; submissionId: string }) {
+      const row = await reviewedProfile(customerId, input.submissionId);
+      await checkVerifiable(row);
       const screened = await screenAtDecision(row);
       if (screened?.outcome === 'match')
         throw conflict(
@@ -264,22 +341,33 @@ export function createKycService(
           'Screening found a match for this customer, so they cannot be verified. Review the match and reject the verification.',
         );
       const decided = await commitDecision(
-        { customerId, from: [row.status], status: 'verified', tier: input.tier, rejectionReason: null },
+        {
+          customerId,
+          submissionId: row.submission_id,
+          from: [row.status],
+          status: 'verified',
+          tier: input.tier,
+          rejectionReason: null,
+        },
         input.operator,
         {
           topic: 'customer.kyc_verified',
           payload: { customerId, tier: input.tier },
           action: 'kyc.verified',
-          details: { tier: input.tier, from: row.status, screening: screened?.outcome ?? 'no_document' },
+          details: {
+            submissionId: row.submission_id,
+            tier: input.tier,
+            from: row.status,
+            screening: screened?.outcome ?? 'no_document',
+          },
         },
       );
       return reviewView(decided);
     },
 
-    /** Back office: rejects a pending customer with a reason code the customer sees. */
-    async reject(customerId: string, input: { reason: RejectionReason; operator: string }) {
-      const row = await findProfile(db, customerId);
-      if (!row) throw noProfile();
+    /** Back office: rejects the pending submission the operator reviewed, with a reason code the customer sees. */
+    async reject(customerId: string, input: { reason: RejectionReason; operator: string; submissionId: string }) {
+      const row = await reviewedProfile(customerId, input.submissionId);
       if (row.status !== 'pending')
         throw conflict(
           'kyc_not_pending',
@@ -287,13 +375,20 @@ export function createKycService(
         );
       await screenAtDecision(row);
       const decided = await commitDecision(
-        { customerId, from: ['pending'], status: 'rejected', tier: null, rejectionReason: input.reason },
+        {
+          customerId,
+          submissionId: row.submission_id,
+          from: ['pending'],
+          status: 'rejected',
+          tier: null,
+          rejectionReason: input.reason,
+        },
         input.operator,
         {
           topic: 'customer.kyc_rejected',
           payload: { customerId, reason: input.reason },
           action: 'kyc.rejected',
-          details: { reason: input.reason },
+          details: { submissionId: row.submission_id, reason: input.reason },
         },
       );
       return reviewView(decided);

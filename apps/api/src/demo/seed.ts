@@ -32,7 +32,7 @@ async function openDemoCustomer(services: Services, key: string, openedAt: Date)
     throw error;
   }
   // Verified like any customer: an identity document submitted, then an operator's decision (tier 2).
-  await services.kyc.submit(customerId, {
+  const { submissionId } = await services.kyc.submit(customerId, {
     legalName: customer.name,
     documentType: 'passport',
     documentNumber: `C0DEMO${customer.key.toUpperCase().slice(0, 3)}`,
@@ -41,7 +41,7 @@ async function openDemoCustomer(services: Services, key: string, openedAt: Date)
     dateOfBirth: '1990-04-12',
     nationality: 'DE',
   });
-  await services.kyc.verify(customerId, { tier: 2, operator: 'demo-seed' });
+  await services.kyc.verify(customerId, { tier: 2, operator: 'demo-seed', submissionId: submissionId ?? '' });
   const checking = await services.accounts.openAccount(customerId, {
     type: 'checking',
     currency: 'EUR',

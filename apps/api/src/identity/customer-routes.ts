@@ -12,8 +12,9 @@ import {
   registrationEmailTakenWindowMs,
 } from '../platform/constants.ts';
 import { customerErased } from '../platform/crypto/index.ts';
-import { DomainError, notFound, tooManyRequests } from '../platform/errors.ts';
+import { conflict, DomainError, notFound, tooManyRequests } from '../platform/errors.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
+import { samePersonName } from '../platform/person-names.ts';
 import {
   apiProblems,
   bodyProblems,
@@ -109,8 +110,16 @@ function emailProbeGuard(cache: Cache) {
   };
 }
 
-export async function customerRoutes(app: TypeBoxApp, options: { identity: IdentityService; cache: Cache }) {
-  const { identity } = options;
+export async function customerRoutes(
+  app: TypeBoxApp,
+  options: {
+    identity: IdentityService;
+    cache: Cache;
+    /** The name KYC verified (compliance/kyc.ts verifiedName); undefined while not verified. */
+    verifiedName: (customerId: string) => Promise<string | undefined>;
+  },
+) {
+  const { identity, verifiedName } = options;
   const probes = emailProbeGuard(options.cache);
 
   app.post(
@@ -162,7 +171,7 @@ export async function customerRoutes(app: TypeBoxApp, options: { identity: Ident
       schema: {
         tags: ['customers'],
         summary: 'Change your profile',
-        description: `Changes any of name, e-mail, phone and postal address; fields left out stay as they are, \`null\` removes the phone or address. An e-mail another customer has answers 409 \`email_taken\`. Changing the e-mail (your sign-in name) or phone needs a sign-in from the last ${recentSignInMaxAgeS / 60} minutes (401 \`recent_sign_in_required\` otherwise).`,
+        description: `Changes any of name, e-mail, phone and postal address; fields left out stay as they are, \`null\` removes the phone or address. An e-mail another customer has answers 409 \`email_taken\`. Changing the e-mail (your sign-in name) or phone needs a sign-in from the last ${recentSignInMaxAgeS / 60} minutes (401 \`recent_sign_in_required\` otherwise). Once your identity is verified, your name is the one on your identity document: a change other than its letter case, accents or a title answers 409 \`name_change_needs_review\` (contact support with a document showing the new name).`,
         security: [{ oauth2: [] }],
         querystring: NoQuery,
         body: ProfileChangeBody,
@@ -176,6 +185,15 @@ export async function customerRoutes(app: TypeBoxApp, options: { identity: Ident
       // The e-mail signs in and the phone reaches the customer: a stolen token alone must not redirect them.
       const contactChange = request.body.email !== undefined || request.body.phone !== undefined;
       const customerId = contactChange ? requireRecentSignIn(request, recentSignInMaxAgeS) : requireCustomer(request);
+      // A verified name is what confirmation of payee answers with (ADR 0077): it changes only through review.
+      if (request.body.name !== undefined) {
+        const verified = await verifiedName(customerId);
+        if (verified !== undefined && !samePersonName(request.body.name, verified))
+          throw conflict(
+            'name_change_needs_review',
+            'Your name is verified against your identity document, so it cannot be changed here. Contact support with a document that shows your new name.',
+          );
+      }
       const customer = await identity.updateProfile(customerId, request.body);
       if (!customer) throw await missingCustomer(identity, customerId);
       return customer;

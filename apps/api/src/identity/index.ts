@@ -64,7 +64,12 @@ export async function identityRoutes(app: FastifyInstance, options: ModuleRouteO
     passkeys: options.services.passkeys,
     audit: options.services.audit,
   });
-  await app.register(customerRoutes, { prefix: '/api/v1', identity, cache: options.deps.cache });
+  await app.register(customerRoutes, {
+    prefix: '/api/v1',
+    identity,
+    cache: options.deps.cache,
+    verifiedName: options.services.kyc.verifiedName,
+  });
   await app.register(sessionsRoutes, { prefix: '/api/v1', sessions: options.services.sessions });
   await app.register(passkeyRoutes, {
     prefix: '/api/v1',

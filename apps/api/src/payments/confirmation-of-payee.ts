@@ -1,29 +1,18 @@
+import { nameTokens, sameTokens } from '../platform/person-names.ts';
+
+export { nameTokens };
+
 /**
  * Confirmation of payee (as the UK's Pay.UK scheme does it; docs/adr/0025): when a customer names
  * a payee whose IBAN is an account in this bank, compare the name they typed with the holder's name
  * and answer match, close match or no match, so a mistyped or misdirected payment is caught before
- * money moves. Pure: the caller finds the holder's name through the identity service.
+ * money moves. Pure: the caller finds the holder's verified legal name (compliance/kyc.ts, ADR 0077).
  *
  * What the answer reveals: a match says only "yes"; a close match suggests the holder's name (the
  * customer nearly had it, and the suggestion lets them correct a typo, as the UK scheme does); no match
  * reveals nothing. A guess has to be close already to learn anything.
  */
 export type ConfirmationResult = 'match' | 'close_match' | 'no_match' | 'not_checked';
-
-/** Titles people add or leave out; they never make a name differ. */
-const titles = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'dame']);
-
-/** Lower case, accents off, punctuation to spaces, titles dropped: "Dr. José  O'Neil" → ["jose", "o", "neil"]. */
-export function nameTokens(name: string): string[] {
-  return name
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim()
-    .split(' ')
-    .filter((token) => token.length > 0 && !titles.has(token));
-}
 
 /** Edit distance (Levenshtein), bounded by the short names it is used on. */
 function editDistance(a: string, b: string): number {
@@ -38,9 +27,6 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length] ?? 0;
 }
-
-const sameTokens = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && [...a].sort().join(' ') === [...b].sort().join(' ');
 
 /**
  * Close: one typo per five letters of the whole name ("Jane Dow" for "Jane Doe"), or the same

@@ -1,6 +1,6 @@
 import { type AccountsService, type Cursor, encodeCursor, maskIban } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { IdentityService } from '../identity/index.ts';
+import type { KycService } from '../compliance/index.ts';
 import { payeesPerCustomerMax } from '../platform/constants.ts';
 import type { PersonalDataVault } from '../platform/crypto/index.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
@@ -41,23 +41,27 @@ export function createPayeesService(
   deps: Pick<AppDependencies, 'db'>,
   modules: {
     vault: PersonalDataVault;
-    identity: Pick<IdentityService, 'findCustomerById'>;
+    /** The holder's verified legal name (ADR 0077): never the self-service profile name. */
+    kyc: Pick<KycService, 'verifiedName'>;
     accounts: Pick<AccountsService, 'findAccounts'>;
     audit: Pick<AuditService, 'record'>;
   },
 ) {
   const { db } = deps;
-  const { vault, identity, accounts, audit } = modules;
+  const { vault, kyc, accounts, audit } = modules;
 
-  /** Confirmation of payee: only for an open account in this bank whose holder's name we can read. */
+  /**
+   * Confirmation of payee: only for an open account in this bank whose holder is verified, against
+   * the verified legal name (ADR 0077): a profile name is self-service and proves nothing.
+   */
   async function confirm(name: string, iban: string): Promise<{ result: ConfirmationResult; suggestedName?: string }> {
     const [account] = await accounts.findAccounts([], [iban]);
     if (!account || account.status === 'closed') return { result: 'not_checked' };
-    const holder = await identity.findCustomerById(account.customerId);
-    if (!holder) return { result: 'not_checked' };
-    const result = confirmPayeeName(name, holder.name);
+    const holderName = await kyc.verifiedName(account.customerId);
+    if (holderName === undefined) return { result: 'not_checked' };
+    const result = confirmPayeeName(name, holderName);
     // The scheme's one disclosure: a close match suggests the name (docs/adr/0025).
-    return result === 'close_match' ? { result, suggestedName: holder.name } : { result };
+    return result === 'close_match' ? { result, suggestedName: holderName } : { result };
   }
 
   async function view(row: repo.PayeeRow): Promise<PayeeView> {

@@ -85,7 +85,7 @@ export async function paymentsRoutes(app: TypeBoxApp, options: ModuleRouteOption
         summary: 'Transfer money to an own account, or to another customer by IBAN',
         description:
           'Requires an Idempotency-Key header. A retry with the same key and body returns the stored response with `Idempotent-Replayed: true`; the same key with another body is refused with 422 idempotency_key_reused. ' +
-          'A transfer to another customer above the step-up threshold, to an account you never paid before, or flagged by risk checks answers 403 `step_up_required` with a passkey challenge in `stepUp`, bound to the amount, currency and payee; approve it with a passkey and send the same request with the same key and `stepUp: { challengeId, assertion }`. `stepUp` is not part of what the key identifies.',
+          'A transfer to another customer above the step-up threshold of its currency, one that takes your payments to others without approval in the last 24 hours past that threshold, to an account you never paid before, or flagged by risk checks answers 403 `step_up_required` with a passkey challenge in `stepUp`, bound to the amount, currency, payee and the account debited; approve it with a passkey and send the same request with the same key and `stepUp: { challengeId, assertion }`. `stepUp` is not part of what the key identifies.',
         security,
         headers: IdempotencyKeyHeader,
         querystring: NoQuery,

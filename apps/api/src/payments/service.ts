@@ -4,7 +4,12 @@ import type { LimitsService, Reservation } from '../compliance/index.ts';
 import type { PasskeyAssertion, StepUpService } from '../identity/index.ts';
 import { type LedgerOutcome, type LedgerService, movement } from '../ledger/index.ts';
 import { createBatcher } from '../platform/batcher.ts';
-import { accountLookupBatchSizeMax, accountLookupsInFlightMax, transferQueueLengthMax } from '../platform/constants.ts';
+import {
+  accountLookupBatchSizeMax,
+  accountLookupsInFlightMax,
+  stepUpCumulativeWindowMs,
+  transferQueueLengthMax,
+} from '../platform/constants.ts';
 import type { Database } from '../platform/database.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import { conflict, DomainError, notFound, paymentsBusy, unprocessable } from '../platform/errors.ts';
@@ -27,9 +32,10 @@ import {
   type PostedPlan,
   type TransferRecord,
 } from './movements.ts';
-import { paidBefore, pairKey } from './repository.ts';
+import { paidBefore, pairKey, recordPaymentApproval, unapprovedPaidInWindow } from './repository.ts';
 import { type RiskCheck, type RiskDecision, riskCheck } from './risk.ts';
 import {
+  cumulativeAboveThreshold,
   paymentBinding,
   paymentStepUpRequired,
   type StepUpReason,
@@ -167,6 +173,21 @@ function createPaidBeforeFinder(db: Database): HasPaidBefore {
     overloaded: paymentsBusy,
   });
   return (customerId, accountId) => lookups.submit({ customerId, accountId });
+}
+
+/** What the customer paid others without approval in the cumulative window, batched like the lookups above. */
+function createUnapprovedTotalFinder(db: Database) {
+  const lookups = createBatcher<{ customerId: string; currency: Currency }, bigint>({
+    async run(keys) {
+      const totals = await unapprovedPaidInWindow(db, keys, stepUpCumulativeWindowMs);
+      return keys.map((k) => totals.get(pairKey(k.customerId, k.currency)) ?? 0n);
+    },
+    batchSizeMax: accountLookupBatchSizeMax,
+    inFlightMax: accountLookupsInFlightMax,
+    queueLengthMax: transferQueueLengthMax,
+    overloaded: paymentsBusy,
+  });
+  return (customerId: string, currency: Currency) => lookups.submit({ customerId, currency });
 }
 
 /** Finds both sides among the bank's accounts; client mistakes become domain errors (stored under the key). */
@@ -339,6 +360,7 @@ export function createPaymentsService(
   const movements = createMovementExecutor(db);
   const findAccounts = createAccountFinder(accounts);
   const hasPaidBefore = createPaidBeforeFinder(db);
+  const unapprovedTotal = createUnapprovedTotalFinder(db);
   const inProgress = new Map<string, Promise<unknown>>();
 
   /** Stores a domain outcome found before posting (unknown account…) unless the key was taken first. */
@@ -400,26 +422,32 @@ export function createPaymentsService(
       riskWantsStepUp: decision.outcome === 'step_up',
     });
     if (known === 'exempt') return [];
-    // The new-payee lookup only matters when nothing else asks for approval: one read saved per approval.
-    if (known.length > 0 || !rules.newPayee) return known;
-    return (await hasPaidBefore(customerId, parties.to.id)) ? [] : (['new_payee'] satisfies StepUpReason[]);
+    // The lookups only matter when nothing else asks for approval: reads saved per approval.
+    if (known.length > 0) return known;
+    if (rules.newPayee && !(await hasPaidBefore(customerId, parties.to.id))) return ['new_payee'] as StepUpReason[];
+    if (!rules.cumulative) return [];
+    const unapprovedInWindowMinor = await unapprovedTotal(customerId, input.currency);
+    return cumulativeAboveThreshold(rules, { ...input, unapprovedInWindowMinor })
+      ? (['cumulative_above_threshold'] satisfies StepUpReason[])
+      : [];
   }
 
   /**
    * Asks for, or checks, the customer's approval. Its answers (step_up_required with a challenge, or a
    * refused approval) are NOT stored under the Idempotency-Key: the customer resubmits the same
    * request with the same key and an approval, and that one posts (docs/adr/0024). A key answered
-   * before replays without a new approval, since a replay moves no money. Undefined: approved.
+   * before replays without a new approval, since a replay moves no money. `approved`: go on, with
+   * the challenge that approved it.
    */
   async function approvePayment(
     customerId: string,
     input: TransferInput,
     parties: Parties,
     idempotency: IdempotencyKey | undefined,
-  ): Promise<Executed | undefined> {
+  ): Promise<Executed | { kind: 'approved'; challengeId: string }> {
     const stored = idempotency && (await findStoredResponse(db, idempotency));
     if (stored) return { kind: 'stored', stored };
-    const binding = paymentBinding(input.amountMinor, input.currency, parties.to.iban);
+    const binding = paymentBinding(input.amountMinor, input.currency, parties.to.iban, parties.from.id);
     try {
       if (!input.stepUp) {
         const challenge = await stepUp.issueChallenge({ customerId, purpose: 'payment', binding });
@@ -432,7 +460,7 @@ export function createPaymentsService(
         subject: { kind: 'step_up_challenge', id: approval.challengeId },
         details: { amount: binding.amount, currency: binding.currency, passkeyId: approval.passkeyId },
       });
-      return undefined;
+      return { kind: 'approved', challengeId: approval.challengeId };
     } catch (error) {
       if (error instanceof DomainError) return { kind: 'answered', response: problemResponse(error) };
       throw error;
@@ -445,7 +473,7 @@ export function createPaymentsService(
     input: TransferInput,
     idempotency: IdempotencyKey | undefined,
     strongAuth: boolean,
-  ): Promise<{ kind: 'ready'; parties: Parties } | Executed> {
+  ): Promise<{ kind: 'ready'; parties: Parties; approvedBy?: string } | Executed> {
     let parties: Parties;
     let decision: RiskDecision;
     try {
@@ -470,7 +498,8 @@ export function createPaymentsService(
     }
     if (!strongAuth || (await stepUpReasons(customerId, input, parties, decision)).length === 0)
       return { kind: 'ready', parties };
-    return (await approvePayment(customerId, input, parties, idempotency)) ?? { kind: 'ready', parties };
+    const approval = await approvePayment(customerId, input, parties, idempotency);
+    return approval.kind === 'approved' ? { kind: 'ready', parties, approvedBy: approval.challengeId } : approval;
   }
 
   /** `strongAuth`: a customer's own request, which step-up rules apply to; back-office and demo data are not. */
@@ -483,6 +512,10 @@ export function createPaymentsService(
     const checked = await checkTransfer(customerId, input, idempotency, strongAuth);
     if (checked.kind !== 'ready') return checked;
     const { parties } = checked;
+    const transferId = newId('transfer');
+    // Approved payments leave the cumulative step-up total (migration 0076); written before anything is reserved or posted.
+    if (checked.approvedBy)
+      await recordPaymentApproval(db, { transferId, customerId, challengeId: checked.approvedBy });
     // KYC and limits (compliance/limits.ts): the last gate before posting; its refusals are stored under the key.
     let reservation: Reservation;
     try {
@@ -497,7 +530,6 @@ export function createPaymentsService(
       if (error instanceof DomainError) return storeEarlyOutcome(idempotency, error);
       throw error;
     }
-    const transferId = newId('transfer');
     const entryId = newId('journalEntry');
     // Audited in payments_post's own statement: a trigger on transfers (migration 0043) records
     // 'payments.transfer_posted' for every posted transfer of the batch.

@@ -21,6 +21,11 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '0' }), /RATE_LIMIT_PER_MINUTE must be between 1 and/);
     assert.throws(() => loadConfig({ NG_ENV: 'prod' }), /NG_ENV must be one of development, test, production/);
     assert.throws(() => loadConfig({ IBAN_COUNTRY: 'germany' }), /IBAN_COUNTRY/);
+    for (const threshold of ['EUR:500', 'JPY:500.5', 'XYZ:10.00', 'EUR:5.00:1', '500,00', 'EUR:-1.00'])
+      if (threshold !== 'EUR:500')
+        assert.throws(() => loadConfig({ STEP_UP_THRESHOLD: threshold }), /STEP_UP_THRESHOLD/, threshold);
+    assert.equal(loadConfig({ STEP_UP_THRESHOLD: 'EUR:500, KWD:150.000' }).stepUpThreshold, 'EUR:500, KWD:150.000');
+    assert.equal(loadConfig({}).stepUpCumulative, true);
   });
 
   it("binds passkeys to PUBLIC_URL's host and origin unless told otherwise", () => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { currencyExponents, isCurrency } from './money.ts';
 
 /**
  * Configuration is read once, from the environment, validated, and passed down. Nothing else reads
@@ -62,10 +63,14 @@ export interface Config {
   /** Browser origins allowed to call the API cross-origin (exact `scheme://host[:port]`); none by default. */
   readonly corsAllowedOrigins: readonly string[];
   /**
-   * Transfers to another customer above this amount need a passkey approval (step-up), as a
-   * decimal in each currency's major unit ("500.00": 500 EUR, 500 JPY); see payments/step-up-policy.ts.
+   * Transfers to another customer above this amount need a passkey approval (step-up), per
+   * currency: `CUR:amount` pairs in each currency's major unit ("EUR:500.00,KWD:150.000") over the
+   * defaults (constants.ts stepUpThresholdDefaults), or one bare amount for every currency ("0").
+   * Empty: the defaults. See payments/step-up-policy.ts.
    */
   readonly stepUpThreshold: string;
+  /** Whether unapproved payments to others in the last 24 hours add up towards the threshold (default true). */
+  readonly stepUpCumulative: boolean;
   /** Whether a first payment to an account the customer never paid needs a passkey approval (default true). */
   readonly stepUpNewPayee: boolean;
   /**
@@ -186,8 +191,16 @@ function originsOf(raw: string | undefined): string[] {
 }
 
 function stepUpThresholdOf(raw: string): string {
-  if (!/^(0|[1-9][0-9]{0,14})(\.[0-9]{1,3})?$/.test(raw)) {
-    throw new ConfigError('STEP_UP_THRESHOLD', `must be a decimal amount such as 500.00, got "${raw}"`);
+  const amount = /^(0|[1-9][0-9]{0,14})(\.[0-9]{1,3})?$/;
+  if (raw === '' || amount.test(raw)) return raw;
+  for (const entry of raw.split(',')) {
+    const [currency = '', value = '', extra] = entry.trim().split(':');
+    const decimals = value.split('.')[1]?.length ?? 0;
+    if (extra !== undefined || !isCurrency(currency) || !amount.test(value) || decimals > currencyExponents[currency])
+      throw new ConfigError(
+        'STEP_UP_THRESHOLD',
+        `must be CUR:amount pairs such as EUR:500.00,KWD:150.000 (a currency the bank keeps, at most its own decimals) or one amount such as 500.00, got "${entry.trim()}"`,
+      );
   }
   return raw;
 }
@@ -267,7 +280,8 @@ export function loadConfig(env: Env = process.env): Config {
     ...webauthnSettings(env, publicUrl),
     tls: tlsOf(optional(env, 'TLS_CERT_FILE'), optional(env, 'TLS_KEY_FILE')),
     corsAllowedOrigins: originsOf(optional(env, 'CORS_ALLOWED_ORIGINS')),
-    stepUpThreshold: stepUpThresholdOf(text(env, 'STEP_UP_THRESHOLD', '500.00')),
+    stepUpThreshold: stepUpThresholdOf(text(env, 'STEP_UP_THRESHOLD', '')),
+    stepUpCumulative: flag(env, 'STEP_UP_CUMULATIVE', true),
     stepUpNewPayee: flag(env, 'STEP_UP_NEW_PAYEE', true),
     ...kms,
   };

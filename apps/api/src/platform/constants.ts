@@ -97,6 +97,27 @@ export const passkeysPerCustomerMax = 20;
 export const passkeyNameLengthMax = 64;
 /** How long a passkey registration or sign-in challenge may be answered. Each lives in the cache. */
 export const passkeyChallengeTtlMs = 5 * 60 * 1000;
+/**
+ * Step-up thresholds per currency when STEP_UP_THRESHOLD does not name one (payments/step-up-policy.ts):
+ * about 500 EUR in each, rounded, in the currency's major unit with its own decimals.
+ */
+export const stepUpThresholdDefaults = {
+  EUR: '500.00',
+  USD: '500.00',
+  GBP: '450.00',
+  CHF: '500.00',
+  SEK: '5500.00',
+  NOK: '5500.00',
+  DKK: '3700.00',
+  PLN: '2200.00',
+  CZK: '12500.00',
+  JPY: '80000',
+  KWD: '150.000',
+} as const;
+
+/** The rolling window of the cumulative step-up rule: unapproved payments to others within it add up. */
+export const stepUpCumulativeWindowMs = 24 * 60 * 60 * 1000;
+
 /** How long a step-up approval may be given and used (issue 4: 5 minutes). Each is a row until purged. */
 export const stepUpChallengeTtlMs = 5 * 60 * 1000;
 /**

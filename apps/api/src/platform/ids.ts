@@ -21,6 +21,7 @@ export const idPrefixes = {
   passkey: 'pky',
   stepUpChallenge: 'sup',
   payee: 'pye',
+  kycSubmission: 'kys',
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 
