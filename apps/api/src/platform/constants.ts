@@ -236,6 +236,12 @@ export const limitReservationsInFlightMax = 2;
 export const limitOverrideReasonLengthMax = 140;
 /** How long a four-eyes approval request waits for a second operator before it expires. */
 export const approvalTtlMs = 24 * 60 * 60 * 1000;
+/**
+ * How long an approver's claim on a request holds while its action executes (ADR 0070). Longer than
+ * an execution can take (a few statements, each bounded by the statement timeout); if the approver's
+ * process dies, the request can be approved again after it, so this is how long it stays stuck.
+ */
+export const approvalClaimLeaseMs = 2 * 60 * 1000;
 /** Longest reason an approver may give for rejecting a request. */
 export const approvalReasonLengthMax = 500;
 /** Longest operator name (a staff label, e.g. "Alice, payments desk"). */
