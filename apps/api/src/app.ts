@@ -179,7 +179,7 @@ export async function buildApp(
     cache,
     limitPerMinute: config.rateLimitPerMinute,
   });
-  await app.register(healthRoutes, { db, cache });
+  await app.register(healthRoutes, { db, cache, queryWaitMaxMs: config.readinessQueryWaitMaxMs });
   await app.register(identityRoutes, { deps, services });
   await app.register(accountsRoutes, { prefix: '/api/v1', deps, services });
   await app.register(paymentsRoutes, { prefix: '/api/v1', deps, services });

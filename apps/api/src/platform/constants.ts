@@ -25,6 +25,15 @@ export const amountMinorMax = 1_000_000_000_000_000n;
 export const dbConnectTimeoutMs = 2_000;
 /** Longest a single SQL statement may run; past it the request is answered 503. */
 export const dbStatementTimeoutMs = 5_000;
+/**
+ * Readiness turns red when a database call has waited longer than this (READINESS_QUERY_WAIT_MAX_MS).
+ * Twice the statement timeout: on PostgreSQL a query is cancelled before, so only a wedge (PGlite's
+ * one connection held forever, a pool that never frees a client) trips it; a load balancer then
+ * stops sending traffic to the process and its orchestrator can restart it.
+ */
+export const readinessQueryWaitMaxMsDefault = 2 * dbStatementTimeoutMs;
+/** The largest bound READINESS_QUERY_WAIT_MAX_MS may set: a wedge stays unseen at most this long. */
+export const readinessQueryWaitMaxMsLimit = 10 * 60 * 1000;
 /** Connections per API process. Each PostgreSQL connection costs the server ~10 MB. */
 export const dbPoolSizeMax = 20;
 /** Longest a cache command may take before the request is answered 503. */
