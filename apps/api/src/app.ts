@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { accountsRoutes, createAccountsService } from './accounts/index.ts';
+import { accountsApprovalExecutors, accountsRoutes, createAccountsService } from './accounts/index.ts';
 import { createAuditService } from './audit/index.ts';
 import { backofficeRoutes, createBackofficeService } from './backoffice/index.ts';
+import { complianceApprovalExecutors } from './compliance/approval-executors.ts';
 import { createGdprService, personalDataSections } from './compliance/gdpr.ts';
 import { gdprBackofficeRoutes, gdprRoutes } from './compliance/gdpr-routes.ts';
 import { createKycService } from './compliance/kyc.ts';
@@ -17,8 +18,14 @@ import {
   identityRoutes,
 } from './identity/index.ts';
 import { createLedgerService } from './ledger/index.ts';
-import { createPayeesService, createPaymentsService, paymentsRoutes } from './payments/index.ts';
+import {
+  createPayeesService,
+  createPaymentsService,
+  paymentsApprovalExecutors,
+  paymentsRoutes,
+} from './payments/index.ts';
 import { admissionPlugin } from './platform/admission.ts';
+import { createApprovalRegistry } from './platform/approvals.ts';
 import { createTokenVerifier } from './platform/auth.ts';
 import type { Cache } from './platform/cache.ts';
 import type { Config } from './platform/config.ts';
@@ -73,8 +80,14 @@ export function createServices(deps: AppDependencies) {
     sessions,
     sections: personalDataSections({ passkeys, kyc, payees, sessions }),
   });
-  // Operators, roles and four-eyes approvals; executes approved actions through the services above.
-  const backoffice = createBackofficeService(deps, { audit, payments, accounts, limits, kyc, gdpr });
+  // Four-eyes: each module registers the executors of the actions it owns (ADR 0072).
+  const approvalExecutors = createApprovalRegistry();
+  approvalExecutors.register(paymentsApprovalExecutors(payments));
+  approvalExecutors.register(accountsApprovalExecutors(accounts));
+  approvalExecutors.register(complianceApprovalExecutors({ limits, kyc, gdpr }));
+  approvalExecutors.assertComplete();
+  // Operators, roles and four-eyes approvals; approved actions run through the executors above.
+  const backoffice = createBackofficeService(deps, { audit, approvalExecutors });
   return {
     audit,
     vault,

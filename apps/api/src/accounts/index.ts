@@ -1,3 +1,5 @@
 // The accounts module's door: its service (for app.ts and other modules) and its routes.
+
+export { accountsApprovalExecutors } from './approval-executors.ts';
 export { accountsRoutes } from './routes.ts';
 export { type AccountRef, type AccountsService, type AccountView, createAccountsService } from './service.ts';

@@ -1,42 +1,24 @@
 import type { AuditDetailValue, AuditService } from '../audit/index.ts';
+import type {
+  ApprovalAction,
+  ApprovalOutcome,
+  ApprovalRegistry,
+  ApprovalRequestValues,
+} from '../platform/approvals.ts';
 import { approvalClaimLeaseMs, approvalTtlMs } from '../platform/constants.ts';
 import type { Database, Queryable } from '../platform/database.ts';
-import { conflict, DomainError, forbidden, notFound, unprocessable } from '../platform/errors.ts';
+import { conflict, forbidden, notFound, unprocessable } from '../platform/errors.ts';
 import { isId, newId } from '../platform/ids.ts';
 
 /**
- * Four-eyes approvals (docs/adr/0042-four-eyes-approvals.md). A sensitive action is stored as a
+ * Four-eyes approvals (docs/adr/0042-four-eyes-approvals.md). The executors come from the
+ * approvals registry (platform/approvals.ts, ADR 0072). A sensitive action is stored as a
  * pending request; a different operator with the approver role approves it, which executes it,
  * or rejects it. Approving claims the request first (ADR 0070), so of two concurrent approvals
  * one executes and the other finds the request in progress or decided; the money-moving executor
  * is idempotent by the approval id, so an approval retried after a crash between execution and
  * bookkeeping credits once too.
  */
-export const approvalActions = [
-  'payments.credit',
-  'accounts.unfreeze',
-  'limits.override',
-  'limits.override_removal',
-  'kyc.verify',
-  'customers.erase',
-] as const;
-export type ApprovalAction = (typeof approvalActions)[number];
-export type ApprovalRequestValues = Readonly<Record<string, AuditDetailValue>>;
-
-export interface ApprovalOutcome {
-  readonly status: number;
-  /** The created or changed resource (journal entry, account, customer). */
-  readonly resultId?: string;
-  /** The problem code when the execution was refused. */
-  readonly code?: string;
-}
-
-/** Runs an approved action; throws only for unavailability (the approval stays pending). */
-export type ApprovalExecutor = (
-  request: ApprovalRequestValues,
-  approval: { readonly id: string; readonly requestedBy: string; readonly approvedBy: string },
-) => Promise<ApprovalOutcome>;
-
 export interface ApprovalView {
   readonly id: string;
   readonly action: ApprovalAction;
@@ -131,7 +113,7 @@ const sameRequest = (row: ApprovalRow, input: NewApproval) =>
 export function createApprovalsService(
   db: Database,
   audit: AuditService,
-  executors: Readonly<Record<ApprovalAction, ApprovalExecutor>>,
+  executors: Pick<ApprovalRegistry, 'executorFor'>,
   now: () => number = Date.now,
 ) {
   async function lockRow(tx: Queryable, id: string): Promise<ApprovalRow> {
@@ -245,7 +227,7 @@ export function createApprovalsService(
       });
       let outcome: ApprovalOutcome;
       try {
-        outcome = await executors[claimed.action](claimed.request, {
+        outcome = await executors.executorFor(claimed.action)(claimed.request, {
           id: claimed.id,
           requestedBy: claimed.requested_by,
           approvedBy: approverId,
@@ -280,16 +262,6 @@ export function createApprovalsService(
       return view(row, now());
     },
   };
-}
-
-/** An executor's refusal (a DomainError) becomes a failed outcome; anything else propagates. */
-export async function outcomeOf(work: () => Promise<{ status: number; resultId?: string }>): Promise<ApprovalOutcome> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof DomainError && error.status < 500) return { status: error.status, code: error.code };
-    throw error;
-  }
 }
 
 export type ApprovalsService = ReturnType<typeof createApprovalsService>;
