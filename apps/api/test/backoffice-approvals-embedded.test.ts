@@ -59,4 +59,25 @@ describe('four-eyes approvals on the embedded PGlite', () => {
     assert.equal(account2.balance.amount, '350.00');
     assert.equal((await inject(approver, 'GET', '/approvals')).statusCode, 200);
   });
+
+  it('fail loudly, instead of wedging, when work inside a transaction bypasses its handle', async (t) => {
+    const testApp = await buildTestApp(t, { database: 'pglite' });
+    const { db } = testApp.deps;
+    await assert.rejects(
+      within(
+        db.transaction(async () => db.query('SELECT 1')),
+        'a query on the database inside a transaction',
+      ),
+      /must use the transaction handle/,
+    );
+    await assert.rejects(
+      within(
+        db.transaction(async () => db.transaction(async (tx) => tx.query('SELECT 1'))),
+        'a transaction inside a transaction',
+      ),
+      /must use the transaction handle/,
+    );
+    const ready = await within(testApp.app.inject({ method: 'GET', url: '/readyz' }), 'GET /readyz');
+    assert.equal(ready.statusCode, 200, ready.body);
+  });
 });

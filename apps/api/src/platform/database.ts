@@ -1,7 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { dbConnectTimeoutMs, dbPoolSizeMax, dbStatementTimeoutMs, preparedStatementsMax } from './constants.ts';
-import { DependencyUnavailable } from './errors.ts';
+import { assert, DependencyUnavailable } from './errors.ts';
 
 /**
  * One code path for the PostgreSQL server (node-postgres) and the embedded PGlite: modules see only
@@ -230,13 +231,30 @@ interface PGliteLike {
   waitReady: Promise<void>;
 }
 
-function wrapPglite(db: PGliteLike, waits: WaitTracker): Queryable {
+/**
+ * PGlite is one connection: a call on the database (not on the transaction's handle) made from
+ * inside an open transaction waits for that transaction, which waits for the call: a wedge of the
+ * whole process (issue 12, defect 2). Such a call fails loudly instead; `open` is the transaction
+ * still running, so work it merely started (a timer) may use the database once it ended.
+ */
+const insidePgliteTransaction = new AsyncLocalStorage<{ open: boolean }>();
+
+function assertOutsidePgliteTransaction(): void {
+  assert(
+    !insidePgliteTransaction.getStore()?.open,
+    'a database call inside a PGlite transaction must use the transaction handle (it would wait on itself forever)',
+  );
+}
+
+function wrapPglite(db: PGliteLike, waits: WaitTracker, outer = false): Queryable {
   return {
     async query<R>(text: string, params: readonly unknown[] = []) {
+      if (outer) assertOutsidePgliteTransaction();
       const result = await waits.track(() => db.query<R>(text, params.map(toParam)));
       return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
     },
     async exec(sql: string) {
+      if (outer) assertOutsidePgliteTransaction();
       await waits.track(() => db.exec(sql));
     },
   };
@@ -249,23 +267,31 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   const db = new PGlite(options) as unknown as PGliteLike;
   await db.waitReady;
   const waits = createWaitTracker();
-  const direct = wrapPglite(db, waits);
+  const direct = wrapPglite(db, waits, true);
   return {
     kind: 'pglite',
     ...direct,
     // PGlite is one connection: its transactions are serialized, so retries are never needed.
     // Waiting for that connection counts as a wait (the watchdog), until the transaction starts.
     async transaction(work) {
+      assertOutsidePgliteTransaction();
       let started!: () => void;
       const acquired = new Promise<void>((resolve) => {
         started = resolve;
       });
-      const done = db.transaction((tx) => {
-        started();
-        return work(wrapPglite(tx, waits));
-      });
-      await waits.track(() => Promise.race([acquired, done.then(() => {})]));
-      return done;
+      const state = { open: true };
+      const done = insidePgliteTransaction.run(state, () =>
+        db.transaction((tx) => {
+          started();
+          return work(wrapPglite(tx, waits));
+        }),
+      );
+      try {
+        await waits.track(() => Promise.race([acquired, done.then(() => {})]));
+        return await done;
+      } finally {
+        state.open = false;
+      }
     },
     async ping() {
       await direct.query('SELECT 1');
