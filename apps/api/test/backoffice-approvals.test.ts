@@ -152,6 +152,31 @@ for (const database of testDatabaseKinds) {
       assert.equal(await balanceOf(testApp, customerId, account.id), '350.00');
     });
 
+    it('keep others out while one approver executes, and free a claim whose approver went away', async (t) => {
+      const { testApp, customerId, account, requester, approver } = await deskWithTwoOperators(t, database);
+      const other = await signedInOperator(testApp, ['approver'], 'Other approver');
+      const approval = (await call(testApp, requester, 'POST', '/credits', creditOf(account.id))).json();
+      // As the claim of an approver whose process is executing the credit (or died doing so) leaves it.
+      const claim = (interval: string) =>
+        testApp.deps.db.query(
+          `UPDATE approvals SET claimed_by = $2, claimed_until = now() + $3::interval WHERE id = $1`,
+          [approval.id, approver.id, interval],
+        );
+      await claim('1 minute');
+      const busy = await call(testApp, other, 'POST', `/approvals/${approval.id}/approve`);
+      assert.equal(busy.statusCode, 409);
+      assert.equal(busy.json().code, 'approval_in_progress');
+      const rejected = await call(testApp, other, 'POST', `/approvals/${approval.id}/reject`, { reason: 'No' });
+      assert.equal(rejected.json().code, 'approval_in_progress');
+      assert.equal(await balanceOf(testApp, customerId, account.id), '100.00');
+      await claim('-1 second');
+      const approved = await call(testApp, other, 'POST', `/approvals/${approval.id}/approve`);
+      assert.equal(approved.statusCode, 200, approved.body);
+      assert.equal(approved.json().status, 'executed');
+      assert.equal(approved.json().decidedBy, other.id);
+      assert.equal(await balanceOf(testApp, customerId, account.id), '350.00');
+    });
+
     it('can be rejected with a reason; nothing is executed and the request stays decided', async (t) => {
       const { testApp, customerId, account, requester, approver } = await deskWithTwoOperators(t, database);
       const approval = (await call(testApp, requester, 'POST', '/credits', creditOf(account.id))).json();
