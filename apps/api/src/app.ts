@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { accountsRoutes, createAccountsService } from './accounts/index.ts';
+import { accountsApprovalExecutors, accountsRoutes, createAccountsService } from './accounts/index.ts';
 import { createAuditService } from './audit/index.ts';
 import { backofficeRoutes, createBackofficeService } from './backoffice/index.ts';
 import {
+  complianceApprovalExecutors,
   createGdprService,
   createKycService,
   createLimitsService,
@@ -23,8 +24,14 @@ import {
   identityRoutes,
 } from './identity/index.ts';
 import { createLedgerService } from './ledger/index.ts';
-import { createPayeesService, createPaymentsService, paymentsRoutes } from './payments/index.ts';
+import {
+  createPayeesService,
+  createPaymentsService,
+  paymentsApprovalExecutors,
+  paymentsRoutes,
+} from './payments/index.ts';
 import { admissionPlugin } from './platform/admission.ts';
+import { createApprovalRegistry } from './platform/approvals.ts';
 import { createTokenVerifier } from './platform/auth.ts';
 import { bodyLimitBytes } from './platform/constants.ts';
 import { createKeyManagement, createPersonalDataVault } from './platform/crypto/index.ts';
@@ -71,8 +78,14 @@ export function createServices(deps: AppDependencies) {
     sessions,
     sections: personalDataSections({ passkeys, kyc, payees, sessions }),
   });
-  // Operators, roles and four-eyes approvals; executes approved actions through the services above.
-  const backoffice = createBackofficeService(deps, { audit, payments, accounts, limits, kyc, gdpr });
+  // Four-eyes: each module registers the executors of the actions it owns (ADR 0072).
+  const approvalExecutors = createApprovalRegistry();
+  approvalExecutors.register(paymentsApprovalExecutors(payments));
+  approvalExecutors.register(accountsApprovalExecutors(accounts));
+  approvalExecutors.register(complianceApprovalExecutors({ limits, kyc, gdpr }));
+  approvalExecutors.assertComplete();
+  // Operators, roles and four-eyes approvals; approved actions run through the executors above.
+  const backoffice = createBackofficeService(deps, { audit, approvalExecutors });
   return {
     audit,
     vault,
@@ -177,7 +190,7 @@ export async function buildApp(
     cache,
     limitPerMinute: config.rateLimitPerMinute,
   });
-  await app.register(healthRoutes, { db, cache });
+  await app.register(healthRoutes, { db, cache, queryWaitMaxMs: config.readinessQueryWaitMaxMs });
   await app.register(identityRoutes, { deps, services });
   await app.register(accountsRoutes, { prefix: '/api/v1', deps, services });
   await app.register(paymentsRoutes, { prefix: '/api/v1', deps, services });

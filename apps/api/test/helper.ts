@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { createTestDatabase, type DpopClient, type FaultProxy, startFaultProxy, testRedisUrl } from '@nextgen/testkit';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { type AppDependencies, buildApp, createServices, type Services } from '../src/app.ts';
-import { connectRedis } from '../src/platform/cache.ts';
+import { type Cache, connectRedis, createMemoryCache } from '../src/platform/cache.ts';
 import { type Config, loadConfig } from '../src/platform/config.ts';
-import { connectPostgres, type DatabaseDeadlines } from '../src/platform/database.ts';
+import { connectPostgres, type Database, type DatabaseDeadlines, openPglite } from '../src/platform/database.ts';
 import { loadKeyMaterial } from '../src/platform/keys.ts';
+import { migrate } from '../src/platform/migrations.ts';
 import { accessTokenSigner } from './fixtures.ts';
 
 /**
@@ -51,43 +55,89 @@ export interface TestAppOptions {
   readonly productionDeadlines?: boolean;
   /** Capture every log line (at LOG_LEVEL, default silent) into this array. */
   readonly logLines?: string[];
+  /**
+   * `pglite` builds the app as `./ng start` runs it by default: the embedded PGlite (one
+   * connection, in a temporary folder, migrated here) and the in-process cache.
+   */
+  readonly database?: TestDatabaseKind;
+}
+
+export type TestDatabaseKind = 'postgres' | 'pglite';
+/** Both databases the app runs on; tests of flows that differ between them run on each. */
+export const testDatabaseKinds: readonly TestDatabaseKind[] = ['postgres', 'pglite'];
+
+interface Storage {
+  readonly db: Database;
+  readonly cache: Cache;
+  readonly env: Record<string, string>;
+  readonly faults?: TestApp['faults'];
+  close(): Promise<void>;
+}
+
+async function postgresStorage(faulty: boolean, productionDeadlines: boolean): Promise<Storage> {
+  const database = await createTestDatabase();
+  const faults = faulty
+    ? { database: await startFaultProxy(database.url), cache: await startFaultProxy(testRedisUrl) }
+    : undefined;
+  const databaseUrl = faults?.database.url ?? database.url;
+  const redisUrl = faults?.cache.url ?? testRedisUrl;
+  const cachePrefix = `ngt:${randomBytes(6).toString('hex')}:`;
+  // Tests of the deadlines get the production values; the rest get room for a CPU-starved machine.
+  const deadlines = faulty || productionDeadlines ? undefined : testDeadlines;
+  const db = connectPostgres(databaseUrl, () => {}, 10, deadlines?.database);
+  const cache = connectRedis(redisUrl, cachePrefix, () => {}, deadlines?.cacheCommandMs);
+  return {
+    db,
+    cache,
+    faults,
+    env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, CACHE_KEY_PREFIX: cachePrefix },
+    async close() {
+      await db.close();
+      await cache.close();
+      await faults?.database.close();
+      await faults?.cache.close();
+      await database.drop();
+    },
+  };
+}
+
+async function pgliteStorage(): Promise<Storage> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'ng-test-pglite-'));
+  const db = await openPglite(path.join(dir, 'pglite'));
+  await migrate(db);
+  return {
+    db,
+    cache: createMemoryCache(),
+    env: { DATA_DIR: dir },
+    async close() {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function buildTestApp(t: TestContext, options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
-  const faults = options.faults
-    ? { database: await startFaultProxy(database.url), cache: await startFaultProxy(testRedisUrl) }
-    : undefined;
+  if (options.database === 'pglite' && options.faults) throw new Error('fault proxies need PostgreSQL and Redis');
+  const storage =
+    options.database === 'pglite'
+      ? await pgliteStorage()
+      : await postgresStorage(options.faults ?? false, options.productionDeadlines ?? false);
   const config = loadConfig({
     NG_ENV: 'test',
-    DATABASE_URL: faults?.database.url ?? database.url,
-    REDIS_URL: faults?.cache.url ?? testRedisUrl,
-    CACHE_KEY_PREFIX: `ngt:${randomBytes(6).toString('hex')}:`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PUBLIC_URL: 'http://localhost:3000',
     SEED_DEMO_DATA: 'false',
+    ...storage.env,
     ...options.env,
   });
-  // Tests of the deadlines get the production values; the rest get room for a CPU-starved machine.
-  const deadlines = options.faults || options.productionDeadlines ? undefined : testDeadlines;
-  const db = connectPostgres(config.databaseUrl ?? database.url, () => {}, 10, deadlines?.database);
-  const cache = connectRedis(
-    config.redisUrl ?? testRedisUrl,
-    config.cacheKeyPrefix,
-    () => {},
-    deadlines?.cacheCommandMs,
-  );
+  const { db, cache, faults } = storage;
   const deps: AppDependencies = { config, db, cache, keys: await loadKeyMaterial(config) };
   const services = createServices(deps);
   const logLines = options.logLines;
   const app = await buildApp(deps, services, logLines ? { logStream: { write: (line) => logLines.push(line) } } : {});
   t.after(async () => {
     await app.close();
-    await db.close();
-    await cache.close();
-    await faults?.database.close();
-    await faults?.cache.close();
-    await database.drop();
+    await storage.close();
   });
   const signingJwk = deps.keys.privateJwks.keys[0];
   if (!signingJwk) throw new Error('no signing key');

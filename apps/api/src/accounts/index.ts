@@ -1,4 +1,6 @@
 // The accounts module's door: its service (for app.ts and other modules) and its routes.
+
+export { accountsApprovalExecutors } from './approval-executors.ts';
 export { type StatementLine, statementLineRow } from './history.ts';
 export { maskIban, validateIban } from './iban.ts';
 export { maskName } from './masking.ts';

@@ -1,41 +1,24 @@
 import type { AuditDetailValue, AuditService } from '../audit/index.ts';
-import { approvalTtlMs } from '../platform/constants.ts';
+import type {
+  ApprovalAction,
+  ApprovalOutcome,
+  ApprovalRegistry,
+  ApprovalRequestValues,
+} from '../platform/approvals.ts';
+import { approvalClaimLeaseMs, approvalTtlMs } from '../platform/constants.ts';
 import type { Database, Queryable } from '../platform/database.ts';
-import { conflict, DomainError, forbidden, notFound, unprocessable } from '../platform/errors.ts';
+import { conflict, forbidden, notFound, unprocessable } from '../platform/errors.ts';
 import { isId, newId } from '../platform/ids.ts';
 
 /**
- * Four-eyes approvals (docs/adr/0042-four-eyes-approvals.md). A sensitive action is stored as a
+ * Four-eyes approvals (docs/adr/0042-four-eyes-approvals.md). The executors come from the
+ * approvals registry (platform/approvals.ts, ADR 0072). A sensitive action is stored as a
  * pending request; a different operator with the approver role approves it, which executes it,
- * or rejects it. Approving locks the request's row, so of two concurrent approvals one executes
- * and the other finds the request decided; executors are idempotent by the approval id, so an
- * approval retried after a crash between execution and bookkeeping executes once too.
+ * or rejects it. Approving claims the request first (ADR 0070), so of two concurrent approvals
+ * one executes and the other finds the request in progress or decided; the money-moving executor
+ * is idempotent by the approval id, so an approval retried after a crash between execution and
+ * bookkeeping credits once too.
  */
-export const approvalActions = [
-  'payments.credit',
-  'accounts.unfreeze',
-  'limits.override',
-  'limits.override_removal',
-  'kyc.verify',
-  'customers.erase',
-] as const;
-export type ApprovalAction = (typeof approvalActions)[number];
-export type ApprovalRequestValues = Readonly<Record<string, AuditDetailValue>>;
-
-export interface ApprovalOutcome {
-  readonly status: number;
-  /** The created or changed resource (journal entry, account, customer). */
-  readonly resultId?: string;
-  /** The problem code when the execution was refused. */
-  readonly code?: string;
-}
-
-/** Runs an approved action; throws only for unavailability (the approval stays pending). */
-export type ApprovalExecutor = (
-  request: ApprovalRequestValues,
-  approval: { readonly id: string; readonly requestedBy: string; readonly approvedBy: string },
-) => Promise<ApprovalOutcome>;
-
 export interface ApprovalView {
   readonly id: string;
   readonly action: ApprovalAction;
@@ -65,10 +48,11 @@ interface ApprovalRow {
   decided_at: Date | null;
   reason: string | null;
   outcome: ApprovalOutcome | null;
+  claimed_until: Date | null;
 }
 
 const columns = `id, action, subject_kind, subject_id, request, requested_by, requested_at, expires_at, status,
-  decided_by, decided_at, reason, outcome`;
+  decided_by, decided_at, reason, outcome, claimed_until`;
 
 function view(row: ApprovalRow, nowMs: number): ApprovalView {
   const expired = row.status === 'pending' && row.expires_at.getTime() <= nowMs;
@@ -94,6 +78,12 @@ const approvalNotFound = () =>
 function checkDecidable(row: ApprovalRow, operatorId: string, nowMs: number): void {
   if (row.status !== 'pending') {
     throw conflict('approval_already_decided', `This request was already ${row.status}; nothing more to do.`);
+  }
+  if (row.claimed_until !== null && row.claimed_until.getTime() > nowMs) {
+    throw conflict(
+      'approval_in_progress',
+      'Another approver is executing this request right now. Look at it again in a moment to see the outcome.',
+    );
   }
   if (row.expires_at.getTime() <= nowMs) {
     throw conflict('approval_expired', 'This request expired before a second operator approved it. Ask for it again.');
@@ -123,7 +113,7 @@ const sameRequest = (row: ApprovalRow, input: NewApproval) =>
 export function createApprovalsService(
   db: Database,
   audit: AuditService,
-  executors: Readonly<Record<ApprovalAction, ApprovalExecutor>>,
+  executors: Pick<ApprovalRegistry, 'executorFor'>,
   now: () => number = Date.now,
 ) {
   async function lockRow(tx: Queryable, id: string): Promise<ApprovalRow> {
@@ -218,19 +208,46 @@ export function createApprovalsService(
       return { data: page.map((r) => view(r, now())), nextCursor: rows.length > limit && last ? last.id : null };
     },
 
-    /** Executes the request as a second operator; the executed or failed approval is returned. */
+    /**
+     * Executes the request as a second operator; the executed or failed approval is returned.
+     * Claim, execute, record (ADR 0070): the executor runs outside any transaction of ours, since it
+     * opens its own through its module's service; inside one it would wait forever on the embedded
+     * PGlite (one connection) and hold the request's row lock for the whole execution elsewhere.
+     */
     async approve(id: string, approverId: string): Promise<ApprovalView> {
       if (!isId('approval', id)) throw approvalNotFound();
-      const row = await db.transaction(async (tx) => {
+      const claimed = await db.transaction(async (tx) => {
         const pending = await lockRow(tx, id);
         checkDecidable(pending, approverId, now());
-        const outcome = await executors[pending.action](pending.request, {
-          id: pending.id,
-          requestedBy: pending.requested_by,
+        await tx.query(
+          `UPDATE approvals SET claimed_by = $2, claimed_until = now() + make_interval(secs => $3::float8) WHERE id = $1`,
+          [id, approverId, approvalClaimLeaseMs / 1000],
+        );
+        return pending;
+      });
+      let outcome: ApprovalOutcome;
+      try {
+        outcome = await executors.executorFor(claimed.action)(claimed.request, {
+          id: claimed.id,
+          requestedBy: claimed.requested_by,
           approvedBy: approverId,
         });
+      } catch (error) {
+        // Unavailable: the request stays pending and free to approve again (the lease is the fallback).
+        await db
+          .query('UPDATE approvals SET claimed_by = NULL, claimed_until = NULL WHERE id = $1 AND claimed_by = $2', [
+            id,
+            approverId,
+          ])
+          .catch(() => {});
+        throw error;
+      }
+      const row = await db.transaction(async (tx) => {
+        const current = await lockRow(tx, id);
+        // Decided meanwhile only if our claim lapsed and another approver executed it again (idempotently).
+        if (current.status !== 'pending') return current;
         const status = outcome.status < 400 ? 'executed' : 'failed';
-        return decide(tx, pending, { status, by: approverId, reason: null, outcome });
+        return decide(tx, current, { status, by: approverId, reason: null, outcome });
       });
       return view(row, now());
     },
@@ -245,16 +262,6 @@ export function createApprovalsService(
       return view(row, now());
     },
   };
-}
-
-/** An executor's refusal (a DomainError) becomes a failed outcome; anything else propagates. */
-export async function outcomeOf(work: () => Promise<{ status: number; resultId?: string }>): Promise<ApprovalOutcome> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof DomainError && error.status < 500) return { status: error.status, code: error.code };
-    throw error;
-  }
 }
 
 export type ApprovalsService = ReturnType<typeof createApprovalsService>;

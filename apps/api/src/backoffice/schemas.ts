@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { approvalActions } from '../platform/approvals.ts';
 import { approvalReasonLengthMax, descriptionLengthMax } from '../platform/constants.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import {
@@ -10,7 +11,6 @@ import {
   StringEnum,
   Timestamp,
 } from '../platform/schemas.ts';
-import { approvalActions } from './approvals.ts';
 
 /** Schemas of the back-office API (/backoffice/v1); they validate requests and write the OpenAPI document. */
 export const security = [{ oauth2: [] }];

@@ -4,6 +4,7 @@
  * use the services' functions.
  */
 
+export { complianceApprovalExecutors } from './approval-executors.ts';
 export {
   createGdprService,
   type ErasureOutcome,

@@ -1,5 +1,6 @@
 // The payments module's door: its service and its customer routes (back-office routes live in backoffice/).
 
+export { paymentsApprovalExecutors } from './approval-executors.ts';
 export { createPayeesService, type PayeesService } from './payees.ts';
 export { paymentsRoutes } from './routes.ts';
 export { type CreditInput, createPaymentsService, type PaymentsService, type TransferInput } from './service.ts';

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { readinessQueryWaitMaxMsDefault, readinessQueryWaitMaxMsLimit } from './constants.ts';
 import { currencyExponents, isCurrency } from './money.ts';
 
 /**
@@ -21,6 +22,11 @@ export interface Config {
   readonly dataDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly rateLimitPerMinute: number;
+  /**
+   * Readiness turns red (503) while a database query or connection acquire has waited longer than
+   * this (READINESS_QUERY_WAIT_MAX_MS): the database is wedged even if the process lives.
+   */
+  readonly readinessQueryWaitMaxMs: number;
   /** Country and bank code used to issue IBANs for new accounts. */
   readonly ibanCountry: string;
   readonly ibanBankCode: string;
@@ -267,6 +273,13 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(text(env, 'DATA_DIR', '.data')),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1000, 1, 1_000_000),
+    readinessQueryWaitMaxMs: integer(
+      env,
+      'READINESS_QUERY_WAIT_MAX_MS',
+      readinessQueryWaitMaxMsDefault,
+      1,
+      readinessQueryWaitMaxMsLimit,
+    ),
     ibanCountry,
     ibanBankCode,
     signingJwks,

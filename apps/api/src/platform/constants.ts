@@ -25,6 +25,15 @@ export const amountMinorMax = 1_000_000_000_000_000n;
 export const dbConnectTimeoutMs = 2_000;
 /** Longest a single SQL statement may run; past it the request is answered 503. */
 export const dbStatementTimeoutMs = 5_000;
+/**
+ * Readiness turns red when a database call has waited longer than this (READINESS_QUERY_WAIT_MAX_MS).
+ * Twice the statement timeout: on PostgreSQL a query is cancelled before, so only a wedge (PGlite's
+ * one connection held forever, a pool that never frees a client) trips it; a load balancer then
+ * stops sending traffic to the process and its orchestrator can restart it.
+ */
+export const readinessQueryWaitMaxMsDefault = 2 * dbStatementTimeoutMs;
+/** The largest bound READINESS_QUERY_WAIT_MAX_MS may set: a wedge stays unseen at most this long. */
+export const readinessQueryWaitMaxMsLimit = 10 * 60 * 1000;
 /** Connections per API process. Each PostgreSQL connection costs the server ~10 MB. */
 export const dbPoolSizeMax = 20;
 /** Longest a cache command may take before the request is answered 503. */
@@ -257,6 +266,12 @@ export const limitReservationsInFlightMax = 2;
 export const limitOverrideReasonLengthMax = 140;
 /** How long a four-eyes approval request waits for a second operator before it expires. */
 export const approvalTtlMs = 24 * 60 * 60 * 1000;
+/**
+ * How long an approver's claim on a request holds while its action executes (ADR 0070). Longer than
+ * an execution can take (a few statements, each bounded by the statement timeout); if the approver's
+ * process dies, the request can be approved again after it, so this is how long it stays stuck.
+ */
+export const approvalClaimLeaseMs = 2 * 60 * 1000;
 /** Longest reason an approver may give for rejecting a request. */
 export const approvalReasonLengthMax = 500;
 /** Longest operator name (a staff label, e.g. "Alice, payments desk"). */

@@ -1,7 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { dbConnectTimeoutMs, dbPoolSizeMax, dbStatementTimeoutMs, preparedStatementsMax } from './constants.ts';
-import { DependencyUnavailable } from './errors.ts';
+import { assert, DependencyUnavailable } from './errors.ts';
 
 /**
  * One code path for the PostgreSQL server (node-postgres) and the embedded PGlite: modules see only
@@ -25,7 +26,44 @@ export interface Database extends Queryable {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Throws DependencyUnavailable unless the database answers. */
   ping(): Promise<void>;
+  /**
+   * How long the oldest query (or connection acquire) still in flight has waited, in ms; 0 when
+   * none is. Readiness turns red past a bound (platform/health.ts), so a wedged database (a lock
+   * never released, PGlite's one connection held forever) is seen even while the process lives.
+   */
+  oldestWaitMs(): number;
   close(): Promise<void>;
+}
+
+/**
+ * The start times of the database calls in flight, oldest first (a Map keeps insertion order and
+ * start times only grow), so the oldest wait is O(1). Bounded by what is in flight: the pool size
+ * plus the callers queued for it.
+ */
+export interface WaitTracker {
+  track<T>(work: () => Promise<T>): Promise<T>;
+  oldestWaitMs(): number;
+}
+
+export function createWaitTracker(nowMs: () => number = () => performance.now()): WaitTracker {
+  const started = new Map<number, number>();
+  let next = 0;
+  return {
+    async track(work) {
+      const id = next;
+      next += 1;
+      started.set(id, nowMs());
+      try {
+        return await work();
+      } finally {
+        started.delete(id);
+      }
+    },
+    oldestWaitMs() {
+      for (const startMs of started.values()) return Math.max(0, nowMs() - startMs);
+      return 0;
+    },
+  };
 }
 
 /** Times a transaction is retried after PostgreSQL aborted it for a serialization failure or deadlock. */
@@ -101,11 +139,13 @@ function statementName(text: string): string {
   return name;
 }
 
-function wrapClient(client: pg.PoolClient | pg.Pool): Queryable {
+function wrapClient(client: pg.PoolClient | pg.Pool, waits: WaitTracker): Queryable {
   return {
     async query<R>(text: string, params: readonly unknown[] = []) {
       try {
-        const result = await client.query({ name: statementName(text), text, values: params.map(toParam) });
+        const result = await waits.track(() =>
+          client.query({ name: statementName(text), text, values: params.map(toParam) }),
+        );
         return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
       } catch (error) {
         throw translate(error);
@@ -113,7 +153,7 @@ function wrapClient(client: pg.PoolClient | pg.Pool): Queryable {
     },
     async exec(sql: string) {
       try {
-        await client.query(sql);
+        await waits.track(() => client.query(sql));
       } catch (error) {
         throw translate(error);
       }
@@ -155,7 +195,8 @@ export function connectPostgres(
   });
   // An idle client whose server went away emits here; without a listener the process would crash.
   pool.on('error', onIdleError);
-  const direct = wrapClient(pool);
+  const waits = createWaitTracker();
+  const direct = wrapClient(pool, waits);
   return {
     kind: 'postgres',
     ...direct,
@@ -163,14 +204,14 @@ export function connectPostgres(
       return withRetries(async () => {
         let client: pg.PoolClient;
         try {
-          client = await pool.connect();
+          client = await waits.track(() => pool.connect());
         } catch (error) {
           throw translate(error);
         }
         let broken: Error | undefined;
         try {
           await client.query('BEGIN');
-          const result = await work(wrapClient(client));
+          const result = await work(wrapClient(client, waits));
           await client.query('COMMIT');
           return result;
         } catch (error) {
@@ -189,6 +230,7 @@ export function connectPostgres(
     async ping() {
       await direct.query('SELECT 1');
     },
+    oldestWaitMs: () => waits.oldestWaitMs(),
     async close() {
       await pool.end();
     },
@@ -205,14 +247,31 @@ interface PGliteLike {
   waitReady: Promise<void>;
 }
 
-function wrapPglite(db: PGliteLike): Queryable {
+/**
+ * PGlite is one connection: a call on the database (not on the transaction's handle) made from
+ * inside an open transaction waits for that transaction, which waits for the call: a wedge of the
+ * whole process (issue 12, defect 2). Such a call fails loudly instead; `open` is the transaction
+ * still running, so work it merely started (a timer) may use the database once it ended.
+ */
+const insidePgliteTransaction = new AsyncLocalStorage<{ open: boolean }>();
+
+function assertOutsidePgliteTransaction(): void {
+  assert(
+    !insidePgliteTransaction.getStore()?.open,
+    'a database call inside a PGlite transaction must use the transaction handle (it would wait on itself forever)',
+  );
+}
+
+function wrapPglite(db: PGliteLike, waits: WaitTracker, outer = false): Queryable {
   return {
     async query<R>(text: string, params: readonly unknown[] = []) {
-      const result = await db.query<R>(text, params.map(toParam));
+      if (outer) assertOutsidePgliteTransaction();
+      const result = await waits.track(() => db.query<R>(text, params.map(toParam)));
       return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
     },
     async exec(sql: string) {
-      await db.exec(sql);
+      if (outer) assertOutsidePgliteTransaction();
+      await waits.track(() => db.exec(sql));
     },
   };
 }
@@ -223,15 +282,37 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   const options = { parsers: { 20: (value: string) => BigInt(value) }, ...(dataDir ? { dataDir } : {}) };
   const db = new PGlite(options) as unknown as PGliteLike;
   await db.waitReady;
-  const direct = wrapPglite(db);
+  const waits = createWaitTracker();
+  const direct = wrapPglite(db, waits, true);
   return {
     kind: 'pglite',
     ...direct,
     // PGlite is one connection: its transactions are serialized, so retries are never needed.
-    transaction: (work) => db.transaction((tx) => work(wrapPglite(tx))),
+    // Waiting for that connection counts as a wait (the watchdog), until the transaction starts.
+    async transaction(work) {
+      assertOutsidePgliteTransaction();
+      let started!: () => void;
+      const acquired = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      const state = { open: true };
+      const done = insidePgliteTransaction.run(state, () =>
+        db.transaction((tx) => {
+          started();
+          return work(wrapPglite(tx, waits));
+        }),
+      );
+      try {
+        await waits.track(() => Promise.race([acquired, done.then(() => {})]));
+        return await done;
+      } finally {
+        state.open = false;
+      }
+    },
     async ping() {
       await direct.query('SELECT 1');
     },
+    oldestWaitMs: () => waits.oldestWaitMs(),
     close: () => db.close(),
   };
 }
