@@ -18,6 +18,7 @@ import {
   apiProblems,
   bodyProblems,
   NoQuery,
+  printableTextPattern,
   problemResponses,
   signedInProblems,
   Timestamp,
@@ -30,7 +31,7 @@ import type { IdentityService } from './service.ts';
  * phone and address are stored encrypted under the customer's own data key (platform/crypto).
  */
 const line = (example: string) =>
-  Type.String({ minLength: 1, maxLength: addressLineLengthMax, pattern: '^[^\\p{Cc}]+$', example });
+  Type.String({ minLength: 1, maxLength: addressLineLengthMax, pattern: printableTextPattern, example });
 
 export const PostalAddressSchema = Type.Object(
   {
@@ -65,7 +66,7 @@ export const Customer = Type.Object(
 const ProfileChangeBody = Type.Object(
   {
     name: Type.Optional(
-      Type.String({ minLength: 1, maxLength: nameLengthMax, pattern: '^[^\\p{Cc}]+$', example: 'Ada King' }),
+      Type.String({ minLength: 1, maxLength: nameLengthMax, pattern: printableTextPattern, example: 'Ada King' }),
     ),
     email: Type.Optional(Type.String({ format: 'email', maxLength: emailLengthMax, example: 'ada@example.com' })),
     phone: Type.Optional(Type.Union([Phone, Type.Null()], { description: 'null removes the phone number' })),
@@ -76,7 +77,12 @@ const ProfileChangeBody = Type.Object(
 
 const RegistrationBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: nameLengthMax, pattern: '^[^\\p{Cc}]+$', example: 'Ada Lovelace' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: nameLengthMax,
+      pattern: printableTextPattern,
+      example: 'Ada Lovelace',
+    }),
     email: Type.String({ format: 'email', maxLength: emailLengthMax, example: 'ada@example.com' }),
     password: Type.String({
       minLength: 1,
