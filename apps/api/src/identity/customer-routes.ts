@@ -4,6 +4,7 @@ import type { Cache } from '../platform/cache.ts';
 import {
   addressLineLengthMax,
   emailLengthMax,
+  emailTakenPerCustomerMax,
   nameLengthMax,
   passwordInputLengthMax,
   phoneLengthMax,
@@ -95,25 +96,36 @@ const RegistrationBody = Type.Object(
 );
 
 /**
- * Counts `email_taken` answers per IP address (ADR 0013): past registrationEmailTakenPerIpMax in the
- * window, the address gets 429 for every registration, taken or not, so probing cannot go on.
+ * Counts `email_taken` answers (ADR 0013), which tell whether an address is a customer's: per IP
+ * address, across registration and profile changes, and per customer for profile changes. Past the
+ * maximum in the window every registration or e-mail change from there answers 429, taken or not,
+ * so probing cannot go on (issue 12, defect 5: the profile change was an unthrottled probe).
  */
 function emailProbeGuard(cache: Cache) {
-  const keyOf = (ip: string) => `registration:email-taken:${ip}`;
+  const byIp = (ip: string) => ({ key: `registration:email-taken:${ip}`, max: registrationEmailTakenPerIpMax });
+  const byCustomer = (customerId: string) => ({
+    key: `profile:email-taken:${customerId}`,
+    max: emailTakenPerCustomerMax,
+  });
+  const countersOf = (ip: string, customerId?: string) =>
+    customerId ? [byIp(ip), byCustomer(customerId)] : [byIp(ip)];
   return {
-    async admit(ip: string): Promise<void> {
-      if (Number((await cache.get(keyOf(ip))) ?? 0) < registrationEmailTakenPerIpMax) return;
-      const retryAfterS = Math.ceil(registrationEmailTakenWindowMs / 1000);
-      throw tooManyRequests(
-        'Too many registrations from your network were for addresses that already have an account. Sign in instead, or try again later.',
-        retryAfterS,
-      );
+    async admit(message: string, ip: string, customerId?: string): Promise<void> {
+      for (const { key, max } of countersOf(ip, customerId)) {
+        if (Number((await cache.get(key)) ?? 0) < max) continue;
+        throw tooManyRequests(message, Math.ceil(registrationEmailTakenWindowMs / 1000));
+      }
     },
-    async recordTaken(ip: string): Promise<void> {
-      await cache.increment(keyOf(ip), registrationEmailTakenWindowMs);
+    async recordTaken(ip: string, customerId?: string): Promise<void> {
+      for (const { key } of countersOf(ip, customerId)) await cache.increment(key, registrationEmailTakenWindowMs);
     },
   };
 }
+
+const registrationProbeMessage =
+  'Too many registrations from your network were for addresses that already have an account. Sign in instead, or try again later.';
+const profileProbeMessage =
+  'Too many e-mail changes were to addresses that already have an account. Try again in an hour with an address of your own.';
 
 export async function customerRoutes(app: TypeBoxApp, options: { identity: IdentityService; cache: Cache }) {
   const { identity } = options;
@@ -132,7 +144,7 @@ export async function customerRoutes(app: TypeBoxApp, options: { identity: Ident
       },
     },
     async (request, reply) => {
-      await probes.admit(request.ip);
+      await probes.admit(registrationProbeMessage, request.ip);
       try {
         const customer = await identity.registerCustomer(request.body);
         return reply.code(201).header('location', '/api/v1/customers/me').send(customer);
@@ -168,7 +180,7 @@ export async function customerRoutes(app: TypeBoxApp, options: { identity: Ident
       schema: {
         tags: ['customers'],
         summary: 'Change your profile',
-        description: `Changes any of name, e-mail, phone and postal address; fields left out stay as they are, \`null\` removes the phone or address. An e-mail another customer has answers 409 \`email_taken\`. Changing the e-mail (your sign-in name) or phone needs a sign-in from the last ${recentSignInMaxAgeS / 60} minutes (401 \`recent_sign_in_required\` otherwise).`,
+        description: `Changes any of name, e-mail, phone and postal address; fields left out stay as they are, \`null\` removes the phone or address. An e-mail another customer has answers 409 \`email_taken\`; after ${emailTakenPerCustomerMax} such answers to one customer (or ${registrationEmailTakenPerIpMax} to one network, registrations included) within an hour, e-mail changes answer 429. Changing the e-mail (your sign-in name) or phone needs a sign-in from the last ${recentSignInMaxAgeS / 60} minutes (401 \`recent_sign_in_required\` otherwise).`,
         security: [{ oauth2: [] }],
         querystring: NoQuery,
         body: ProfileChangeBody,
@@ -182,9 +194,16 @@ export async function customerRoutes(app: TypeBoxApp, options: { identity: Ident
       // The e-mail signs in and the phone reaches the customer: a stolen token alone must not redirect them.
       const contactChange = request.body.email !== undefined || request.body.phone !== undefined;
       const customerId = contactChange ? requireRecentSignIn(request, recentSignInMaxAgeS) : requireCustomer(request);
-      const customer = await identity.updateProfile(customerId, request.body);
-      if (!customer) throw await missingCustomer(identity, customerId);
-      return customer;
+      if (request.body.email !== undefined) await probes.admit(profileProbeMessage, request.ip, customerId);
+      try {
+        const customer = await identity.updateProfile(customerId, request.body);
+        if (!customer) throw await missingCustomer(identity, customerId);
+        return customer;
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'email_taken')
+          await probes.recordTaken(request.ip, customerId);
+        throw error;
+      }
     },
   );
 }
