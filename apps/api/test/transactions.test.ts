@@ -140,7 +140,12 @@ describe('transaction history', () => {
     assert.deepEqual(await amounts('?status=posted&direction=debit&minAmount=100'), ['300.00']);
     assert.deepEqual(await amounts('?status=pending'), []);
     assert.deepEqual(await amounts('?q=grocery'), ['12.99']);
-    assert.deepEqual(await amounts('?q=jones'), ['45.50']);
+    assert.deepEqual(await amounts('?q=concert'), ['45.50']);
+    // Counterparty names are shown masked ("B** J****"): searching them would spell out the full
+    // name letter by letter, so only what the customer sees in full (the description) is searched.
+    for (const hidden of ['jones', 'Bob Jones', 'bob', 'J', 'B** J****']) {
+      assert.deepEqual(await amounts(`?q=${encodeURIComponent(hidden)}`), [], hidden);
+    }
     // LIKE wildcards match literally: "%" only where a description has one, "t_c" not "tic".
     assert.deepEqual(await amounts('?q=%25'), ['2500.00']);
     assert.deepEqual(await amounts('?q=t_c'), []);

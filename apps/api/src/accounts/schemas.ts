@@ -87,7 +87,7 @@ export const TransactionsQuery = Type.Object(
         minLength: 1,
         maxLength: searchTextLengthMax,
         pattern: printableTextPattern,
-        description: 'Text in description or counterparty',
+        description: 'Text in the description (counterparty names are shown masked and not searched)',
       }),
     ),
     ...pageQueryProperties,
