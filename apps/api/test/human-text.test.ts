@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { createTestDatabase, repositoryRoot, testRedisUrl } from '@nextgen/testkit';
 import { humanNamePattern, nonBlankTextPattern, printableTextPattern } from '../src/platform/schemas.ts';
 import { validatorCompiler } from '../src/platform/validation.ts';
 import { createCustomer } from './fixtures.ts';
@@ -138,5 +141,32 @@ describe('human-readable text', () => {
       payload: { type: 'savings', currency: 'EUR', name: 'Holiday\u202e' },
     });
     assert.equal(account.statusCode, 400);
+  });
+
+  it('refuses a disguised operator name on the command line', async (t) => {
+    const database = await createTestDatabase();
+    t.after(() => database.drop());
+    const run = (name: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          path.join(repositoryRoot, 'apps/api/src/cli/backoffice.ts'),
+          'operator',
+          'create',
+          '--name',
+          name,
+          '--roles',
+          'support',
+        ],
+        {
+          env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: testRedisUrl, NG_ENV: 'test' },
+          encoding: 'utf8',
+        },
+      );
+    const disguisedName = run('Alice\u202eecilA');
+    assert.equal(disguisedName.status, 1, disguisedName.stderr);
+    assert.match(disguisedName.stderr, /--name .*no control or format characters/);
+    const plain = run('Zoë, payments desk');
+    assert.equal(plain.status, 0, plain.stderr);
   });
 });
