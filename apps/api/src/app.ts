@@ -204,7 +204,7 @@ export async function buildApp(
         title: 'Service unavailable',
         status: 503,
         code: 'shutting_down',
-        detail: 'This server is restarting. Try again in a moment; another server will answer.',
+        detail: 'This server is shutting down. Try again in a moment.',
       },
       { 'retry-after': '1' },
     );
