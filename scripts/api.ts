@@ -2,7 +2,7 @@
  * Calls the API as the customer `./ng token` signed in, with a fresh DPoP proof per call (RFC 9449):
  *
  *   ./ng api GET /api/v1/accounts
- *   ./ng api POST /api/v1/transfers '{"fromAccountId":"acc_…", …}' -H "idempotency-key: $(uuidgen)"
+ *   ./ng api POST /api/v1/transfers '{"fromAccountId":"acc_…", …}' -H 'idempotency-key: dinner-1'
  *   ./ng api --curl GET /api/v1/accounts     # prints a curl command (its proof works once, for 60 s)
  *
  * The access token is refreshed (and the session file updated) when it has less than 30 seconds

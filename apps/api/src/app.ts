@@ -43,7 +43,7 @@ import { httpSecurityPlugin, serverOptions } from './platform/http-security.ts';
 import { assertJsonDepth } from './platform/json-body.ts';
 import { logSerializers, redactedPaths } from './platform/logging.ts';
 import { openApiPlugin } from './platform/openapi.ts';
-import { problemFromError, sendProblem } from './platform/problem.ts';
+import { clientErrorResponse, problemFromError, sendProblem } from './platform/problem.ts';
 import { validatorCompiler } from './platform/validation.ts';
 
 // Kept here too for callers written before it moved to platform; modules import it from platform.
@@ -112,6 +112,9 @@ export interface BuildOptions {
   readonly logStream?: { write(line: string): void };
 }
 
+/** The methods a 405 names in its Allow header when the path exists under another one. */
+const routedMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
 export async function buildApp(
   deps: AppDependencies,
   services = createServices(deps),
@@ -136,7 +139,8 @@ export async function buildApp(
       const given = String(request.headers['x-request-id'] ?? '');
       return requestIdPattern.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    // Draining answers 503 problem+json from the onRequest hook below, not Fastify's own JSON.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     // Bad percent-encoding and over-long path parameters are refused before routing; without this
@@ -144,6 +148,13 @@ export async function buildApp(
     frameworkErrors: (error, _request, reply) => {
       const { problem, headers } = problemFromError(error);
       return sendProblem(reply, problem, headers);
+    },
+    // Requests Node's parser refuses (a head over 16 KiB, a timeout, bad syntax) never become a
+    // Fastify request: answer them problem+json on the socket itself.
+    clientErrorHandler: (error: Error & { code?: string }, socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      if (socket.writable) socket.write(clientErrorResponse(error, randomUUID()));
+      socket.destroy(error);
     },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -169,14 +180,46 @@ export async function buildApp(
       request.log.warn({ err: error.cause }, `${error.dependencyName} unavailable`);
     return sendProblem(reply, problem, headers);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, {
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = routedMethods.filter((method) => app.findRoute({ method, url: path }) !== null);
+    if (allowed.length > 0) {
+      return sendProblem(
+        reply,
+        {
+          title: 'Method not allowed',
+          status: 405,
+          code: 'method_not_allowed',
+          detail: `${path} does not answer ${request.method}; it answers ${allowed.join(', ')}. Check the method against /docs.`,
+        },
+        { allow: allowed.join(', ') },
+      );
+    }
+    return sendProblem(reply, {
       title: 'Not found',
       status: 404,
       code: 'route_not_found',
-      detail: `There is no ${request.method} ${request.url.split('?')[0]} endpoint. Check the path against /docs.`,
-    }),
-  );
+      detail: `There is no ${request.method} ${path} endpoint. Check the path against /docs.`,
+    });
+  });
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    return sendProblem(
+      reply,
+      {
+        title: 'Service unavailable',
+        status: 503,
+        code: 'shutting_down',
+        detail: 'This server is shutting down. Try again in a moment.',
+      },
+      { 'retry-after': '1' },
+    );
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('cache-control', 'no-store');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkLedgerInvariants } from '@nextgen/testkit';
+import { emailTakenPerCustomerMax } from '../src/platform/constants.ts';
 import { DomainError } from '../src/platform/errors.ts';
 import { newId } from '../src/platform/ids.ts';
 import { fundedCustomer, openAccount } from './fixtures.ts';
@@ -91,6 +92,30 @@ describe('customers’ personal data at rest', () => {
     assert.equal(moved.json().email, 'ada.king@example.com');
     assert.equal((await signIn(testApp, 'ada.king@example.com')).kind, 'signed_in');
     assert.equal((await signIn(testApp, ada.email)).kind, 'rejected');
+  });
+
+  it(`stops a customer's e-mail changes after ${emailTakenPerCustomerMax} email_taken answers (address probing)`, async (t) => {
+    const testApp = await buildTestApp(t);
+    const id = await registerAda(testApp);
+    await registerAda(testApp, { ...ada, name: 'Bob Babbage', email: 'bob@example.com' });
+    for (let i = 0; i < emailTakenPerCustomerMax; i += 1) {
+      assert.equal((await patchMe(testApp, id, { email: 'bob@example.com' })).statusCode, 409);
+    }
+    const probe = await patchMe(testApp, id, { email: 'bob@example.com' });
+    assert.equal(probe.statusCode, 429);
+    assert.equal(probe.json().code, 'rate_limited');
+    assert.ok(Number(probe.headers['retry-after']) > 0);
+    // A free address, from another network, is refused alike: the answer no longer tells taken from free.
+    const fresh = await testApp.injectAs(id, {
+      method: 'PATCH',
+      url: '/api/v1/customers/me',
+      payload: { email: 'ada.king@example.com' },
+      remoteAddress: '203.0.113.9',
+    });
+    assert.equal(fresh.statusCode, 429);
+    assert.equal((await signIn(testApp, ada.email)).kind, 'signed_in');
+    // Changes that are not the e-mail still work.
+    assert.equal((await patchMe(testApp, id, { name: 'Ada King' })).statusCode, 200);
   });
 
   it('refuses a malformed phone or address with validation_failed and changes nothing', async (t) => {

@@ -52,7 +52,7 @@ describe('the API process', () => {
     await sleep(300);
     socket.end(body.slice(5));
     await new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    assert.match(response, /^HTTP\/1\.1 404/, 'the in-flight request got its answer');
+    assert.match(response, /^HTTP\/1\.1 405/, 'the in-flight request got its answer (POST /healthz: 405)');
     assert.equal(await api.exited, 0);
     // New connections are refused once the server closed.
     await assert.rejects(fetch(`${api.baseUrl}/healthz`));

@@ -140,7 +140,12 @@ describe('transaction history', () => {
     assert.deepEqual(await amounts('?status=posted&direction=debit&minAmount=100'), ['300.00']);
     assert.deepEqual(await amounts('?status=pending'), []);
     assert.deepEqual(await amounts('?q=grocery'), ['12.99']);
-    assert.deepEqual(await amounts('?q=jones'), ['45.50']);
+    assert.deepEqual(await amounts('?q=concert'), ['45.50']);
+    // Counterparty names are shown masked ("B** J****"): searching them would spell out the full
+    // name letter by letter, so only what the customer sees in full (the description) is searched.
+    for (const hidden of ['jones', 'Bob Jones', 'bob', 'J', 'B** J****']) {
+      assert.deepEqual(await amounts(`?q=${encodeURIComponent(hidden)}`), [], hidden);
+    }
     // LIKE wildcards match literally: "%" only where a description has one, "t_c" not "tic".
     assert.deepEqual(await amounts('?q=%25'), ['2500.00']);
     assert.deepEqual(await amounts('?q=t_c'), []);
@@ -188,6 +193,9 @@ describe('transaction history', () => {
       [`?limit=${pageLimitMax + 1}`, 'validation_failed'],
       ['?limit=0', 'validation_failed'],
       ['?from=yesterday', 'validation_failed'],
+      ['?from=2026-12-31T23:59:60Z', 'validation_failed'],
+      ['?to=2026-12-31T20:59:60-03:00', 'validation_failed'],
+      ['?from=2024-01-01T00:00:00%2B05', 'validation_failed'],
       ['?minAmount=-5', 'validation_failed'],
       ['?minAmount=1e5', 'validation_failed'],
       ['?status=lost', 'validation_failed'],

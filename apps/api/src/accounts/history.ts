@@ -83,7 +83,11 @@ export interface HistoryRow {
   cursor_at: string;
 }
 
-/** `q` matches literally: LIKE's wildcards and its escape character are escaped. */
+/**
+ * `q` matches the description literally (LIKE's wildcards and its escape character are escaped),
+ * never the counterparty's name: the customer sees that name masked, and matching the full one
+ * would let them spell it out letter by letter (issue 12, defect 8).
+ */
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
@@ -107,7 +111,7 @@ export async function queryHistory(db: Queryable, customerId: string, filters: H
        AND ($6::numeric IS NULL OR amount_minor <= $6::numeric * power(10::numeric, currency_exponent))
        AND ($7::text IS NULL OR status = $7)
        AND ($8::text IS NULL OR direction = $8)
-       AND ($9::text IS NULL OR description ILIKE $9 OR counterparty_name ILIKE $9)
+       AND ($9::text IS NULL OR description ILIKE $9)
        AND ($10::timestamptz IS NULL OR (created_at, id) < ($10::timestamptz, $11::text))
      ORDER BY created_at DESC, id DESC
      LIMIT $12`,

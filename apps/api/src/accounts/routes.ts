@@ -15,6 +15,7 @@ import {
   signedInProblems,
   type TypeBoxApp,
 } from '../platform/schemas.ts';
+import { parseInstant } from '../platform/validation.ts';
 import type { HistoryRow } from './history.ts';
 import { maskIban } from './iban.ts';
 import { maskName } from './masking.ts';
@@ -61,7 +62,7 @@ type HistoryQuery = Static<typeof TransactionsQuery>;
 /** A date-time filter as UTC ISO text PostgreSQL accepts (years 0001-9999), or a 400 naming it. */
 function instant(text: string | undefined, name: 'from' | 'to'): string | undefined {
   if (text === undefined) return undefined;
-  const iso = new Date(text).toISOString();
+  const iso = parseInstant(text)?.toISOString() ?? '';
   if (!/^(?!0000)\d{4}-/.test(iso)) {
     throw badRequest('invalid_date_range', `\`${name}\` must fall between the years 0001 and 9999 (UTC).`, {
       errors: [{ pointer: `/query/${name}`, detail: 'is out of range' }],
@@ -72,7 +73,8 @@ function instant(text: string | undefined, name: 'from' | 'to'): string | undefi
 
 /** Range filters that cannot match anything are the client's mistake; say which. */
 function checkRanges(query: HistoryQuery): void {
-  if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to)) {
+  const time = (text: string) => parseInstant(text)?.getTime() ?? Number.NaN;
+  if (query.from && query.to && time(query.from) > time(query.to)) {
     throw badRequest('invalid_date_range', '`from` is after `to`. Swap them or widen the range.', {
       errors: [{ pointer: '/query/from', detail: 'must not be after to' }],
     });

@@ -5,6 +5,7 @@ import { idSchemaPattern } from '../platform/ids.ts';
 import { type Currency, currencies, toApiMoney } from '../platform/money.ts';
 import {
   ApiMoney,
+  humanNamePattern,
   NullableString,
   NullableTimestamp,
   pageQueryProperties,
@@ -53,11 +54,11 @@ export const RevealedAccount = Type.Object({
   iban: Type.String({ example: 'DE89370400440532013000' }),
 });
 
-/** A name a person typed: no control characters, no leading or trailing spaces. */
+/** A name a person typed: printable (platform/schemas.ts), no leading or trailing spaces. */
 const AccountName = Type.String({
   minLength: 1,
   maxLength: nameLengthMax,
-  pattern: '^[^\\p{Cc}\\s](?:[^\\p{Cc}]*[^\\p{Cc}\\s])?$',
+  pattern: humanNamePattern,
 });
 
 export const OpenAccountBody = Type.Object(
@@ -86,7 +87,7 @@ export const TransactionsQuery = Type.Object(
         minLength: 1,
         maxLength: searchTextLengthMax,
         pattern: printableTextPattern,
-        description: 'Text in description or counterparty',
+        description: 'Text in the description (counterparty names are shown masked and not searched)',
       }),
     ),
     ...pageQueryProperties,

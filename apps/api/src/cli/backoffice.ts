@@ -11,6 +11,7 @@ import { requestHash } from '../platform/idempotency.ts';
 import { isId } from '../platform/ids.ts';
 import { isCurrency } from '../platform/money.ts';
 import { openDependencies } from '../platform/runtime.ts';
+import { humanNamePattern, printableTextPattern } from '../platform/schemas.ts';
 
 /**
  * `./ng backoffice …` on the configured database, through the same services as the API:
@@ -55,6 +56,9 @@ function parseCommandLine() {
 
 type CommandLine = ReturnType<typeof parseCommandLine>;
 const actorId = `cli:${userInfo().username}`;
+// The same text rules as the API's fields (platform/schemas.ts): operators' names are shown to other operators.
+const humanName = new RegExp(humanNamePattern, 'u');
+const printableText = new RegExp(printableTextPattern, 'u');
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
 function readCreditArguments({ values }: CommandLine) {
@@ -62,8 +66,8 @@ function readCreditArguments({ values }: CommandLine) {
   if (!account || !isId('account', account)) fail(`--account must be an account id (acc_…)\n${usage}`);
   if (!currency || !isCurrency(currency)) fail(`--currency must be an ISO 4217 code the bank keeps\n${usage}`);
   if (!amount) fail(`--amount is required\n${usage}`);
-  if (!description || description.length > descriptionLengthMax) {
-    fail(`--description is required (at most ${descriptionLengthMax} characters)\n${usage}`);
+  if (!description || description.length > descriptionLengthMax || !printableText.test(description)) {
+    fail(`--description is required (at most ${descriptionLengthMax} printable characters)\n${usage}`);
   }
   const amountMinor = parseAmountInput(amount, currency, '--amount');
   const key = values['idempotency-key'];
@@ -110,8 +114,10 @@ async function operator(services: Services, { positionals, values }: CommandLine
   if (verb === 'list') return print(await operators.list());
   if (verb === 'create') {
     const name = values.name?.trim();
-    if (!name || name.length > operatorNameLengthMax)
-      fail(`--name is required (at most ${operatorNameLengthMax} characters)`);
+    if (!name || name.length > operatorNameLengthMax || !humanName.test(name))
+      fail(
+        `--name is required (at most ${operatorNameLengthMax} printable characters, no control or format characters)`,
+      );
     return print(await operators.create(actorId, { name, roles: readRoles(values.roles) }));
   }
   const id = values.id;

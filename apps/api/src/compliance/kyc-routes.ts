@@ -17,6 +17,7 @@ import {
   NoQuery,
   NullableString,
   NullableTimestamp,
+  nonBlankTextPattern,
   problemResponses,
   StringEnum,
   signedInProblems,
@@ -44,7 +45,7 @@ const KycSubmissionBody = Type.Object(
     legalName: Type.String({
       minLength: 1,
       maxLength: nameLengthMax,
-      pattern: '^[^\\p{Cc}]*\\S[^\\p{Cc}]*$',
+      pattern: nonBlankTextPattern,
       description: 'Your name exactly as on the document',
       example: 'Ada Lovelace',
     }),

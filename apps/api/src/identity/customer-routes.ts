@@ -4,6 +4,7 @@ import type { Cache } from '../platform/cache.ts';
 import {
   addressLineLengthMax,
   emailLengthMax,
+  emailTakenPerCustomerMax,
   nameLengthMax,
   passwordInputLengthMax,
   phoneLengthMax,
@@ -19,6 +20,7 @@ import {
   apiProblems,
   bodyProblems,
   NoQuery,
+  printableTextPattern,
   problemResponses,
   signedInProblems,
   Timestamp,
@@ -31,7 +33,7 @@ import type { IdentityService } from './service.ts';
  * phone and address are stored encrypted under the customer's own data key (platform/crypto).
  */
 const line = (example: string) =>
-  Type.String({ minLength: 1, maxLength: addressLineLengthMax, pattern: '^[^\\p{Cc}]+$', example });
+  Type.String({ minLength: 1, maxLength: addressLineLengthMax, pattern: printableTextPattern, example });
 
 export const PostalAddressSchema = Type.Object(
   {
@@ -66,7 +68,7 @@ export const Customer = Type.Object(
 const ProfileChangeBody = Type.Object(
   {
     name: Type.Optional(
-      Type.String({ minLength: 1, maxLength: nameLengthMax, pattern: '^[^\\p{Cc}]+$', example: 'Ada King' }),
+      Type.String({ minLength: 1, maxLength: nameLengthMax, pattern: printableTextPattern, example: 'Ada King' }),
     ),
     email: Type.Optional(Type.String({ format: 'email', maxLength: emailLengthMax, example: 'ada@example.com' })),
     phone: Type.Optional(Type.Union([Phone, Type.Null()], { description: 'null removes the phone number' })),
@@ -77,7 +79,12 @@ const ProfileChangeBody = Type.Object(
 
 const RegistrationBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: nameLengthMax, pattern: '^[^\\p{Cc}]+$', example: 'Ada Lovelace' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: nameLengthMax,
+      pattern: printableTextPattern,
+      example: 'Ada Lovelace',
+    }),
     email: Type.String({ format: 'email', maxLength: emailLengthMax, example: 'ada@example.com' }),
     password: Type.String({
       minLength: 1,
@@ -90,25 +97,36 @@ const RegistrationBody = Type.Object(
 );
 
 /**
- * Counts `email_taken` answers per IP address (ADR 0013): past registrationEmailTakenPerIpMax in the
- * window, the address gets 429 for every registration, taken or not, so probing cannot go on.
+ * Counts `email_taken` answers (ADR 0013), which tell whether an address is a customer's: per IP
+ * address, across registration and profile changes, and per customer for profile changes. Past the
+ * maximum in the window every registration or e-mail change from there answers 429, taken or not,
+ * so probing cannot go on (issue 12, defect 5: the profile change was an unthrottled probe).
  */
 function emailProbeGuard(cache: Cache) {
-  const keyOf = (ip: string) => `registration:email-taken:${ip}`;
+  const byIp = (ip: string) => ({ key: `registration:email-taken:${ip}`, max: registrationEmailTakenPerIpMax });
+  const byCustomer = (customerId: string) => ({
+    key: `profile:email-taken:${customerId}`,
+    max: emailTakenPerCustomerMax,
+  });
+  const countersOf = (ip: string, customerId?: string) =>
+    customerId ? [byIp(ip), byCustomer(customerId)] : [byIp(ip)];
   return {
-    async admit(ip: string): Promise<void> {
-      if (Number((await cache.get(keyOf(ip))) ?? 0) < registrationEmailTakenPerIpMax) return;
-      const retryAfterS = Math.ceil(registrationEmailTakenWindowMs / 1000);
-      throw tooManyRequests(
-        'Too many registrations from your network were for addresses that already have an account. Sign in instead, or try again later.',
-        retryAfterS,
-      );
+    async admit(message: string, ip: string, customerId?: string): Promise<void> {
+      for (const { key, max } of countersOf(ip, customerId)) {
+        if (Number((await cache.get(key)) ?? 0) < max) continue;
+        throw tooManyRequests(message, Math.ceil(registrationEmailTakenWindowMs / 1000));
+      }
     },
-    async recordTaken(ip: string): Promise<void> {
-      await cache.increment(keyOf(ip), registrationEmailTakenWindowMs);
+    async recordTaken(ip: string, customerId?: string): Promise<void> {
+      for (const { key } of countersOf(ip, customerId)) await cache.increment(key, registrationEmailTakenWindowMs);
     },
   };
 }
+
+const registrationProbeMessage =
+  'Too many registrations from your network were for addresses that already have an account. Sign in instead, or try again later.';
+const profileProbeMessage =
+  'Too many e-mail changes were to addresses that already have an account. Try again in an hour with an address of your own.';
 
 export async function customerRoutes(
   app: TypeBoxApp,
@@ -135,7 +153,7 @@ export async function customerRoutes(
       },
     },
     async (request, reply) => {
-      await probes.admit(request.ip);
+      await probes.admit(registrationProbeMessage, request.ip);
       try {
         const customer = await identity.registerCustomer(request.body);
         return reply.code(201).header('location', '/api/v1/customers/me').send(customer);
@@ -171,7 +189,7 @@ export async function customerRoutes(
       schema: {
         tags: ['customers'],
         summary: 'Change your profile',
-        description: `Changes any of name, e-mail, phone and postal address; fields left out stay as they are, \`null\` removes the phone or address. An e-mail another customer has answers 409 \`email_taken\`. Changing the e-mail (your sign-in name) or phone needs a sign-in from the last ${recentSignInMaxAgeS / 60} minutes (401 \`recent_sign_in_required\` otherwise). Once your identity is verified, your name is the one on your identity document: a change other than its letter case, accents or a title answers 409 \`name_change_needs_review\` (contact support with a document showing the new name).`,
+        description: `Changes any of name, e-mail, phone and postal address; fields left out stay as they are, \`null\` removes the phone or address. An e-mail another customer has answers 409 \`email_taken\`; after ${emailTakenPerCustomerMax} such answers to one customer (or ${registrationEmailTakenPerIpMax} to one network, registrations included) within an hour, e-mail changes answer 429. Once your identity is verified, your name is the one on your identity document: a change other than its letter case, accents or a title answers 409 \`name_change_needs_review\` (contact support with a document showing the new name). Changing the e-mail (your sign-in name) or phone needs a sign-in from the last ${recentSignInMaxAgeS / 60} minutes (401 \`recent_sign_in_required\` otherwise).`,
         security: [{ oauth2: [] }],
         querystring: NoQuery,
         body: ProfileChangeBody,
@@ -194,9 +212,16 @@ export async function customerRoutes(
             'Your name is verified against your identity document, so it cannot be changed here. Contact support with a document that shows your new name.',
           );
       }
-      const customer = await identity.updateProfile(customerId, request.body);
-      if (!customer) throw await missingCustomer(identity, customerId);
-      return customer;
+      if (request.body.email !== undefined) await probes.admit(profileProbeMessage, request.ip, customerId);
+      try {
+        const customer = await identity.updateProfile(customerId, request.body);
+        if (!customer) throw await missingCustomer(identity, customerId);
+        return customer;
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'email_taken')
+          await probes.recordTaken(request.ip, customerId);
+        throw error;
+      }
     },
   );
 }

@@ -49,7 +49,7 @@ export const PasskeyAttestationSchema = Type.Object(
       {
         clientDataJSON: field('Client data the browser or app signed over'),
         attestationObject: field('The CBOR attestation object'),
-        transports: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 8 })),
+        transports: Type.Optional(Type.Array(Type.String({ maxLength: 32, pattern: '^[a-z-]+$' }), { maxItems: 8 })),
       },
       { additionalProperties: true },
     ),

@@ -6,6 +6,7 @@ import { pageLimitDefault, payeeNameLengthMax, referenceLengthMax } from '../pla
 import {
   apiProblems,
   bodyProblems,
+  humanNamePattern,
   IdParams,
   NoQuery,
   Page,
@@ -46,7 +47,7 @@ const CreatedPayee = Type.Object({
 const PayeeName = Type.String({
   minLength: 1,
   maxLength: payeeNameLengthMax,
-  pattern: '^[^\\p{Cc}\\s](?:[^\\p{Cc}]*[^\\p{Cc}\\s])?$',
+  pattern: humanNamePattern,
 });
 
 const CreatePayeeBody = Type.Object(

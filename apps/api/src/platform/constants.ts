@@ -151,6 +151,8 @@ export const recentSignInMaxAgeS = 5 * 60;
  */
 export const registrationEmailTakenPerIpMax = 10;
 export const registrationEmailTakenWindowMs = 60 * 60 * 1000;
+/** The same for one customer's e-mail changes (PATCH /customers/me), whatever network they come from. */
+export const emailTakenPerCustomerMax = 5;
 /** Longest WebAuthn field (base64url) accepted: clientDataJSON, authenticatorData, attestation, signature. */
 export const webauthnFieldLengthMax = 16 * 1024;
 /** Longest credential id accepted (WebAuthn caps credential ids at 1023 bytes; base64url is 4/3 of that). */

@@ -178,3 +178,45 @@ export function problemFromError(error: unknown): {
     unexpected: true,
   };
 }
+
+/** Node's parser errors before a request exists (platform: `clientErrorHandler`), by Node's error code. */
+const clientErrors: Readonly<Record<string, Problem>> = {
+  HPE_HEADER_OVERFLOW: {
+    title: 'Request header fields too large',
+    status: 431,
+    code: 'request_header_too_large',
+    detail: 'The request line and headers are larger than 16 KiB. Send fewer or shorter headers (cookies, tokens).',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    title: 'Request timeout',
+    status: 408,
+    code: 'request_timeout',
+    detail: 'The request did not arrive in time. Check your connection and send it again.',
+  },
+};
+
+const malformedRequest: Problem = {
+  title: 'Bad request',
+  status: 400,
+  code: 'malformed_request',
+  detail: 'The request is not valid HTTP/1.1 (request line, header or chunk syntax). Send a well-formed request.',
+};
+
+/**
+ * The raw HTTP answer to a request Node's parser refused (too large a head, a timeout, bad syntax):
+ * there is no Fastify request or reply yet, so this writes the problem+json response itself and
+ * closes the connection, as Node's own handler does. The trace id is fresh: no request id exists.
+ */
+export function clientErrorResponse(error: { code?: string }, traceId: string): string {
+  const problem = clientErrors[error.code ?? ''] ?? malformedRequest;
+  const body = JSON.stringify({ type: `/problems/${problem.code}`, ...problem, traceId });
+  return [
+    `HTTP/1.1 ${problem.status} ${problem.title}`,
+    'Content-Type: application/problem+json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Cache-Control: no-store',
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
+}

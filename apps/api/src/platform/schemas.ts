@@ -29,10 +29,20 @@ export type TypeBoxApp = FastifyInstance<
 // ---- Building blocks ---------------------------------------------------------------------------
 
 /**
- * Printable text: no control characters (they corrupt statements and downstream files; PostgreSQL
- * refuses NUL) and no lone surrogate halves (not Unicode; PostgreSQL's JSON refuses them).
+ * What no human-readable field (names, references, descriptions, reasons, labels) may hold: control
+ * characters (they corrupt statements and downstream files; PostgreSQL refuses NUL), format
+ * characters (U+202E right-to-left override, U+200B zero-width space, U+FEFF: text that displays as
+ * something other than what it is, to a customer, an operator or a payee check) and lone surrogate
+ * halves (not Unicode; PostgreSQL's JSON refuses them). Every route uses one of the three patterns
+ * below (test/human-text.test.ts walks /openapi.json to hold them to it).
  */
-export const printableTextPattern = '^[^\\p{Cc}\\p{Cs}]*$';
+const notText = '\\p{Cc}\\p{Cf}\\p{Cs}';
+/** Printable text, possibly empty (bound it with minLength). */
+export const printableTextPattern = `^[^${notText}]*$`;
+/** Printable text with at least one character that is not a space. */
+export const nonBlankTextPattern = `^[^${notText}]*[^${notText}\\s][^${notText}]*$`;
+/** A name a person typed: printable, not blank at either end. */
+export const humanNamePattern = `^[^${notText}\\s](?:[^${notText}]*[^${notText}\\s])?$`;
 
 /**
  * `string | null` written as `type: ['string', 'null']` rather than TypeBox's anyOf: the response
