@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
-import { startFakeS3 } from '@nextgen/testkit';
+import { startFakeKms, startFakeS3 } from '@nextgen/testkit';
 import { recordHash } from '../src/audit/chain.ts';
 import {
   type AuditHeadSettings,
@@ -16,7 +16,7 @@ import {
 } from '../src/audit/index.ts';
 import type { SealedRow } from '../src/audit/repository.ts';
 import { loadConfig } from '../src/platform/config.ts';
-import { createLocalSigningKey } from '../src/platform/crypto/signing.ts';
+import { createAwsSigningKey, createLocalSigningKey } from '../src/platform/crypto/signing.ts';
 import type { Queryable } from '../src/platform/database.ts';
 import { S3Error } from '../src/platform/s3.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
@@ -252,6 +252,40 @@ describe('signed audit chain heads', () => {
       assert.match(error.message, /SignatureDoesNotMatch/);
       return true;
     });
+  });
+
+  it('signs heads with an AWS KMS key and trusts only that key', async (t) => {
+    const kms = await startFakeKms();
+    t.after(() => kms.close());
+    const arn = kms.createSigningKey('alias/audit-heads');
+    const other = kms.createSigningKey('alias/someone-else');
+    const kmsKey = (keyId: string) =>
+      createAwsSigningKey({ keyId, region: kms.region, endpoint: kms.endpoint, credentials: kms.credentials });
+    const { testApp, folder } = await appWithLocalHeads(t);
+    const store = createLocalHeadStore(folder);
+    const audit = createAuditService({
+      db: testApp.deps.db,
+      heads: { store, signingKey: kmsKey('alias/audit-heads'), retentionDays: 1 },
+    });
+    await recordSome(testApp, 2, audit);
+    const exported = await audit.exportChainHead();
+    assert.ok(exported.outcome === 'exported');
+    assert.equal(exported.head.keyId, arn);
+    assert.deepEqual(await audit.verifyExportedHeads(), { listed: 1, checked: 1, anchoredPosition: 2n, findings: [] });
+    // One GetPublicKey for any number of heads; signatures are checked locally.
+    assert.deepEqual(kms.calls, ['GetPublicKey', 'Sign']);
+    // A head signed in KMS by another key (naming its own ARN) is not one of ours.
+    await recordSome(testApp, 1, audit);
+    const intruder = createAuditService({
+      db: testApp.deps.db,
+      heads: { store, signingKey: kmsKey(other), retentionDays: 1 },
+    });
+    assert.equal((await intruder.exportChainHead()).outcome, 'exported');
+    assert.deepEqual((await audit.verifyExportedHeads()).findings, [
+      { kind: 'exported_head_forged', name: '00000000000000000003.json' },
+    ]);
+    // A symmetric key is refused as a signing key, with the reason.
+    await assert.rejects(kmsKey(kms.createKey()).keyId(), /UnsupportedOperationException|symmetric/);
   });
 
   it('`audit export-head` and `audit verify` work on the configured store, exiting 1 on a finding', async (t) => {
