@@ -18,7 +18,7 @@ import type { SealedRow } from '../src/audit/repository.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { createAwsSigningKey, createLocalSigningKey } from '../src/platform/crypto/signing.ts';
 import type { Queryable } from '../src/platform/database.ts';
-import { S3Error } from '../src/platform/s3.ts';
+import { S3Error, signV4 } from '../src/platform/s3.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 
 const system = { kind: 'system', id: 'test' } as const;
@@ -286,6 +286,25 @@ describe('signed audit chain heads', () => {
     ]);
     // A symmetric key is refused as a signing key, with the reason.
     await assert.rejects(kmsKey(kms.createKey()).keyId(), /UnsupportedOperationException|symmetric/);
+  });
+
+  it('signs S3 requests as AWS documents it (the SigV4 example "GET Object" of the S3 API reference)', () => {
+    const request = {
+      method: 'GET',
+      path: '/test.txt',
+      query: {},
+      headers: { host: 'examplebucket.s3.amazonaws.com', range: 'bytes=0-9' } as Record<string, string>,
+      body: Buffer.alloc(0),
+    };
+    const credentials = {
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    };
+    signV4(request, credentials, 'us-east-1', 's3', new Date('2013-05-24T00:00:00Z'));
+    assert.equal(
+      request.headers.authorization,
+      'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41',
+    );
   });
 
   it('`audit export-head` and `audit verify` work on the configured store, exiting 1 on a finding', async (t) => {

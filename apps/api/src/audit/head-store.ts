@@ -120,9 +120,9 @@ export function createS3HeadStore(settings: S3HeadStoreSettings): HeadStore {
         },
       });
       if (response.status === 200) return 'written';
-      // 412: the key exists. 409: a concurrent conditional PUT of the same key is in flight; the
-      // other writer wins and this one compares against what it wrote.
-      if (response.status === 412 || response.status === 409) return 'exists';
+      // 412: the key exists. (409, a concurrent conditional PUT of the same key still in flight, is
+      // an error like any other: the other writer's head may not be readable yet; the next run retries.)
+      if (response.status === 412) return 'exists';
       throw failure('PutObject', response.status, response.body);
     },
     async get(name) {
