@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
@@ -190,7 +192,16 @@ describe('audit log', () => {
     const testApp = await buildTestApp(t);
     await recordSome(testApp, 4);
     const cli = path.resolve(import.meta.dirname, '../src/cli/audit.ts');
-    const env = { ...process.env, NG_ENV: 'test', DATABASE_URL: testApp.config.databaseUrl, LOG_LEVEL: 'silent' };
+    // A fresh head folder: heads exported elsewhere (a developer's DATA_DIR) must not count here.
+    const headDir = await mkdtemp(path.join(tmpdir(), 'ng-audit-'));
+    t.after(() => rm(headDir, { recursive: true, force: true }));
+    const env = {
+      ...process.env,
+      NG_ENV: 'test',
+      DATABASE_URL: testApp.config.databaseUrl,
+      LOG_LEVEL: 'silent',
+      AUDIT_HEAD_DIR: headDir,
+    };
     const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, ...args], { env });
     const intact = await run('verify');
     assert.equal(intact.stdout, 'audit chain intact: 4 sealed record(s), 0 pending\n');

@@ -88,6 +88,9 @@ describe('local key management', () => {
       KMS_PROVIDER: 'aws',
       KMS_KEY_ID: 'alias/pd',
       AWS_REGION: 'eu-central-1',
+      AUDIT_HEAD_STORE: 's3',
+      AUDIT_HEAD_BUCKET: 'bank-audit-heads',
+      AUDIT_HEAD_KMS_KEY_ID: 'alias/audit-heads',
     });
     assert.equal(createKeyManagement(config).provider, 'aws');
   });

@@ -3,8 +3,12 @@ import {
   createDecipheriv,
   createHash,
   createHmac,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
   randomBytes,
   randomUUID,
+  sign,
   timingSafeEqual,
 } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -20,6 +24,9 @@ import type { AddressInfo } from 'node:net';
  * Ciphertext blobs name their key and are AES-256-GCM under that key's material with the encryption
  * context as additional data, so a blob decrypts only with the same context, like real KMS.
  * `calls` records each operation, so tests can count KMS round trips.
+ *
+ * Asymmetric signing keys (createSigningKey: ECC_NIST_P256, SIGN_VERIFY) answer Sign
+ * (ECDSA_SHA_256, RAW messages, DER signatures) and GetPublicKey (DER SubjectPublicKeyInfo).
  */
 export interface FakeKms {
   readonly endpoint: string;
@@ -27,6 +34,8 @@ export interface FakeKms {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Creates a key (optionally under an alias); answers its ARN. */
   createKey(alias?: string): string;
+  /** Creates an ECC_NIST_P256 SIGN_VERIFY key (optionally under an alias); answers its ARN. */
+  createSigningKey(alias?: string): string;
   /** Points an existing alias at another key, as UpdateAlias does. */
   updateAlias(alias: string, arn: string): void;
   /** Operations received, in order, e.g. ['GenerateDataKey', 'Decrypt']. */
@@ -42,6 +51,8 @@ interface FakeKey {
   readonly arn: string;
   readonly keyId: string;
   readonly material: Buffer;
+  /** The private key of an ECC_NIST_P256 signing key. */
+  readonly signing?: KeyObject;
 }
 
 class KmsError extends Error {
@@ -176,6 +187,27 @@ export async function startFakeKms(options: { region?: string } = {}): Promise<F
       const blob = seal(destination, plaintext, input.DestinationEncryptionContext);
       return { SourceKeyId: source.arn, KeyId: destination.arn, CiphertextBlob: blob.toString('base64') };
     },
+    Sign(input) {
+      const key = findKey(input.KeyId);
+      if (!key.signing) throw new KmsError('InvalidKeyUsageException', 'The key is not a SIGN_VERIFY key');
+      if (input.SigningAlgorithm !== 'ECDSA_SHA_256' || input.MessageType !== 'RAW') {
+        throw new KmsError('ValidationException', 'this fake signs RAW messages with ECDSA_SHA_256 only');
+      }
+      const signature = sign('sha256', Buffer.from(String(input.Message), 'base64'), key.signing);
+      return { KeyId: key.arn, Signature: signature.toString('base64'), SigningAlgorithm: 'ECDSA_SHA_256' };
+    },
+    GetPublicKey(input) {
+      const key = findKey(input.KeyId);
+      if (!key.signing) throw new KmsError('UnsupportedOperationException', 'The key is symmetric');
+      const der = createPublicKey(key.signing).export({ format: 'der', type: 'spki' });
+      return {
+        KeyId: key.arn,
+        PublicKey: der.toString('base64'),
+        KeySpec: 'ECC_NIST_P256',
+        KeyUsage: 'SIGN_VERIFY',
+        SigningAlgorithms: ['ECDSA_SHA_256'],
+      };
+    },
     DescribeKey(input) {
       const key = findKey(input.KeyId);
       return {
@@ -233,6 +265,14 @@ export async function startFakeKms(options: { region?: string } = {}): Promise<F
       const keyId = randomUUID();
       const arn = `arn:aws:kms:${region}:111122223333:key/${keyId}`;
       keys.set(arn, { arn, keyId, material: randomBytes(32) });
+      if (alias) aliases.set(alias, arn);
+      return arn;
+    },
+    createSigningKey(alias) {
+      const keyId = randomUUID();
+      const arn = `arn:aws:kms:${region}:111122223333:key/${keyId}`;
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      keys.set(arn, { arn, keyId, material: randomBytes(32), signing: privateKey });
       if (alias) aliases.set(alias, arn);
       return arn;
     },

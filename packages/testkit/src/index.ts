@@ -1,6 +1,7 @@
 export * from './database.ts';
 export * from './dpop.ts';
 export * from './fake-kms.ts';
+export * from './fake-s3.ts';
 export * from './fault-proxy.ts';
 export * from './invariants.ts';
 export * from './oauth.ts';

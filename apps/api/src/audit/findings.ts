@@ -15,5 +15,11 @@ export function describeFinding(finding: AuditFinding): string {
       return `missing: records ${finding.lastPosition + 1n} to ${finding.headPosition} after ${finding.lastPosition} were deleted (the chain head is at ${finding.headPosition})`;
     case 'head_mismatch':
       return `tampered: the chain head's hash does not match record ${finding.headPosition}`;
+    case 'exported_head_rewritten':
+      return `exported_head_rewritten: the chain at position ${finding.position} no longer hashes to the signed head ${finding.name}: records up to it were rewritten`;
+    case 'exported_head_beyond_chain':
+      return `exported_head_beyond_chain: the signed head ${finding.name} is at position ${finding.position}, past the chain's last record ${finding.lastPosition}: the chain was cut off`;
+    case 'exported_head_forged':
+      return `exported_head_forged: the stored head ${finding.name} is not validly signed by this deployment's key`;
   }
 }

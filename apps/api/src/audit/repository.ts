@@ -138,3 +138,30 @@ export async function countPending(q: Queryable): Promise<number> {
   const { rows } = await q.query<{ n: bigint }>('SELECT count(*)::int8 AS n FROM audit_pending');
   return Number(rows[0]?.n ?? 0n);
 }
+
+/** The last sealed record and how many records the chain holds, in one snapshot (for a head export). */
+export async function lastSealed(
+  q: Queryable,
+): Promise<{ position: bigint; hash: string; sealed_at: Date; count: bigint } | undefined> {
+  const { rows } = await q.query<{ position: bigint; hash: string; sealed_at: Date; count: bigint }>(
+    `SELECT l.position, l.hash, l.sealed_at, (SELECT count(*) FROM audit_log)::int8 AS count
+     FROM audit_log l ORDER BY l.position DESC LIMIT 1`,
+  );
+  return rows[0];
+}
+
+/** The stored hashes at these positions (absent positions are simply missing from the map). */
+export async function hashesAt(q: Queryable, positions: readonly bigint[]): Promise<Map<bigint, string>> {
+  const { rows } = await q.query<{ position: bigint; hash: string }>(
+    'SELECT position, hash FROM audit_log WHERE position = ANY($1::int8[])',
+    [positions.map(String)],
+  );
+  return new Map(rows.map((row) => [row.position, row.hash]));
+}
+
+export async function lastSealedPosition(q: Queryable): Promise<bigint> {
+  const { rows } = await q.query<{ position: bigint }>(
+    'SELECT coalesce(max(position), 0)::int8 AS position FROM audit_log',
+  );
+  return rows[0]?.position ?? 0n;
+}

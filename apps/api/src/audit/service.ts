@@ -10,6 +10,13 @@ import type { AppDependencies } from '../platform/dependencies.ts';
 import { assert } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { type AuditDetailValue, genesisHash, recordHash, type SealedContent } from './chain.ts';
+import {
+  type ChainHeadExport,
+  type ExportedHeadsVerification,
+  exportChainHead,
+  verifyExportedHeads,
+} from './head-export.ts';
+import { type AuditHeadSettings, auditHeadsFromConfig, type ExportedHeadFinding } from './heads.ts';
 import * as repo from './repository.ts';
 
 /**
@@ -33,7 +40,8 @@ export type AuditFinding =
   | { readonly kind: 'missing'; readonly afterPosition: bigint; readonly beforePosition: bigint }
   | { readonly kind: 'broken_link'; readonly position: bigint; readonly id: string; readonly previousPosition: bigint }
   | { readonly kind: 'missing_tail'; readonly lastPosition: bigint; readonly headPosition: bigint }
-  | { readonly kind: 'head_mismatch'; readonly headPosition: bigint };
+  | { readonly kind: 'head_mismatch'; readonly headPosition: bigint }
+  | ExportedHeadFinding;
 
 export interface AuditVerification {
   readonly sealed: bigint;
@@ -113,8 +121,24 @@ function checkRecord(row: repo.SealedRow, previous: { position: bigint; hash: st
   return findings;
 }
 
-export function createAuditService(deps: Pick<AppDependencies, 'db'>) {
+/**
+ * `heads` says where chain heads are exported and what signs them; without it they come from
+ * `config` (auditHeadsFromConfig), and with neither, exporting and checking heads throws.
+ */
+export interface AuditServiceDependencies
+  extends Pick<AppDependencies, 'db'>,
+    Partial<Pick<AppDependencies, 'config'>> {
+  readonly heads?: AuditHeadSettings;
+}
+
+export function createAuditService(deps: AuditServiceDependencies) {
   const { db } = deps;
+  let heads = deps.heads;
+  const headSettings = (): AuditHeadSettings => {
+    if (!deps.config && !heads) throw new Error('the audit service was built without head export settings');
+    heads ??= auditHeadsFromConfig(deps.config as NonNullable<typeof deps.config>);
+    return heads;
+  };
 
   /** Chains up to auditSealBatchSizeMax committed pending records; returns how many it sealed. */
   async function sealOnce(): Promise<number> {
@@ -214,6 +238,23 @@ export function createAuditService(deps: Pick<AppDependencies, 'db'>) {
         findings.push({ kind: 'head_mismatch', headPosition: head.position });
       }
       return { sealed: previous.position, pending: await repo.countPending(db), findings };
+    },
+
+    /**
+     * Signs the chain's current head (its last sealed record) and writes it to the write-once head
+     * store (docs/adr/0055-signed-audit-chain-heads.md). Safe to run from several workers at once and
+     * to repeat: a position already exported answers `already_exported`. Throws ChainHeadConflict
+     * when the store holds a different head for the chain's position (a finding to investigate),
+     * and the store's or KMS's errors when they are unavailable (the next run retries).
+     * It does not seal: call seal() first to anchor records still pending.
+     */
+    exportChainHead(): Promise<ChainHeadExport> {
+      return exportChainHead(db, headSettings());
+    },
+
+    /** Checks the newest exported heads against the chain (see verify() for the chain itself). */
+    verifyExportedHeads(): Promise<ExportedHeadsVerification> {
+      return verifyExportedHeads(db, headSettings());
     },
 
     /** Sealed records about one subject, newest first. */

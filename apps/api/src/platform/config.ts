@@ -95,6 +95,34 @@ export interface Config {
    * a fixed, public test key is used so test processes sharing a database agree (never outside test).
    */
   readonly localKekFile: string | undefined;
+  /** Where signed audit chain heads are exported and what signs them (docs/adr/0055-signed-audit-chain-heads.md). */
+  readonly auditHeads: AuditHeadConfig;
+}
+
+export interface AuditHeadConfig {
+  /** `local` (a folder, development) or `s3` (S3 Object Lock, required in production): AUDIT_HEAD_STORE. */
+  readonly store: 'local' | 's3';
+  /** The local folder (AUDIT_HEAD_DIR); `DATA_DIR/audit-heads` by default. */
+  readonly dir: string;
+  /** The Object Lock bucket (AUDIT_HEAD_BUCKET); required with AUDIT_HEAD_STORE=s3. */
+  readonly bucket: string | undefined;
+  /** The bucket's region (AUDIT_HEAD_REGION); AWS_REGION by default. */
+  readonly region: string | undefined;
+  /** Key prefix inside the bucket (AUDIT_HEAD_PREFIX), `audit-heads/` by default. */
+  readonly prefix: string;
+  /** S3 endpoint override, path-style (AUDIT_HEAD_ENDPOINT): a VPC endpoint, MinIO, a fake in tests. */
+  readonly endpoint: string | undefined;
+  /** Days each exported head stays locked (AUDIT_HEAD_RETENTION_DAYS), 2557 (seven years) by default. */
+  readonly retentionDays: number;
+  /** What signs heads (AUDIT_HEAD_SIGNING): `local` key file or `aws` KMS; aws by default in production only. */
+  readonly signing: 'local' | 'aws';
+  /** The asymmetric ECC_NIST_P256 SIGN_VERIFY KMS key (AUDIT_HEAD_KMS_KEY_ID); required with signing aws. */
+  readonly kmsKeyId: string | undefined;
+  /**
+   * The local signing key file (AUDIT_HEAD_SIGNING_KEY_FILE); `DATA_DIR/audit-head-key.json` by default.
+   * Under NG_ENV=test without it, a fixed public test key is used (never outside test).
+   */
+  readonly signingKeyFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -297,6 +325,68 @@ export function loadConfig(env: Env = process.env): Config {
     stepUpCumulative: flag(env, 'STEP_UP_CUMULATIVE', true),
     stepUpNewPayee: flag(env, 'STEP_UP_NEW_PAYEE', true),
     ...kms,
+    auditHeads: auditHeadSettings(env, environment, kms, path.resolve(text(env, 'DATA_DIR', '.data'))),
+  };
+}
+
+/** Audit chain head export: S3 Object Lock and KMS signing in production, a local folder and key elsewhere. */
+function auditHeadSettings(
+  env: Env,
+  environment: Config['environment'],
+  kms: { awsRegion: string | undefined },
+  dataDir: string,
+): AuditHeadConfig {
+  const store = oneOf(env, 'AUDIT_HEAD_STORE', ['local', 's3'] as const, 'local');
+  // KMS in production (required there); elsewhere the local key unless asked, so setting KMS_PROVIDER=aws
+  // for personal data alone needs no signing key.
+  const signing = oneOf(
+    env,
+    'AUDIT_HEAD_SIGNING',
+    ['local', 'aws'] as const,
+    environment === 'production' ? 'aws' : 'local',
+  );
+  const bucket = optional(env, 'AUDIT_HEAD_BUCKET');
+  const region = optional(env, 'AUDIT_HEAD_REGION') ?? kms.awsRegion;
+  const kmsKeyId = optional(env, 'AUDIT_HEAD_KMS_KEY_ID');
+  const prefix = text(env, 'AUDIT_HEAD_PREFIX', 'audit-heads/');
+  const signingKeyFile = optional(env, 'AUDIT_HEAD_SIGNING_KEY_FILE');
+  if (environment === 'production') {
+    if (store !== 's3') throw new ConfigError('AUDIT_HEAD_STORE', 'must be s3 in production (write-once storage)');
+    if (signing !== 'aws') throw new ConfigError('AUDIT_HEAD_SIGNING', 'must be aws in production (a KMS key)');
+  }
+  if (store === 's3') {
+    if (!bucket || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+      throw new ConfigError('AUDIT_HEAD_BUCKET', 'is required with AUDIT_HEAD_STORE=s3: an S3 bucket name');
+    }
+    if (!region || !/^[a-z]{2}(-[a-z]+)+-[0-9]$/.test(region)) {
+      throw new ConfigError(
+        'AUDIT_HEAD_REGION',
+        'is required with AUDIT_HEAD_STORE=s3 (or AWS_REGION), e.g. eu-central-1',
+      );
+    }
+  }
+  if (!/^([A-Za-z0-9!_.*'()-]+\/)*$/.test(prefix)) {
+    throw new ConfigError(
+      'AUDIT_HEAD_PREFIX',
+      `must be empty or end with "/" and hold only safe key characters, got "${prefix}"`,
+    );
+  }
+  if (signing === 'aws') {
+    if (!kmsKeyId) throw new ConfigError('AUDIT_HEAD_KMS_KEY_ID', 'is required with AUDIT_HEAD_SIGNING=aws');
+    if (!kms.awsRegion)
+      throw new ConfigError('AWS_REGION', 'is required with AUDIT_HEAD_SIGNING=aws, e.g. eu-central-1');
+  }
+  return {
+    store,
+    dir: path.resolve(optional(env, 'AUDIT_HEAD_DIR') ?? path.join(dataDir, 'audit-heads')),
+    bucket,
+    region,
+    prefix,
+    endpoint: url(env, 'AUDIT_HEAD_ENDPOINT', ['http:', 'https:']),
+    retentionDays: integer(env, 'AUDIT_HEAD_RETENTION_DAYS', 2557, 1, 36_500),
+    signing,
+    kmsKeyId,
+    signingKeyFile: signingKeyFile && path.resolve(signingKeyFile),
   };
 }
 

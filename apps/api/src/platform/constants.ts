@@ -205,6 +205,18 @@ export const auditVerifyPageSize = 1_000;
 export const auditDetailsMax = 20;
 /** Longest string value in an audit record's details. */
 export const auditDetailLengthMax = 200;
+/**
+ * Newest exported chain heads `./ng audit verify` reads (docs/adr/0055-signed-audit-chain-heads.md).
+ * Each is one store read; since the chain is linked, one matching head anchors every record before it,
+ * so older heads add findings only where the chain is already broken.
+ */
+export const auditHeadsVerifiedMax = 1_000;
+/** Largest exported chain head document read back (they are ~600 bytes); anything bigger is refused as forged. */
+export const auditHeadBytesMax = 4_096;
+/** Longest an S3 request may take before it is abandoned (the export job retries on its next run). */
+export const s3RequestTimeoutMs = 10_000;
+/** Largest S3 answer read (a ListObjectsV2 page of 1,000 keys is ~300 KB). */
+export const s3ResponseBytesMax = 2_000_000;
 
 // ---- Personal data protection (apps/api/src/platform/crypto) -----------------------------------
 /** Unwrapped customer data keys one process keeps in memory. Each costs ~100 bytes; a miss costs a KMS call. */
