@@ -176,6 +176,7 @@ export async function buildApp(
   await app.register(admissionPlugin, {
     verifier: createTokenVerifier(config, keys, { isGrantRevoked: services.identity.isGrantRevoked }),
     nonces: createDpopNonces(dpopNonceSecretOf(keys)),
+    publicUrl: config.publicUrl,
     cache,
     limitPerMinute: config.rateLimitPerMinute,
   });

@@ -284,7 +284,7 @@ describe('authorization codes', () => {
 
 describe('DPoP at the token endpoint', () => {
   it('asks for a server nonce (use_dpop_nonce) and accepts the proof signed with it', async (t) => {
-    const { baseUrl } = await listeningApp(t);
+    const { testApp, baseUrl } = await listeningApp(t);
     const { session } = await signedIn(baseUrl);
     const device = createDpopClient();
     const body = new URLSearchParams({
@@ -296,7 +296,7 @@ describe('DPoP at the token endpoint', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
-        dpop: device.proofFor('POST', `${baseUrl}/oidc/token`),
+        dpop: device.proofFor('POST', `${testApp.config.publicUrl}/oidc/token`),
       },
       body,
     });
@@ -306,14 +306,65 @@ describe('DPoP at the token endpoint', () => {
   });
 
   it("hands out nonces the API accepts too (one nonce for the device's every call)", async (t) => {
-    const { baseUrl } = await listeningApp(t);
+    const { testApp, baseUrl } = await listeningApp(t);
     const { session } = await signedIn(baseUrl);
     const nonce = session.dpop.nonce;
     assert.ok(nonce);
-    const headers = session.dpop.headersFor('GET', `${baseUrl}/api/v1/customers/me`, session.accessToken);
+    const headers = session.dpop.headersFor(
+      'GET',
+      `${testApp.config.publicUrl}/api/v1/customers/me`,
+      session.accessToken,
+    );
     assert.match(headers.dpop, /\./);
     const response = await fetch(`${baseUrl}/api/v1/customers/me`, { headers });
     assert.equal(response.status, 200);
+  });
+});
+
+describe('the authorization server answers for PUBLIC_URL only', () => {
+  /** A pushed authorization request with a proof for `htu`, sent with `headers` (Host, X-Forwarded-*). */
+  async function push(testApp: TestApp, htu: string, headers: Record<string, string>) {
+    const device = createDpopClient();
+    const { challenge } = pkce();
+    const request = () =>
+      testApp.app.inject({
+        method: 'POST',
+        url: '/oidc/request',
+        headers: {
+          ...headers,
+          'content-type': 'application/x-www-form-urlencoded',
+          dpop: device.proofFor('POST', htu),
+        },
+        payload: new URLSearchParams(
+          authorizationFields({ code_challenge: challenge, code_challenge_method: 'S256' }),
+        ).toString(),
+      });
+    const first = await request();
+    if (!device.wantsNonce(first.statusCode, first.headers as Record<string, string>, first.body)) return first;
+    device.learnNonce(first.headers as Record<string, string>);
+    return request();
+  }
+
+  it('checks a proof against PUBLIC_URL, never the Host header the client sent', async (t) => {
+    const testApp = await buildTestApp(t);
+    const publicHtu = `${testApp.config.publicUrl}/oidc/request`;
+    assert.equal((await push(testApp, publicHtu, { host: 'evil.example' })).statusCode, 201);
+    const refused = await push(testApp, 'http://evil.example/oidc/request', { host: 'evil.example' });
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.equal(refused.json().error, 'invalid_dpop_proof');
+  });
+
+  it('ignores X-Forwarded-Host and -Proto, with or without TRUST_PROXY', async (t) => {
+    for (const trustProxy of ['false', 'true']) {
+      const testApp = await buildTestApp(t, { env: { TRUST_PROXY: trustProxy } });
+      const forwarded = { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' };
+      const refused = await push(testApp, 'https://evil.example/oidc/request', forwarded);
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.equal(refused.json().error, 'invalid_dpop_proof');
+      const discovery = await testApp.app.inject({ url: '/oidc/.well-known/openid-configuration', headers: forwarded });
+      assert.equal(discovery.json().token_endpoint, `${testApp.config.publicUrl}/oidc/token`);
+      assert.equal(discovery.json().pushed_authorization_request_endpoint, `${testApp.config.publicUrl}/oidc/request`);
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import Provider, { type ClientMetadata, type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AppDependencies } from '../app.ts';
@@ -215,6 +216,31 @@ function recordSessions(sessions: SessionsService) {
   };
 }
 
+/** What Fastify (@fastify/middie) hands the provider: the raw request, with the client address it resolved. */
+export interface ProviderRequest extends IncomingMessage {
+  ip?: string;
+}
+
+/**
+ * Pins a request to the authorization server to PUBLIC_URL before oidc-provider sees it. The
+ * library builds every URL it issues or checks (endpoints in discovery, redirects, a DPoP proof's
+ * expected htu) from the request's scheme and host; those come from PUBLIC_URL here, never from the
+ * client's Host or X-Forwarded-Host, so a proof made for another host is refused and no URL names a
+ * host an attacker chose. The client address is the one Fastify resolved under TRUST_PROXY: the
+ * provider and the API trust the same proxies (none by default).
+ */
+export function publicRequestOf(config: Pick<Config, 'publicUrl'>) {
+  const publicUrl = new URL(config.publicUrl);
+  const scheme = publicUrl.protocol.slice(0, -1);
+  return (request: ProviderRequest): ProviderRequest => {
+    request.headers['x-forwarded-proto'] = scheme;
+    request.headers['x-forwarded-host'] = publicUrl.host;
+    if (request.ip) request.headers['x-forwarded-for'] = request.ip;
+    else delete request.headers['x-forwarded-for'];
+    return request;
+  };
+}
+
 export function createAuthorizationServer(
   deps: AppDependencies,
   identity: IdentityService,
@@ -232,9 +258,9 @@ export function createAuthorizationServer(
     onPurgeFailed: (error) => log.warn({ err: error }, 'could not purge expired OAuth artefacts'),
   });
   const provider = new Provider(issuerOf(deps.config), configurationOf(deps, identity, store));
-  // In production the API runs behind a TLS-terminating load balancer: trust its X-Forwarded-Proto
-  // so cookies are marked Secure and URLs use https.
-  provider.proxy = deps.config.environment === 'production';
+  // Koa reads X-Forwarded-*, but only the ones publicRequestOf writes: PUBLIC_URL's scheme and host,
+  // and the client address Fastify resolved under TRUST_PROXY. Nothing a client sends reaches it.
+  provider.proxy = true;
   if (sessions) provider.use(recordSessions(sessions));
   provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) =>
     log.error({ err: error }, 'authorization server error'),

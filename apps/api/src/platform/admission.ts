@@ -14,6 +14,8 @@ import { countRequest } from './rate-limit.ts';
 export interface AdmissionOptions {
   readonly verifier: TokenVerifier;
   readonly nonces: DpopNonces;
+  /** PUBLIC_URL: proofs' htu must name it (auth.ts). */
+  readonly publicUrl: string;
   readonly cache: Cache;
   readonly limitPerMinute: number;
 }
