@@ -168,6 +168,24 @@ describe('OAuth authorization code flow: PAR, PKCE, DPoP', () => {
     }
   });
 
+  it('refuses a pushed authorization request without a DPoP proof, even with dpop_jkt', async (t) => {
+    const testApp = await buildTestApp(t);
+    const { challenge } = pkce();
+    const fields = authorizationFields({ code_challenge: challenge, code_challenge_method: 'S256' });
+    const extras: Record<string, string>[] = [{}, { dpop_jkt: createDpopClient().key.thumbprint }];
+    for (const extra of extras) {
+      const response = await testApp.app.inject({
+        method: 'POST',
+        url: '/oidc/request',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ ...fields, ...extra }).toString(),
+      });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json().error, 'invalid_request');
+      assert.match(response.json().error_description, /DPoP proof is required/);
+    }
+  });
+
   it('refuses a response mode other than query', async (t) => {
     const { baseUrl } = await listeningApp(t);
     const { challenge } = pkce();

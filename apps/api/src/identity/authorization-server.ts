@@ -89,6 +89,22 @@ function resourceIndicators(audience: string): NonNullable<Configuration['featur
   };
 }
 
+/**
+ * The app's pushed authorization requests must carry a DPoP proof (ADR 0015): the proof binds the
+ * code to the device key from the first request on, so a code intercepted on its way back is
+ * useless elsewhere. oidc-provider accepts a PAR without one (the binding is optional in RFC 9449
+ * §10), so this refuses it. It runs after the library checked a proof that is present
+ * (checkDpopJkt), so a present header here is a valid, unreplayed proof; `dpop_jkt` alone is not
+ * enough: it names a key without proving its possession.
+ */
+export const parProofRequired =
+  'a DPoP proof is required: send the pushed authorization request with a DPoP header signed by the device key';
+
+function requireDpopOnPar(ctx: KoaContextWithOIDC, _value: unknown, client: { clientId: string } | undefined) {
+  if (ctx.oidc.route !== 'pushed_authorization_request' || client?.clientId !== mobileClientId) return;
+  if (!ctx.get('dpop')) throw new errors.InvalidRequest(parProofRequired);
+}
+
 function renderPage(ctx: KoaContextWithOIDC, html: string): void {
   ctx.set(pageHeaders);
   ctx.body = html;
@@ -124,6 +140,8 @@ function configurationOf(
     clientDefaults: { id_token_signed_response_alg: 'ES256' },
     enabledJWA: { idTokenSigningAlgValues: ['ES256'], dPoPSigningAlgValues: [...dpopAlgorithms] },
     acceptQueryParamAccessTokens: false,
+    // Not a parameter of ours: its validation hook runs for every authorization request, present or not.
+    extraParams: { dpop_jkt: requireDpopOnPar },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
