@@ -179,6 +179,7 @@ export async function buildApp(
     publicUrl: config.publicUrl,
     cache,
     limitPerMinute: config.rateLimitPerMinute,
+    isCustomerAdmitted: services.identity.isCustomerAdmitted,
   });
   await app.register(healthRoutes, { db, cache });
   await app.register(identityRoutes, { deps, services });

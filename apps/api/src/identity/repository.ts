@@ -75,6 +75,27 @@ export async function emailIndexTaken(db: Queryable, emailIndex: string): Promis
   return rows.length > 0;
 }
 
+export type CustomerStatus = CustomerRow['status'];
+
+/** The customer's status alone (the admission check); undefined when there is no such customer. */
+export async function customerStatus(db: Queryable, id: string): Promise<CustomerStatus | undefined> {
+  const { rows } = await db.query<{ status: CustomerStatus }>('SELECT status FROM customers WHERE id = $1', [id]);
+  return rows[0]?.status;
+}
+
+/** Sets a customer's status (locking, closing, reopening); false when there is no such unerased customer. */
+export async function setCustomerStatus(
+  db: Queryable,
+  id: string,
+  status: Exclude<CustomerStatus, 'erased'>,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE customers SET status = $2, updated_at = now() WHERE id = $1 AND status <> 'erased'`,
+    [id, status],
+  );
+  return rowCount === 1;
+}
+
 /** Locks the customer's row for a profile change or erasure. */
 export async function lockCustomer(tx: Queryable, id: string): Promise<CustomerRow | undefined> {
   const { rows } = await tx.query<CustomerRow>(

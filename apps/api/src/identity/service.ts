@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AppDependencies } from '../app.ts';
 import type { AuditService } from '../audit/index.ts';
-import { accessTokenTtlS } from '../platform/constants.ts';
+import { accessTokenTtlS, customerStatusCachedMs } from '../platform/constants.ts';
 import type { PersonalDataVault } from '../platform/crypto/index.ts';
 import type { Queryable } from '../platform/database.ts';
 import { badRequest, conflict } from '../platform/errors.ts';
@@ -78,6 +78,7 @@ export const normalizeEmail = (email: string) => normalizeForComparison(email.tr
 /** Seconds a revoked grant is remembered: as long as any access token issued under it may live. */
 const revokedGrantMemoryMs = (accessTokenTtlS + 60) * 1000;
 const revokedGrantKey = (grantId: string) => `oauth:revoked-grant:${grantId}`;
+const customerStatusKey = (customerId: string) => `customer-status:${customerId}`;
 
 /**
  * The identity module's only door: registration, profiles, and the sign-in check the hosted login
@@ -229,12 +230,45 @@ export function createIdentityService(
     if (!row || row.status === 'erased') return false;
     await repository.markErased(tx, id);
     await vault.destroyCustomerKey(id, tx);
+    // Before the commit, so no request between the commit and this write finds "active" cached; if
+    // the erasure rolls back the customer is refused for customerStatusCachedMs at most (fail closed).
+    await rememberStatus(id, 'erased');
     return true;
+  }
+
+  /** Overwrites the cached status: every pod's admission sees the change from the next request. */
+  async function rememberStatus(id: string, status: repository.CustomerStatus): Promise<void> {
+    await cache.set(customerStatusKey(id), status, customerStatusCachedMs);
+  }
+
+  /**
+   * Locks, closes or reopens a customer: tokens and refresh tokens stop (or work again) from the
+   * next request. False when there is no such customer, or it was erased (which is final).
+   */
+  async function setCustomerStatus(id: string, status: Exclude<repository.CustomerStatus, 'erased'>) {
+    const changed = await repository.setCustomerStatus(db, id, status);
+    if (changed) await rememberStatus(id, status);
+    return changed;
   }
 
   /** True when the customer exists and may sign in and use tokens. */
   async function isCustomerActive(id: string): Promise<boolean> {
-    return (await repository.findCustomerById(db, id))?.status === 'active';
+    return (await repository.customerStatus(db, id)) === 'active';
+  }
+
+  /**
+   * The admission check (platform/admission.ts): is the token's customer still active? PostgreSQL
+   * decides; its answer is cached for customerStatusCachedMs. The cached value is written only when
+   * absent, so a status change written meanwhile (setCustomerStatus, erasure) is never overwritten
+   * by an older read. Any failure propagates (503): an unknown status never admits.
+   */
+  async function isCustomerAdmitted(id: string): Promise<boolean> {
+    const key = customerStatusKey(id);
+    const cached = await cache.get(key);
+    if (cached !== undefined) return cached === 'active';
+    const status = (await repository.customerStatus(db, id)) ?? 'unknown';
+    await cache.setIfAbsent(key, status, customerStatusCachedMs);
+    return status === 'active';
   }
 
   /**
@@ -276,6 +310,8 @@ export function createIdentityService(
     /** Start-up: encrypts rows written before personal data was encrypted (idempotent, batched). */
     encryptPlaintextCustomers: () => encryptPlaintextCustomers(db, vault),
     isCustomerActive,
+    isCustomerAdmitted,
+    setCustomerStatus,
     signIn,
     markGrantRevoked,
     isGrantRevoked,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { identifyCaller, revokedToken, type TokenVerifier } from './auth.ts';
+import { identifyCaller, inactiveCustomer, revokedToken, type TokenVerifier } from './auth.ts';
 import type { Cache } from './cache.ts';
 import { type DpopNonces, dpopReplayKeyOf, dpopReplayMemoryMs, invalidDpopProof } from './dpop.ts';
 import { countRequest } from './rate-limit.ts';
@@ -18,6 +18,11 @@ export interface AdmissionOptions {
   readonly publicUrl: string;
   readonly cache: Cache;
   readonly limitPerMinute: number;
+  /**
+   * True when the customer may still use their tokens (not locked, closed or erased): checked on
+   * every request with a customer token, so a status change stops tokens before they expire.
+   */
+  readonly isCustomerAdmitted: (customerId: string) => Promise<boolean>;
 }
 
 export const admissionPlugin = fp(
@@ -27,14 +32,20 @@ export const admissionPlugin = fp(
     app.addHook('onRequest', async (request, reply) => {
       const caller = await identifyCaller(options, request);
       const proof = caller?.proof;
-      const [revoked, , firstUse] = await Promise.all([
+      const principal = caller?.token.principal;
+      const [revoked, , active, firstUse] = await Promise.all([
         caller ? options.verifier.isRevoked(caller.token) : false,
         countRequest(options.cache, options.limitPerMinute, request, reply),
+        principal?.kind === 'customer' ? options.isCustomerAdmitted(principal.subject) : true,
         proof ? options.cache.setIfAbsent(dpopReplayKeyOf(proof), '1', dpopReplayMemoryMs) : true,
       ]);
-      if (revoked || !firstUse) {
+      if (revoked || !active || !firstUse) {
         request.principal = undefined;
-        request.authFailure = revoked ? revokedToken() : invalidDpopProof('was used before (jti)');
+        request.authFailure = revoked
+          ? revokedToken()
+          : !active
+            ? inactiveCustomer()
+            : invalidDpopProof('was used before (jti)');
       } else if (proof?.nonceAging) {
         // RFC 9449 §8.2: hand out the next nonce before the one in use expires.
         reply.header('dpop-nonce', options.nonces.next());

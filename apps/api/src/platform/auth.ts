@@ -182,6 +182,18 @@ export async function verifyAccessToken(verifier: TokenVerifier, token: string):
 
 export const revokedToken = () => invalidToken('revoked');
 
+/** The token's customer was locked, closed or erased after it was issued. */
+export const inactiveCustomer = () =>
+  unauthorized(
+    'customer_inactive',
+    'This customer account is locked, closed or erased, so its sign-ins no longer work. Contact support.',
+    {
+      headers: {
+        'www-authenticate': `${realm}, error="invalid_token", error_description="the customer account is not active", ${dpopRealm}`,
+      },
+    },
+  );
+
 /** A caller whose token verified, and the DPoP proof that came with it (for the replay check). */
 export interface IdentifiedCaller {
   readonly token: VerifiedToken;

@@ -67,6 +67,12 @@ export const loginSessionTtlS = 14 * 24 * 60 * 60;
 export const refreshTokenTtlS = 14 * 24 * 60 * 60;
 /** How long a hosted login page stays usable. Each open page holds one row in oauth_artefacts. */
 export const loginInteractionTtlS = 10 * 60;
+/**
+ * How long admission may trust a customer's status read from PostgreSQL (shared cache). A change
+ * through identity's setCustomerStatus or erasure overwrites it at once; this bounds staleness only
+ * when that write is lost.
+ */
+export const customerStatusCachedMs = 30_000;
 /** Failed sign-ins per account (normalized e-mail) within the window before the account is locked out. */
 export const loginFailuresPerAccountMax = 5;
 /** Failed sign-ins per client IP within the window before that IP is throttled. */
