@@ -187,3 +187,21 @@ export async function replacePlaintext(
   );
   return rowCount === 1;
 }
+
+/** Revoked grants (migration 0065): kept until their last access token expired; expired rows are purged in passing. */
+export async function insertRevokedGrant(db: Queryable, grantId: string, rememberS: number): Promise<void> {
+  await db.query(
+    `INSERT INTO revoked_grants (grant_id, expires_at) VALUES ($1, now() + make_interval(secs => $2::float8))
+     ON CONFLICT (grant_id) DO UPDATE SET expires_at = GREATEST(revoked_grants.expires_at, EXCLUDED.expires_at)`,
+    [grantId, rememberS],
+  );
+  await db.query(
+    `DELETE FROM revoked_grants WHERE grant_id IN (
+       SELECT grant_id FROM revoked_grants WHERE expires_at < now() LIMIT 100)`,
+  );
+}
+
+export async function isGrantRevoked(db: Queryable, grantId: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM revoked_grants WHERE grant_id = $1 AND expires_at > now()', [grantId]);
+  return rows.length > 0;
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AppDependencies } from '../app.ts';
 import type { AuditService } from '../audit/index.ts';
-import { accessTokenTtlS, customerStatusCachedMs } from '../platform/constants.ts';
+import { accessTokenTtlS, customerStatusCachedMs, grantStateCachedMs } from '../platform/constants.ts';
 import type { PersonalDataVault } from '../platform/crypto/index.ts';
 import type { Queryable } from '../platform/database.ts';
 import { badRequest, conflict } from '../platform/errors.ts';
@@ -75,9 +75,10 @@ const isUniqueViolation = (error: unknown) => (error as { code?: unknown }).code
 /** The normalized form that makes e-mails unique regardless of case or Unicode presentation. */
 export const normalizeEmail = (email: string) => normalizeForComparison(email.trim());
 
-/** Seconds a revoked grant is remembered: as long as any access token issued under it may live. */
+/** How long a revoked grant is remembered: as long as any access token issued under it may live. */
 const revokedGrantMemoryMs = (accessTokenTtlS + 60) * 1000;
-const revokedGrantKey = (grantId: string) => `oauth:revoked-grant:${grantId}`;
+/** The cached answer of revoked_grants for one grant: `revoked` or `live`. */
+const grantStateKey = (grantId: string) => `oauth:grant-state:${grantId}`;
 const customerStatusKey = (customerId: string) => `customer-status:${customerId}`;
 
 /**
@@ -94,7 +95,7 @@ export function createIdentityService(
   const throttleKey = createHash('sha256')
     .update(`login-throttle:${keys.cookieSecrets[0] ?? ''}`)
     .digest('hex');
-  const throttle = createLoginThrottle(cache, throttleKey);
+  const throttle = createLoginThrottle(cache, db, throttleKey);
   // Compute the dummy hash now, so the first sign-in with an unknown e-mail is not the slow one.
   dummyPasswordHash().catch(() => {});
   const emailIndexOf = (email: string) => vault.blindIndex('email', normalizeEmail(email));
@@ -290,13 +291,29 @@ export function createIdentityService(
     return { kind: 'rejected' };
   }
 
-  /** Remembers a revoked grant long enough for every access token issued under it to expire. */
+  /**
+   * Records a revoked grant in PostgreSQL (the source of truth, ADR 0065) long enough for every
+   * access token issued under it to expire, then overwrites the cached answer so every pod refuses
+   * its tokens from the next request.
+   */
   async function markGrantRevoked(grantId: string): Promise<void> {
-    await cache.set(revokedGrantKey(grantId), '1', revokedGrantMemoryMs);
+    await repository.insertRevokedGrant(db, grantId, revokedGrantMemoryMs / 1000);
+    await cache.set(grantStateKey(grantId), 'revoked', revokedGrantMemoryMs);
   }
 
+  /**
+   * True when the grant was revoked. The cache holds PostgreSQL's answer (`live` for
+   * grantStateCachedMs, written only when absent so it never overwrites a revocation); a miss, for
+   * whatever reason (expiry, eviction, a flushed or restarted Redis), asks PostgreSQL again.
+   */
   async function isGrantRevoked(grantId: string): Promise<boolean> {
-    return (await cache.get(revokedGrantKey(grantId))) !== undefined;
+    const key = grantStateKey(grantId);
+    const cached = await cache.get(key);
+    if (cached !== undefined) return cached !== 'live';
+    const revoked = await repository.isGrantRevoked(db, grantId);
+    if (revoked) await cache.set(key, 'revoked', revokedGrantMemoryMs);
+    else await cache.setIfAbsent(key, 'live', grantStateCachedMs);
+    return revoked;
   }
 
   return {

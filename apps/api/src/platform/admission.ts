@@ -7,9 +7,9 @@ import { countRequest } from './rate-limit.ts';
 
 /**
  * Admission, once per request before routing: who is calling (the access token and its DPoP proof,
- * verified) and may they call now (the rate limit). The grant-revocation check, the proof's jti
- * replay check (SET NX) and the rate-limit count all go to the shared cache; issued in the same
- * tick they travel in one Redis write and one round trip (ADR 0004).
+ * verified) and may they call now (the rate limit). The grant-revocation check, the customer's
+ * status and the rate-limit count go to the shared cache in the same tick (one Redis round trip,
+ * ADR 0004); the proof's jti replay check (SET NX) follows only for an admitted request (ADR 0065).
  */
 export interface AdmissionOptions {
   readonly verifier: TokenVerifier;
@@ -33,12 +33,18 @@ export const admissionPlugin = fp(
       const caller = await identifyCaller(options, request);
       const proof = caller?.proof;
       const principal = caller?.token.principal;
-      const [revoked, , active, firstUse] = await Promise.all([
+      // A request the rate limit refuses (429 thrown here) stores nothing for its proof.
+      const [revoked, , active] = await Promise.all([
         caller ? options.verifier.isRevoked(caller.token) : false,
         countRequest(options.cache, options.limitPerMinute, request, reply),
         principal?.kind === 'customer' ? options.isCustomerAdmitted(principal.subject) : true,
-        proof ? options.cache.setIfAbsent(dpopReplayKeyOf(proof), '1', dpopReplayMemoryMs) : true,
       ]);
+      // The proof's jti is stored only once the request is admitted: refused requests cannot fill
+      // the cache with replay markers (issue 12, defect 1).
+      const firstUse =
+        revoked || !active || !proof
+          ? true
+          : await options.cache.setIfAbsent(dpopReplayKeyOf(proof), '1', dpopReplayMemoryMs);
       if (revoked || !active || !firstUse) {
         request.principal = undefined;
         request.authFailure = revoked
