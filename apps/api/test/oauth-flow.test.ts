@@ -4,6 +4,7 @@ import type { TestContext } from 'node:test';
 import { describe, it } from 'node:test';
 import {
   createDpopClient,
+  type InjectTarget,
   OAuthDriverError,
   oauthDriver,
   refreshErrorOf,
@@ -382,6 +383,31 @@ describe('the authorization server answers for PUBLIC_URL only', () => {
       const discovery = await testApp.app.inject({ url: '/oidc/.well-known/openid-configuration', headers: forwarded });
       assert.equal(discovery.json().token_endpoint, `${testApp.config.publicUrl}/oidc/token`);
       assert.equal(discovery.json().pushed_authorization_request_endpoint, `${testApp.config.publicUrl}/oidc/request`);
+    }
+  });
+
+  it('sees the client address a trusted proxy forwarded only under TRUST_PROXY, as the API does', async (t) => {
+    for (const [trustProxy, network] of [
+      ['false', '127.0.0.0/24'],
+      ['true', '203.0.113.0/24'],
+    ] as const) {
+      const testApp = await buildTestApp(t, { env: { TRUST_PROXY: trustProxy } });
+      const viaProxy: InjectTarget = {
+        inject: (options) =>
+          testApp.app.inject({ ...options, headers: { ...options.headers, 'x-forwarded-for': '203.0.113.50' } }),
+      };
+      const driver = oauthDriver(viaProxy);
+      const customer = newCustomer();
+      await driver.registerCustomer(customer);
+      const session = await driver.signIn(customer);
+      const sessions = JSON.parse((await session.api('GET', '/api/v1/sessions')).body) as {
+        data: { network: string }[];
+      };
+      assert.deepEqual(
+        sessions.data.map((s) => s.network),
+        [network],
+        `TRUST_PROXY=${trustProxy}`,
+      );
     }
   });
 });
