@@ -230,8 +230,10 @@ export async function buildApp(
   await app.register(admissionPlugin, {
     verifier: createTokenVerifier(config, keys, { isGrantRevoked: services.identity.isGrantRevoked }),
     nonces: createDpopNonces(dpopNonceSecretOf(keys)),
+    publicUrl: config.publicUrl,
     cache,
     limitPerMinute: config.rateLimitPerMinute,
+    isCustomerAdmitted: services.identity.isCustomerAdmitted,
   });
   await app.register(healthRoutes, { db, cache, queryWaitMaxMs: config.readinessQueryWaitMaxMs });
   await app.register(identityRoutes, { deps, services });

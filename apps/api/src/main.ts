@@ -24,7 +24,8 @@ const bootLog = {
 };
 
 async function start(config: Config, options: { prepare: boolean; serve: boolean }) {
-  const deps = await openDependencies(config, bootLog);
+  // A Redis that evicts keys is a configuration mistake too (platform/cache.ts checkEvictionPolicy).
+  const deps = await openDependencies(config, bootLog).catch(exitOnConfigError);
   if (options.prepare) await migrate(deps.db);
   let services: ReturnType<typeof createServices>;
   try {

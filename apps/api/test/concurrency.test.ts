@@ -78,8 +78,9 @@ describe('transfers under concurrent HTTP load', () => {
     const tokens = new Map(
       await Promise.all(customerIds.map(async (id) => [id, await testApp.customerToken(id)] as const)),
     );
+    // Proofs name PUBLIC_URL (the path on it), not the socket address the load reaches the app at.
     const headersFor = (customerId: string, method: string, url: string) =>
-      testApp.dpopHeaders(tokens.get(customerId) ?? '', method, url);
+      testApp.dpopHeaders(tokens.get(customerId) ?? '', method, url.slice(baseUrl.length));
 
     const plans = planTransfers(accounts, { count: transfersCount, seed, amountMinorMax });
     const run = await runTransferLoad({ baseUrl, plans, clients: clientsCount, headersFor });

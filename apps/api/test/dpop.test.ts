@@ -13,7 +13,8 @@ import { buildTestApp, type TestApp } from './helper.ts';
  * DPoP-bound token carries a fresh proof, signed by the bound key, for this method and URL.
  */
 const path = '/api/v1/customers/me';
-const url = `http://localhost:80${path}`;
+/** PUBLIC_URL of the test app (helper.ts): the only origin a proof may name. */
+const url = `http://localhost:3000${path}`;
 
 interface Caller {
   readonly testApp: TestApp;
@@ -83,7 +84,7 @@ describe('DPoP proofs at the API', () => {
     const c = await caller(t);
     const cases: [Partial<DpopProofClaims>, RegExp][] = [
       [{ method: 'POST' }, /htm/],
-      [{ url: 'http://localhost:80/api/v1/accounts' }, /htu/],
+      [{ url: 'http://localhost:3000/api/v1/accounts' }, /htu/],
       [{ url: 'https://evil.example/api/v1/customers/me' }, /htu/],
       [{ accessToken: `${c.token}x` }, /ath/],
     ];
@@ -99,20 +100,38 @@ describe('DPoP proofs at the API', () => {
       url: '/api/v1/sessions?limit=5',
       headers: {
         authorization: `DPoP ${c.token}`,
-        dpop: c.proof({ url: 'http://localhost:80/api/v1/sessions' }),
+        dpop: c.proof({ url: 'http://localhost:3000/api/v1/sessions' }),
       },
     });
     assert.equal(response.statusCode, 200, response.body);
   });
 
-  it('checks htu against the public URL a trusted load balancer forwarded', async (t) => {
-    const testApp = await buildTestApp(t, { env: { TRUST_PROXY: 'true' } });
+  it('checks htu against PUBLIC_URL, never the Host or X-Forwarded-Host the request carries', async (t) => {
+    const testApp = await buildTestApp(t, { env: { TRUST_PROXY: 'true', PUBLIC_URL: 'https://bank.example' } });
     const token = await testApp.customerToken(await createCustomer(testApp.deps.db));
+    const call = (htu: string, headers: Record<string, string>) =>
+      testApp.app.inject({ url: path, headers: { ...headers, ...testApp.dpopHeaders(token, 'GET', htu) } });
     const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'bank.example' };
-    const call = (htu: string) =>
-      testApp.app.inject({ url: path, headers: { ...forwarded, ...testApp.dpopHeaders(token, 'GET', htu) } });
-    assert.equal((await call(`https://bank.example${path}`)).statusCode, 200);
-    await assertRefused(await call(`http://localhost:80${path}`), 'invalid_dpop_proof', /htu/);
+    assert.equal((await call(`https://bank.example${path}`, forwarded)).statusCode, 200);
+    // Whatever host a request names, a proof made for that host is not one for this API.
+    const evil = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' };
+    await assertRefused(await call(`https://evil.example${path}`, evil), 'invalid_dpop_proof', /htu/);
+    await assertRefused(
+      await call(`http://evil.example${path}`, { host: 'evil.example' }),
+      'invalid_dpop_proof',
+      /htu/,
+    );
+    await assertRefused(await call(`http://localhost:80${path}`, {}), 'invalid_dpop_proof', /htu/);
+  });
+
+  it('refuses a proof for the Host the client sent when that is not PUBLIC_URL (no proxy trusted)', async (t) => {
+    const c = await caller(t);
+    const evilUrl = `http://evil.example${path}`;
+    const response = await c.testApp.app.inject({
+      url: path,
+      headers: { host: 'evil.example', authorization: `DPoP ${c.token}`, dpop: c.proof({ url: evilUrl }) },
+    });
+    await assertRefused(response, 'invalid_dpop_proof', /htu/);
   });
 
   it('refuses a proof that is too old or from the future (iat)', async (t) => {

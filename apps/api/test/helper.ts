@@ -144,7 +144,7 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
   const cookieSecret = deps.keys.cookieSecrets[0] ?? '';
   const { customerToken, operatorToken, device } = await accessTokenSigner(signingJwk, config.publicUrl, cookieSecret);
   const dpopHeaders = (token: string, method: string, url: string) =>
-    device.headersFor(method.toUpperCase(), url.startsWith('/') ? `${injectOrigin}${url}` : url, token);
+    device.headersFor(method.toUpperCase(), url.startsWith('/') ? `${config.publicUrl}${url}` : url, token);
   return {
     app,
     deps,
@@ -158,9 +158,8 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
     operatorToken,
     async injectAs(customerId, options) {
       const token = await customerToken(customerId);
-      const host = options.headers?.host ?? options.authority;
-      const origin = host === undefined ? injectOrigin : `http://${String(host)}`;
-      const headers = dpopHeaders(token, options.method ?? 'GET', `${origin}${pathOf(options)}`);
+      // A proof names PUBLIC_URL, whatever Host the request carries (platform/auth.ts).
+      const headers = dpopHeaders(token, options.method ?? 'GET', `${config.publicUrl}${pathOf(options)}`);
       return app.inject({ ...options, headers: { ...options.headers, ...headers } });
     },
   };
@@ -175,9 +174,6 @@ const testDeadlines: { readonly database: DatabaseDeadlines; readonly cacheComma
   database: { connectMs: 15_000, statementMs: 30_000 },
   cacheCommandMs: 15_000,
 };
-
-/** app.inject's default Host header is localhost:80; a proof's htu names that origin. */
-const injectOrigin = 'http://localhost:80';
 
 function pathOf(options: InjectOptions): string {
   const url = options.url ?? options.path;

@@ -183,11 +183,11 @@ describe('the signed-in customer profile', () => {
     assert.match(String(response.headers['www-authenticate']), /^Bearer realm="nextgen"/);
   });
 
-  it('answers 404 when the customer no longer exists', async (t) => {
+  it('refuses the token of a customer that no longer exists at admission (fail closed)', async (t) => {
     const testApp = await buildTestApp(t);
     const response = await testApp.injectAs('cus_01jf8x3m5n6p7q8r9s0t1v2w3x', { url: '/api/v1/customers/me' });
-    assert.equal(response.statusCode, 404);
-    assert.equal(response.json().code, 'customer_not_found');
+    assert.equal(response.statusCode, 401);
+    assert.equal(response.json().code, 'customer_inactive');
   });
 
   it('is for customers only: an operator token answers 403', async (t) => {

@@ -4,6 +4,7 @@ import type { TestContext } from 'node:test';
 import { describe, it } from 'node:test';
 import {
   createDpopClient,
+  type InjectTarget,
   OAuthDriverError,
   oauthDriver,
   refreshErrorOf,
@@ -168,6 +169,24 @@ describe('OAuth authorization code flow: PAR, PKCE, DPoP', () => {
     }
   });
 
+  it('refuses a pushed authorization request without a DPoP proof, even with dpop_jkt', async (t) => {
+    const testApp = await buildTestApp(t);
+    const { challenge } = pkce();
+    const fields = authorizationFields({ code_challenge: challenge, code_challenge_method: 'S256' });
+    const extras: Record<string, string>[] = [{}, { dpop_jkt: createDpopClient().key.thumbprint }];
+    for (const extra of extras) {
+      const response = await testApp.app.inject({
+        method: 'POST',
+        url: '/oidc/request',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ ...fields, ...extra }).toString(),
+      });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json().error, 'invalid_request');
+      assert.match(response.json().error_description, /DPoP proof is required/);
+    }
+  });
+
   it('refuses a response mode other than query', async (t) => {
     const { baseUrl } = await listeningApp(t);
     const { challenge } = pkce();
@@ -284,7 +303,7 @@ describe('authorization codes', () => {
 
 describe('DPoP at the token endpoint', () => {
   it('asks for a server nonce (use_dpop_nonce) and accepts the proof signed with it', async (t) => {
-    const { baseUrl } = await listeningApp(t);
+    const { testApp, baseUrl } = await listeningApp(t);
     const { session } = await signedIn(baseUrl);
     const device = createDpopClient();
     const body = new URLSearchParams({
@@ -296,7 +315,7 @@ describe('DPoP at the token endpoint', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
-        dpop: device.proofFor('POST', `${baseUrl}/oidc/token`),
+        dpop: device.proofFor('POST', `${testApp.config.publicUrl}/oidc/token`),
       },
       body,
     });
@@ -306,14 +325,90 @@ describe('DPoP at the token endpoint', () => {
   });
 
   it("hands out nonces the API accepts too (one nonce for the device's every call)", async (t) => {
-    const { baseUrl } = await listeningApp(t);
+    const { testApp, baseUrl } = await listeningApp(t);
     const { session } = await signedIn(baseUrl);
     const nonce = session.dpop.nonce;
     assert.ok(nonce);
-    const headers = session.dpop.headersFor('GET', `${baseUrl}/api/v1/customers/me`, session.accessToken);
+    const headers = session.dpop.headersFor(
+      'GET',
+      `${testApp.config.publicUrl}/api/v1/customers/me`,
+      session.accessToken,
+    );
     assert.match(headers.dpop, /\./);
     const response = await fetch(`${baseUrl}/api/v1/customers/me`, { headers });
     assert.equal(response.status, 200);
+  });
+});
+
+describe('the authorization server answers for PUBLIC_URL only', () => {
+  /** A pushed authorization request with a proof for `htu`, sent with `headers` (Host, X-Forwarded-*). */
+  async function push(testApp: TestApp, htu: string, headers: Record<string, string>) {
+    const device = createDpopClient();
+    const { challenge } = pkce();
+    const request = () =>
+      testApp.app.inject({
+        method: 'POST',
+        url: '/oidc/request',
+        headers: {
+          ...headers,
+          'content-type': 'application/x-www-form-urlencoded',
+          dpop: device.proofFor('POST', htu),
+        },
+        payload: new URLSearchParams(
+          authorizationFields({ code_challenge: challenge, code_challenge_method: 'S256' }),
+        ).toString(),
+      });
+    const first = await request();
+    if (!device.wantsNonce(first.statusCode, first.headers as Record<string, string>, first.body)) return first;
+    device.learnNonce(first.headers as Record<string, string>);
+    return request();
+  }
+
+  it('checks a proof against PUBLIC_URL, never the Host header the client sent', async (t) => {
+    const testApp = await buildTestApp(t);
+    const publicHtu = `${testApp.config.publicUrl}/oidc/request`;
+    assert.equal((await push(testApp, publicHtu, { host: 'evil.example' })).statusCode, 201);
+    const refused = await push(testApp, 'http://evil.example/oidc/request', { host: 'evil.example' });
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.equal(refused.json().error, 'invalid_dpop_proof');
+  });
+
+  it('ignores X-Forwarded-Host and -Proto, with or without TRUST_PROXY', async (t) => {
+    for (const trustProxy of ['false', 'true']) {
+      const testApp = await buildTestApp(t, { env: { TRUST_PROXY: trustProxy } });
+      const forwarded = { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' };
+      const refused = await push(testApp, 'https://evil.example/oidc/request', forwarded);
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.equal(refused.json().error, 'invalid_dpop_proof');
+      const discovery = await testApp.app.inject({ url: '/oidc/.well-known/openid-configuration', headers: forwarded });
+      assert.equal(discovery.json().token_endpoint, `${testApp.config.publicUrl}/oidc/token`);
+      assert.equal(discovery.json().pushed_authorization_request_endpoint, `${testApp.config.publicUrl}/oidc/request`);
+    }
+  });
+
+  it('sees the client address a trusted proxy forwarded only under TRUST_PROXY, as the API does', async (t) => {
+    for (const [trustProxy, network] of [
+      ['false', '127.0.0.0/24'],
+      ['true', '203.0.113.0/24'],
+    ] as const) {
+      const testApp = await buildTestApp(t, { env: { TRUST_PROXY: trustProxy } });
+      const viaProxy: InjectTarget = {
+        inject: (options) =>
+          testApp.app.inject({ ...options, headers: { ...options.headers, 'x-forwarded-for': '203.0.113.50' } }),
+      };
+      const driver = oauthDriver(viaProxy);
+      const customer = newCustomer();
+      await driver.registerCustomer(customer);
+      const session = await driver.signIn(customer);
+      const sessions = JSON.parse((await session.api('GET', '/api/v1/sessions')).body) as {
+        data: { network: string }[];
+      };
+      assert.deepEqual(
+        sessions.data.map((s) => s.network),
+        [network],
+        `TRUST_PROXY=${trustProxy}`,
+      );
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { backofficeToken, OAuthDriverError, oauthDriver, signUpAndSignIn } from 
 import { decodeJwt, importJWK, SignJWT } from 'jose';
 import { apiAudienceOf, issuerOf, requireOperator } from '../src/platform/auth.ts';
 import { generateSigningKey } from '../src/platform/keys.ts';
+import { createCustomer } from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 
 const backofficeSecret = randomBytes(32).toString('base64url');
@@ -133,9 +134,16 @@ describe('access tokens the API refuses', () => {
 
   it('accepts a well-formed token (the control case)', async (t) => {
     const testApp = await buildTestApp(t);
-    const token = await signWith(testApp, {});
+    const token = await signWith(testApp, { claims: { sub: await createCustomer(testApp.deps.db) } });
     const response = await callWith(testApp, token);
-    assert.equal(response.statusCode, 404, 'verified, and the unknown customer is simply not found');
+    assert.equal(response.statusCode, 200, response.body);
+  });
+
+  it('refuses a well-formed token of a customer that does not exist (fail closed, issue 12)', async (t) => {
+    const testApp = await buildTestApp(t);
+    const response = await callWith(testApp, await signWith(testApp, {}));
+    assert.equal(response.statusCode, 401);
+    assert.equal(response.json().code, 'customer_inactive');
   });
 
   it('refuses a token for another audience', async (t) => {

@@ -272,10 +272,11 @@ describe('GDPR erasure by crypto-shredding', () => {
 
     assert.deepEqual(await signIn(testApp, ada.email), { kind: 'rejected' });
     assert.equal(await testApp.services.identity.isCustomerActive(id), false);
+    // Tokens issued before the erasure stop at admission (issue 12, defect 12).
     const me = await testApp.injectAs(id, { url: '/api/v1/customers/me' });
-    assert.equal(me.statusCode, 410);
-    assert.equal(me.json().code, 'customer_erased');
-    assert.equal((await testApp.injectAs(id, { url: '/api/v1/customers/me/export' })).statusCode, 410);
+    assert.equal(me.statusCode, 401);
+    assert.equal(me.json().code, 'customer_inactive');
+    assert.equal((await testApp.injectAs(id, { url: '/api/v1/customers/me/export' })).statusCode, 401);
 
     // The ledger keeps its records, detached from the person, and still balances.
     const { rows: linesAfter } = await db.query('SELECT id FROM account_transactions WHERE account_id = $1', [

@@ -483,7 +483,7 @@ describe('transfers', () => {
     assert.deepEqual(await checkLedgerInvariants(testApp.deps.db), []);
   });
 
-  it('answers a customer id the bank does not know with 404s, never a 500', async (t) => {
+  it('refuses the token of a customer id the bank does not know at admission (401), never a 500', async (t) => {
     const testApp = await buildTestApp(t, withoutNewPayeeStepUp);
     const ghost = 'cus_01jf8x9k2m3n4p5q6r7s8t9v0w';
     const response = await transfer(testApp, ghost, {
@@ -491,13 +491,14 @@ describe('transfers', () => {
       to: { accountId: 'acc_01jf8x9k2m3n4p5q6r7s8t9v0x' },
       amount: eur('1'),
     });
-    assert.equal(response.statusCode, 404);
+    assert.equal(response.statusCode, 401);
+    assert.equal(response.json().code, 'customer_inactive');
     const open = await testApp.injectAs(ghost, {
       method: 'POST',
       url: '/api/v1/accounts',
       payload: { type: 'checking', currency: 'EUR' },
     });
-    assert.equal(open.statusCode, 403);
+    assert.equal(open.statusCode, 401);
     assert.equal(open.json().code, 'customer_inactive');
     await createCustomer(testApp.deps.db);
   });

@@ -216,9 +216,21 @@ export interface SignInAttempt {
   cancel(): Promise<URL>;
 }
 
-/** The origin a proof's htu names: the base URL, or app.inject's default Host (localhost:80). */
-const originOf = (target: OAuthTarget) =>
-  typeof target === 'string' ? target.replace(/\/$/, '') : 'http://localhost:80';
+/**
+ * The origin a proof's htu names: the server's PUBLIC_URL, read once from discovery (the issuer is
+ * `${PUBLIC_URL}/oidc`), whatever address the driver reaches the server at.
+ */
+function publicOriginOf(send: Send): () => Promise<string> {
+  let origin: Promise<string> | undefined;
+  return () => {
+    origin ??= send({ method: 'GET', path: '/oidc/.well-known/openid-configuration' }).then((response) => {
+      const issuer = response.status === 200 ? (JSON.parse(response.body) as { issuer?: unknown }).issuer : undefined;
+      if (typeof issuer !== 'string') throw new OAuthDriverError('discovery did not name the issuer', response);
+      return issuer.replace(/\/oidc$/, '');
+    });
+    return origin;
+  };
+}
 
 export function oauthDriver(target: OAuthTarget, options: DriverOptions = {}) {
   const transport = transportFor(target);
@@ -229,11 +241,11 @@ export function oauthDriver(target: OAuthTarget, options: DriverOptions = {}) {
   const redirectUri = options.redirectUri ?? defaultRedirectUri;
   const scope = options.scope ?? 'openid offline_access';
   const dpop = options.dpop ?? createDpopClient();
-  const origin = originOf(target);
+  const publicOrigin = publicOriginOf(transport);
 
   /** Sends with a fresh DPoP proof; once more with the new nonce when the server asks for one. */
   async function sendWithProof(request: Parameters<Send>[0], accessToken?: string): Promise<DriverResponse> {
-    const url = `${origin}${request.path}`;
+    const url = `${await publicOrigin()}${request.path}`;
     const attempt = () =>
       send({ ...request, headers: { ...request.headers, dpop: dpop.proofFor(request.method, url, accessToken) } });
     const first = await attempt();

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import Provider, { type ClientMetadata, type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { operatorRoleScopes } from '../backoffice/roles.ts';
@@ -88,6 +89,22 @@ function resourceIndicators(audience: string): NonNullable<Configuration['featur
   };
 }
 
+/**
+ * The app's pushed authorization requests must carry a DPoP proof (ADR 0015): the proof binds the
+ * code to the device key from the first request on, so a code intercepted on its way back is
+ * useless elsewhere. oidc-provider accepts a PAR without one (the binding is optional in RFC 9449
+ * §10), so this refuses it. It runs after the library checked a proof that is present
+ * (checkDpopJkt), so a present header here is a valid, unreplayed proof; `dpop_jkt` alone is not
+ * enough: it names a key without proving its possession.
+ */
+export const parProofRequired =
+  'a DPoP proof is required: send the pushed authorization request with a DPoP header signed by the device key';
+
+function requireDpopOnPar(ctx: KoaContextWithOIDC, _value: unknown, client: { clientId: string } | undefined) {
+  if (ctx.oidc.route !== 'pushed_authorization_request' || client?.clientId !== mobileClientId) return;
+  if (!ctx.get('dpop')) throw new errors.InvalidRequest(parProofRequired);
+}
+
 function renderPage(ctx: KoaContextWithOIDC, html: string): void {
   ctx.set(pageHeaders);
   ctx.body = html;
@@ -123,6 +140,8 @@ function configurationOf(
     clientDefaults: { id_token_signed_response_alg: 'ES256' },
     enabledJWA: { idTokenSigningAlgValues: ['ES256'], dPoPSigningAlgValues: [...dpopAlgorithms] },
     acceptQueryParamAccessTokens: false,
+    // Not a parameter of ours: its validation hook runs for every authorization request, present or not.
+    extraParams: { dpop_jkt: requireDpopOnPar },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -215,6 +234,31 @@ function recordSessions(sessions: SessionsService) {
   };
 }
 
+/** What Fastify (@fastify/middie) hands the provider: the raw request, with the client address it resolved. */
+export interface ProviderRequest extends IncomingMessage {
+  ip?: string;
+}
+
+/**
+ * Pins a request to the authorization server to PUBLIC_URL before oidc-provider sees it. The
+ * library builds every URL it issues or checks (endpoints in discovery, redirects, a DPoP proof's
+ * expected htu) from the request's scheme and host; those come from PUBLIC_URL here, never from the
+ * client's Host or X-Forwarded-Host, so a proof made for another host is refused and no URL names a
+ * host an attacker chose. The client address is the one Fastify resolved under TRUST_PROXY: the
+ * provider and the API trust the same proxies (none by default).
+ */
+export function publicRequestOf(config: Pick<Config, 'publicUrl'>) {
+  const publicUrl = new URL(config.publicUrl);
+  const scheme = publicUrl.protocol.slice(0, -1);
+  return (request: ProviderRequest): ProviderRequest => {
+    request.headers['x-forwarded-proto'] = scheme;
+    request.headers['x-forwarded-host'] = publicUrl.host;
+    if (request.ip) request.headers['x-forwarded-for'] = request.ip;
+    else delete request.headers['x-forwarded-for'];
+    return request;
+  };
+}
+
 export function createAuthorizationServer(
   deps: AppDependencies,
   identity: IdentityService,
@@ -232,9 +276,9 @@ export function createAuthorizationServer(
     onPurgeFailed: (error) => log.warn({ err: error }, 'could not purge expired OAuth artefacts'),
   });
   const provider = new Provider(issuerOf(deps.config), configurationOf(deps, identity, store));
-  // In production the API runs behind a TLS-terminating load balancer: trust its X-Forwarded-Proto
-  // so cookies are marked Secure and URLs use https.
-  provider.proxy = deps.config.environment === 'production';
+  // Koa reads X-Forwarded-*, but only the ones publicRequestOf writes: PUBLIC_URL's scheme and host,
+  // and the client address Fastify resolved under TRUST_PROXY. Nothing a client sends reaches it.
+  provider.proxy = true;
   if (sessions) provider.use(recordSessions(sessions));
   provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) =>
     log.error({ err: error }, 'authorization server error'),

@@ -1,8 +1,9 @@
+import type { ServerResponse } from 'node:http';
 import middie from '@fastify/middie';
 import type { FastifyInstance } from 'fastify';
 import { auditOperatorSignIns } from '../backoffice/sign-ins.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
-import { createAuthorizationServer } from './authorization-server.ts';
+import { createAuthorizationServer, type ProviderRequest, publicRequestOf } from './authorization-server.ts';
 import { customerRoutes } from './customer-routes.ts';
 import { interactionRoutes } from './interaction-routes.ts';
 import { passkeyRoutes } from './passkeys-routes.ts';
@@ -50,7 +51,9 @@ export async function identityRoutes(app: FastifyInstance, options: ModuleRouteO
   await app.register(
     async (oidc) => {
       await oidc.register(middie);
-      oidc.use('/', provider.callback());
+      const handle = provider.callback();
+      const pinned = publicRequestOf(options.deps.config);
+      oidc.use('/', (request: ProviderRequest, response: ServerResponse) => handle(pinned(request), response));
       oidc.setNotFoundHandler((request, reply) => {
         request.log.error('the authorization server did not answer');
         return reply.code(404).send();
@@ -63,6 +66,7 @@ export async function identityRoutes(app: FastifyInstance, options: ModuleRouteO
     identity,
     passkeys: options.services.passkeys,
     audit: options.services.audit,
+    config: options.deps.config,
   });
   await app.register(customerRoutes, {
     prefix: '/api/v1',

@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { Type } from 'typebox';
 import type { AuditService } from '../audit/index.ts';
+import type { Config } from '../platform/config.ts';
 import { bodyLimitBytes, emailLengthMax, passwordInputLengthMax } from '../platform/constants.ts';
 import { badRequest, tooManyRequests, unauthorized } from '../platform/errors.ts';
 import {
@@ -14,6 +15,7 @@ import {
   problemResponses,
   type TypeBoxApp,
 } from '../platform/schemas.ts';
+import { type ProviderRequest, publicRequestOf } from './authorization-server.ts';
 import {
   expiredPage,
   loginPage,
@@ -124,10 +126,24 @@ const signInActor = { kind: 'system', id: 'sign-in' } as const;
 
 export async function interactionRoutes(
   app: TypeBoxApp,
-  options: { provider: Provider; identity: IdentityService; passkeys: PasskeyService; audit: SignInAudit },
+  options: {
+    provider: Provider;
+    identity: IdentityService;
+    passkeys: PasskeyService;
+    audit: SignInAudit;
+    config: Pick<Config, 'publicUrl'>;
+  },
 ) {
   const { provider, identity, passkeys, audit } = options;
   await app.register(formbody, { bodyLimit: bodyLimitBytes });
+  // The provider reads these requests too (interactionDetails, interactionResult): pin them to
+  // PUBLIC_URL and the client address Fastify resolved, as for /oidc (authorization-server.ts).
+  const pinned = publicRequestOf(options.config);
+  app.addHook('onRequest', async (request) => {
+    const raw: ProviderRequest = request.raw;
+    raw.ip = request.ip;
+    pinned(raw);
+  });
 
   app.get(
     '/interaction/:uid',

@@ -6,6 +6,7 @@ import {
   loginFailureWindowMs,
   loginLockoutMs,
 } from '../platform/constants.ts';
+import type { Queryable } from '../platform/database.ts';
 
 /**
  * Brute-force protection for sign-in, in the shared cache so every pod sees the same counts.
@@ -17,7 +18,10 @@ import {
  * - Per client IP: failures are counted; past loginFailuresPerIpMax in the window the IP is paused
  *   until the window ends. Successes do not count, so many people behind one NAT can still sign in.
  *
- * Cache keys hold an HMAC of the e-mail, never the e-mail itself.
+ * Attempt and failure counters live in the cache; the lockouts and pauses they lead to live in
+ * PostgreSQL (table login_lockouts, ADR 0065), so no cache loss (eviction, a flushed or restarted
+ * Redis) lets a locked-out account accept its password again. Keys hold an HMAC of the e-mail or
+ * IP, never the value itself.
  */
 export type ThrottleVerdict = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterS: number };
 
@@ -30,38 +34,50 @@ export interface LoginThrottle {
 
 const secondsUntil = (untilMs: number) => Math.max(1, Math.ceil((untilMs - Date.now()) / 1000));
 
-export function createLoginThrottle(cache: Cache, keySecret: string): LoginThrottle {
-  const accountKey = (email: string) => createHmac('sha256', keySecret).update(email).digest('base64url');
+export function createLoginThrottle(cache: Cache, db: Queryable, keySecret: string): LoginThrottle {
+  const hmac = (value: string) => createHmac('sha256', keySecret).update(value).digest('base64url');
+  const accountKey = (email: string) => hmac(email);
   const keys = (email: string, ip: string) => {
     const account = accountKey(email);
     return {
       accountAttempts: `login:attempts:${account}`,
-      accountLock: `login:lock:${account}`,
+      accountLock: `account:${account}`,
       ipFailures: `login:ip-failures:${ip}`,
-      ipPause: `login:ip-pause:${ip}`,
+      ipPause: `ip:${hmac(ip)}`,
     };
   };
 
-  async function blockedUntilMs(key: string): Promise<number | undefined> {
-    const until = Number(await cache.get(key));
-    return until > Date.now() ? until : undefined;
+  /** The latest moment any of these lockouts ends, when one is in force. */
+  async function blockedUntilMs(subjectKeys: readonly string[]): Promise<number | undefined> {
+    const { rows } = await db.query<{ until_ms: number | null }>(
+      `SELECT (extract(epoch FROM max(locked_until)) * 1000)::float8 AS until_ms FROM login_lockouts
+       WHERE subject_key = ANY($1::text[]) AND locked_until > now()`,
+      [subjectKeys],
+    );
+    const until = rows[0]?.until_ms;
+    return typeof until === 'number' && until > Date.now() ? until : undefined;
   }
 
-  async function lock(key: string, forMs: number): Promise<number> {
+  async function lock(subjectKey: string, forMs: number): Promise<number> {
     const untilMs = Date.now() + forMs;
-    await cache.set(key, String(untilMs), forMs);
+    await db.query(
+      `INSERT INTO login_lockouts (subject_key, locked_until) VALUES ($1, to_timestamp($2::float8 / 1000))
+       ON CONFLICT (subject_key) DO UPDATE SET locked_until = GREATEST(login_lockouts.locked_until, EXCLUDED.locked_until)`,
+      [subjectKey, untilMs],
+    );
+    // Housekeeping in passing: lockouts that ended go, a bounded batch at a time.
+    await db.query(
+      `DELETE FROM login_lockouts WHERE subject_key IN (
+         SELECT subject_key FROM login_lockouts WHERE locked_until < now() LIMIT 100)`,
+    );
     return untilMs;
   }
 
   return {
     async admit(email, ip) {
       const k = keys(email, ip);
-      const [ipPausedUntil, accountLockedUntil] = await Promise.all([
-        blockedUntilMs(k.ipPause),
-        blockedUntilMs(k.accountLock),
-      ]);
-      const until = Math.max(ipPausedUntil ?? 0, accountLockedUntil ?? 0);
-      if (until > 0) return { allowed: false, retryAfterS: secondsUntil(until) };
+      const until = await blockedUntilMs([k.ipPause, k.accountLock]);
+      if (until !== undefined) return { allowed: false, retryAfterS: secondsUntil(until) };
       const { count } = await cache.increment(k.accountAttempts, loginFailureWindowMs);
       if (count > loginFailuresPerAccountMax) {
         return { allowed: false, retryAfterS: secondsUntil(await lock(k.accountLock, loginLockoutMs)) };

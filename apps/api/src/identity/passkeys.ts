@@ -102,6 +102,7 @@ export function createPasskeyService(deps: AppDependencies, options: PasskeyServ
   // Passkey attempts are throttled like passwords, in their own counters (see login-throttle.ts).
   const throttle = createLoginThrottle(
     cache,
+    db,
     createHash('sha256')
       .update(`passkey-throttle:${keys.cookieSecrets[0] ?? ''}`)
       .digest('hex'),

@@ -75,6 +75,27 @@ export async function emailIndexTaken(db: Queryable, emailIndex: string): Promis
   return rows.length > 0;
 }
 
+export type CustomerStatus = CustomerRow['status'];
+
+/** The customer's status alone (the admission check); undefined when there is no such customer. */
+export async function customerStatus(db: Queryable, id: string): Promise<CustomerStatus | undefined> {
+  const { rows } = await db.query<{ status: CustomerStatus }>('SELECT status FROM customers WHERE id = $1', [id]);
+  return rows[0]?.status;
+}
+
+/** Sets a customer's status (locking, closing, reopening); false when there is no such unerased customer. */
+export async function setCustomerStatus(
+  db: Queryable,
+  id: string,
+  status: Exclude<CustomerStatus, 'erased'>,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE customers SET status = $2, updated_at = now() WHERE id = $1 AND status <> 'erased'`,
+    [id, status],
+  );
+  return rowCount === 1;
+}
+
 /** Locks the customer's row for a profile change or erasure. */
 export async function lockCustomer(tx: Queryable, id: string): Promise<CustomerRow | undefined> {
   const { rows } = await tx.query<CustomerRow>(
@@ -165,4 +186,22 @@ export async function replacePlaintext(
     [id, encrypted.nameCiphertext, encrypted.emailCiphertext, encrypted.emailIndex],
   );
   return rowCount === 1;
+}
+
+/** Revoked grants (migration 0065): kept until their last access token expired; expired rows are purged in passing. */
+export async function insertRevokedGrant(db: Queryable, grantId: string, rememberS: number): Promise<void> {
+  await db.query(
+    `INSERT INTO revoked_grants (grant_id, expires_at) VALUES ($1, now() + make_interval(secs => $2::float8))
+     ON CONFLICT (grant_id) DO UPDATE SET expires_at = GREATEST(revoked_grants.expires_at, EXCLUDED.expires_at)`,
+    [grantId, rememberS],
+  );
+  await db.query(
+    `DELETE FROM revoked_grants WHERE grant_id IN (
+       SELECT grant_id FROM revoked_grants WHERE expires_at < now() LIMIT 100)`,
+  );
+}
+
+export async function isGrantRevoked(db: Queryable, grantId: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM revoked_grants WHERE grant_id = $1 AND expires_at > now()', [grantId]);
+  return rows.length > 0;
 }

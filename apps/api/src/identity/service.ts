@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditService } from '../audit/index.ts';
-import { accessTokenTtlS } from '../platform/constants.ts';
+import { accessTokenTtlS, customerStatusCachedMs, grantStateCachedMs } from '../platform/constants.ts';
 import type { PersonalDataVault } from '../platform/crypto/index.ts';
 import type { Queryable } from '../platform/database.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
@@ -75,9 +75,11 @@ const isUniqueViolation = (error: unknown) => (error as { code?: unknown }).code
 /** The normalized form that makes e-mails unique regardless of case or Unicode presentation. */
 export const normalizeEmail = (email: string) => normalizeForComparison(email.trim());
 
-/** Seconds a revoked grant is remembered: as long as any access token issued under it may live. */
+/** How long a revoked grant is remembered: as long as any access token issued under it may live. */
 const revokedGrantMemoryMs = (accessTokenTtlS + 60) * 1000;
-const revokedGrantKey = (grantId: string) => `oauth:revoked-grant:${grantId}`;
+/** The cached answer of revoked_grants for one grant: `revoked` or `live`. */
+const grantStateKey = (grantId: string) => `oauth:grant-state:${grantId}`;
+const customerStatusKey = (customerId: string) => `customer-status:${customerId}`;
 
 /**
  * The identity module's only door: registration, profiles, and the sign-in check the hosted login
@@ -93,7 +95,7 @@ export function createIdentityService(
   const throttleKey = createHash('sha256')
     .update(`login-throttle:${keys.cookieSecrets[0] ?? ''}`)
     .digest('hex');
-  const throttle = createLoginThrottle(cache, throttleKey);
+  const throttle = createLoginThrottle(cache, db, throttleKey);
   // Compute the dummy hash now, so the first sign-in with an unknown e-mail is not the slow one.
   dummyPasswordHash().catch(() => {});
   const emailIndexOf = (email: string) => vault.blindIndex('email', normalizeEmail(email));
@@ -229,12 +231,45 @@ export function createIdentityService(
     if (!row || row.status === 'erased') return false;
     await repository.markErased(tx, id);
     await vault.destroyCustomerKey(id, tx);
+    // Before the commit, so no request between the commit and this write finds "active" cached; if
+    // the erasure rolls back the customer is refused for customerStatusCachedMs at most (fail closed).
+    await rememberStatus(id, 'erased');
     return true;
+  }
+
+  /** Overwrites the cached status: every pod's admission sees the change from the next request. */
+  async function rememberStatus(id: string, status: repository.CustomerStatus): Promise<void> {
+    await cache.set(customerStatusKey(id), status, customerStatusCachedMs);
+  }
+
+  /**
+   * Locks, closes or reopens a customer: tokens and refresh tokens stop (or work again) from the
+   * next request. False when there is no such customer, or it was erased (which is final).
+   */
+  async function setCustomerStatus(id: string, status: Exclude<repository.CustomerStatus, 'erased'>) {
+    const changed = await repository.setCustomerStatus(db, id, status);
+    if (changed) await rememberStatus(id, status);
+    return changed;
   }
 
   /** True when the customer exists and may sign in and use tokens. */
   async function isCustomerActive(id: string): Promise<boolean> {
-    return (await repository.findCustomerById(db, id))?.status === 'active';
+    return (await repository.customerStatus(db, id)) === 'active';
+  }
+
+  /**
+   * The admission check (platform/admission.ts): is the token's customer still active? PostgreSQL
+   * decides; its answer is cached for customerStatusCachedMs. The cached value is written only when
+   * absent, so a status change written meanwhile (setCustomerStatus, erasure) is never overwritten
+   * by an older read. Any failure propagates (503): an unknown status never admits.
+   */
+  async function isCustomerAdmitted(id: string): Promise<boolean> {
+    const key = customerStatusKey(id);
+    const cached = await cache.get(key);
+    if (cached !== undefined) return cached === 'active';
+    const status = (await repository.customerStatus(db, id)) ?? 'unknown';
+    await cache.setIfAbsent(key, status, customerStatusCachedMs);
+    return status === 'active';
   }
 
   /**
@@ -256,13 +291,29 @@ export function createIdentityService(
     return { kind: 'rejected' };
   }
 
-  /** Remembers a revoked grant long enough for every access token issued under it to expire. */
+  /**
+   * Records a revoked grant in PostgreSQL (the source of truth, ADR 0065) long enough for every
+   * access token issued under it to expire, then overwrites the cached answer so every pod refuses
+   * its tokens from the next request.
+   */
   async function markGrantRevoked(grantId: string): Promise<void> {
-    await cache.set(revokedGrantKey(grantId), '1', revokedGrantMemoryMs);
+    await repository.insertRevokedGrant(db, grantId, revokedGrantMemoryMs / 1000);
+    await cache.set(grantStateKey(grantId), 'revoked', revokedGrantMemoryMs);
   }
 
+  /**
+   * True when the grant was revoked. The cache holds PostgreSQL's answer (`live` for
+   * grantStateCachedMs, written only when absent so it never overwrites a revocation); a miss, for
+   * whatever reason (expiry, eviction, a flushed or restarted Redis), asks PostgreSQL again.
+   */
   async function isGrantRevoked(grantId: string): Promise<boolean> {
-    return (await cache.get(revokedGrantKey(grantId))) !== undefined;
+    const key = grantStateKey(grantId);
+    const cached = await cache.get(key);
+    if (cached !== undefined) return cached !== 'live';
+    const revoked = await repository.isGrantRevoked(db, grantId);
+    if (revoked) await cache.set(key, 'revoked', revokedGrantMemoryMs);
+    else await cache.setIfAbsent(key, 'live', grantStateCachedMs);
+    return revoked;
   }
 
   return {
@@ -276,6 +327,8 @@ export function createIdentityService(
     /** Start-up: encrypts rows written before personal data was encrypted (idempotent, batched). */
     encryptPlaintextCustomers: () => encryptPlaintextCustomers(db, vault),
     isCustomerActive,
+    isCustomerAdmitted,
+    setCustomerStatus,
     signIn,
     markGrantRevoked,
     isGrantRevoked,

@@ -182,6 +182,18 @@ export async function verifyAccessToken(verifier: TokenVerifier, token: string):
 
 export const revokedToken = () => invalidToken('revoked');
 
+/** The token's customer was locked, closed or erased after it was issued. */
+export const inactiveCustomer = () =>
+  unauthorized(
+    'customer_inactive',
+    'This customer account is locked, closed or erased, so its sign-ins no longer work. Contact support.',
+    {
+      headers: {
+        'www-authenticate': `${realm}, error="invalid_token", error_description="the customer account is not active", ${dpopRealm}`,
+      },
+    },
+  );
+
 /** A caller whose token verified, and the DPoP proof that came with it (for the replay check). */
 export interface IdentifiedCaller {
   readonly token: VerifiedToken;
@@ -191,6 +203,11 @@ export interface IdentifiedCaller {
 export interface CallerCheck {
   readonly verifier: TokenVerifier;
   readonly nonces: DpopNonces;
+  /**
+   * PUBLIC_URL: the only origin a proof's htu may name. Never the request's own Host or
+   * X-Forwarded-Host, which the client (or anyone in front of a misconfigured proxy) chooses.
+   */
+  readonly publicUrl: string;
   /** The clock, in ms since the epoch; tests move it. */
   readonly now?: () => number;
 }
@@ -205,9 +222,11 @@ function badAuthorizationHeader(): DomainError {
   );
 }
 
-/** The URL the client addressed, without query: what a proof's htu must name (RFC 9449 §4.3). */
-const requestUrlOf = (request: FastifyRequest) =>
-  `${request.protocol}://${request.host}${request.url.split('?')[0] ?? '/'}`;
+/**
+ * The URL the client addressed, without query: what a proof's htu must name (RFC 9449 §4.3). Built
+ * from PUBLIC_URL, so a proof made for another host never matches, whatever Host header came with it.
+ */
+const requestUrlOf = (publicUrl: string, request: FastifyRequest) => `${publicUrl}${request.url.split('?')[0] ?? '/'}`;
 
 /** Checks the scheme and, for a DPoP-bound token, its proof. */
 async function checkPossession(
@@ -233,7 +252,12 @@ async function checkPossession(
   const nowMs = (check.now ?? Date.now)();
   const proof = await verifyDpopProof(
     header,
-    { method: request.method, url: requestUrlOf(request), accessToken, nowS: Math.floor(nowMs / 1000) },
+    {
+      method: request.method,
+      url: requestUrlOf(check.publicUrl, request),
+      accessToken,
+      nowS: Math.floor(nowMs / 1000),
+    },
     check.nonces,
   );
   if (proof.keyThumbprint !== token.keyThumbprint)

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { ConfigError } from './config.ts';
 import { cacheCommandTimeoutMs, memoryCacheKeysMax } from './constants.ts';
 import { DependencyUnavailable } from './errors.ts';
 
@@ -18,6 +19,11 @@ export interface Cache {
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   delete(key: string): Promise<void>;
   ping(): Promise<void>;
+  /**
+   * Redis's maxmemory-policy (INFO memory), for the start-up check (checkEvictionPolicy); undefined
+   * for the in-process cache, which never evicts.
+   */
+  evictionPolicy(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -80,10 +86,26 @@ export function connectRedis(
       run(async () => {
         await redis.ping();
       }),
+    evictionPolicy: () =>
+      run(async () => /^maxmemory_policy:(\S+)/m.exec(await redis.info('memory'))?.[1] ?? 'unknown'),
     close: async () => {
       redis.disconnect();
     },
   };
+}
+
+/**
+ * The cache holds security state (DPoP jti markers, rate-limit and login counters, revocation and
+ * status answers): a key evicted early is a replay admitted or a limit reset. Every key carries a
+ * TTL, so Redis's volatile-* policies would evict them exactly like allkeys-*: only `noeviction`
+ * (writes fail when memory is full, answered 503) keeps them. Throws with what to change otherwise.
+ */
+export function checkEvictionPolicy(policy: string | undefined): void {
+  if (policy === undefined || policy === 'noeviction') return;
+  throw new ConfigError(
+    'REDIS_URL',
+    `points at a Redis with maxmemory-policy ${policy}, which evicts security state (DPoP replay markers, rate limits, login counters) early: set maxmemory-policy noeviction (redis.conf or CONFIG SET) and start again`,
+  );
 }
 
 interface Entry {
@@ -91,8 +113,33 @@ interface Entry {
   expiresAtMs: number;
 }
 
-export function createMemoryCache(now: () => number = Date.now): Cache {
+export interface MemoryCacheOptions {
+  /** Keys held at most; a new key past it answers 503 (DependencyUnavailable), never evicts one. */
+  readonly keysMax?: number;
+  /** The clock, in ms since the epoch; tests move it. */
+  readonly now?: () => number;
+}
+
+/** At most one full sweep for expired keys per this long, so a full cache does not rescan on every write. */
+const sweepIntervalMs = 1_000;
+
+/**
+ * The in-process cache (embedded mode). It never evicts a live key: its keys are security state
+ * (issue 12: flushing them out let revoked tokens and locked-out accounts back in). Expired keys are
+ * swept when it fills up and every minute; when it is still full a new key answers 503 (fail closed)
+ * while writes to existing keys, reads and deletes keep working.
+ */
+export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
+  const now = options.now ?? Date.now;
+  const keysMax = options.keysMax ?? memoryCacheKeysMax;
   const entries = new Map<string, Entry>();
+  let lastSweepMs = Number.NEGATIVE_INFINITY;
+  const sweep = () => {
+    lastSweepMs = now();
+    for (const [key, entry] of entries) if (entry.expiresAtMs <= lastSweepMs) entries.delete(key);
+  };
+  const sweeper = setInterval(sweep, 60_000);
+  sweeper.unref();
   const live = (key: string): Entry | undefined => {
     const entry = entries.get(key);
     if (entry && entry.expiresAtMs <= now()) {
@@ -102,11 +149,11 @@ export function createMemoryCache(now: () => number = Date.now): Cache {
     return entry;
   };
   const put = (key: string, value: string, ttlMs: number) => {
-    entries.delete(key);
-    if (entries.size >= memoryCacheKeysMax) {
-      // Maps iterate in insertion order: the first key is the oldest write.
-      const oldest = entries.keys().next().value;
-      if (oldest !== undefined) entries.delete(oldest);
+    if (!entries.has(key) && entries.size >= keysMax) {
+      if (now() - lastSweepMs >= sweepIntervalMs) sweep();
+      if (entries.size >= keysMax) {
+        throw new DependencyUnavailable('cache', new Error(`the in-process cache holds ${keysMax} live keys`));
+      }
     }
     entries.set(key, { value, expiresAtMs: now() + ttlMs });
   };
@@ -136,7 +183,11 @@ export function createMemoryCache(now: () => number = Date.now): Cache {
       entries.delete(key);
     },
     async ping() {},
+    async evictionPolicy() {
+      return undefined;
+    },
     async close() {
+      clearInterval(sweeper);
       entries.clear();
     },
   };

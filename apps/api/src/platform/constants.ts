@@ -52,7 +52,7 @@ export const passwordLengthMax = 128;
 export const accountsPerCustomerMax = 20;
 /** Transfers grouped into one database transaction by the batcher (TigerBeetle uses 8,190). */
 export const transferBatchSizeMax = 256;
-/** Keys the in-process cache holds before it evicts the oldest. Each costs ~200 bytes. */
+/** Live keys the in-process cache holds at most; past it a new key answers 503 (it never evicts). Each costs ~200 bytes. */
 export const memoryCacheKeysMax = 100_000;
 
 // ---- Identity and OAuth (apps/api/src/identity) ------------------------------------------------
@@ -76,6 +76,17 @@ export const loginSessionTtlS = 14 * 24 * 60 * 60;
 export const refreshTokenTtlS = 14 * 24 * 60 * 60;
 /** How long a hosted login page stays usable. Each open page holds one row in oauth_artefacts. */
 export const loginInteractionTtlS = 10 * 60;
+/**
+ * How long admission may trust a customer's status read from PostgreSQL (shared cache). A change
+ * through identity's setCustomerStatus or erasure overwrites it at once; this bounds staleness only
+ * when that write is lost.
+ */
+export const customerStatusCachedMs = 30_000;
+/**
+ * How long admission trusts PostgreSQL's "this grant is not revoked" (shared cache). A revocation
+ * overwrites it at once; this bounds staleness only when that cache write is lost.
+ */
+export const grantStateCachedMs = 30_000;
 /** Failed sign-ins per account (normalized e-mail) within the window before the account is locked out. */
 export const loginFailuresPerAccountMax = 5;
 /** Failed sign-ins per client IP within the window before that IP is throttled. */

@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { type Cache, connectRedis, createMemoryCache } from './cache.ts';
+import { type Cache, checkEvictionPolicy, connectRedis, createMemoryCache } from './cache.ts';
 import type { Config } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { connectPostgres, type Database, openPglite } from './database.ts';
 import type { AppDependencies } from './dependencies.ts';
+import { DependencyUnavailable } from './errors.ts';
 import { loadKeyMaterial } from './keys.ts';
 
 /**
@@ -49,7 +50,35 @@ export function openCache(config: Config, log: Pick<FastifyBaseLogger, 'warn'>):
   });
 }
 
+/**
+ * Refuses to start on a Redis that evicts keys (checkEvictionPolicy). A Redis that is down or hides
+ * INFO cannot be checked: that is logged loudly, and the process starts (it answers 503 until Redis
+ * is back, and heals without a restart).
+ */
+export async function assertCacheKeepsKeys(cache: Cache, log: Pick<FastifyBaseLogger, 'warn'>): Promise<void> {
+  let policy: string | undefined;
+  try {
+    policy = await cache.evictionPolicy();
+  } catch (error) {
+    if (!(error instanceof DependencyUnavailable)) throw error;
+    log.warn({ err: error.cause }, 'could not read Redis maxmemory-policy: it must be noeviction (security state)');
+    return;
+  }
+  if (policy === 'unknown') {
+    log.warn('Redis does not report its maxmemory-policy: make sure it is noeviction (security state)');
+    return;
+  }
+  checkEvictionPolicy(policy);
+}
+
 export async function openDependencies(config: Config, log: Pick<FastifyBaseLogger, 'warn'>): Promise<AppDependencies> {
   const [db, keys] = await Promise.all([openDatabase(config, log), loadKeyMaterial(config)]);
-  return { config, db, cache: openCache(config, log), keys };
+  const cache = openCache(config, log);
+  try {
+    await assertCacheKeepsKeys(cache, log);
+  } catch (error) {
+    await Promise.allSettled([db.close(), cache.close()]);
+    throw error;
+  }
+  return { config, db, cache, keys };
 }
