@@ -14,6 +14,7 @@ import { newId } from '../platform/ids.ts';
 import { type Currency, toApiMoney } from '../platform/money.ts';
 import { createBatcher } from './batcher.ts';
 import {
+  definiteError,
   findStoredResponse,
   flightKey,
   type IdempotencyKey,
@@ -344,7 +345,10 @@ export function createPaymentsService(
   const hasPaidBefore = createPaidBeforeFinder(db);
   const inProgress = new Map<string, Promise<unknown>>();
 
-  /** Stores a domain outcome found before posting (unknown account…) unless the key was taken first. */
+  /**
+   * Stores a definite domain outcome found before posting (unknown account…) unless the key was
+   * taken first. Transient failures never get here (definiteError rethrows them): the key stays free.
+   */
   const storeEarlyOutcome = async (idempotency: IdempotencyKey | undefined, error: DomainError): Promise<Executed> => {
     const response = problemResponse(error);
     if (idempotency && !(await storeResponse(db, idempotency, response))) return { kind: 'key_taken' };
@@ -437,8 +441,8 @@ export function createPaymentsService(
       });
       return undefined;
     } catch (error) {
-      if (error instanceof DomainError) return { kind: 'answered', response: problemResponse(error) };
-      throw error;
+      // Answered, not stored; a transient failure is rethrown so it keeps its Retry-After.
+      return { kind: 'answered', response: problemResponse(definiteError(error)) };
     }
   }
 
@@ -468,8 +472,7 @@ export function createPaymentsService(
           'We could not make this transfer. Contact support if you think this is a mistake.',
         );
     } catch (error) {
-      if (error instanceof DomainError) return storeEarlyOutcome(idempotency, error);
-      throw error;
+      return storeEarlyOutcome(idempotency, definiteError(error));
     }
     if (!strongAuth || (await stepUpReasons(customerId, input, parties, decision)).length === 0)
       return { kind: 'ready', parties };
@@ -497,8 +500,7 @@ export function createPaymentsService(
         at: input.at,
       });
     } catch (error) {
-      if (error instanceof DomainError) return storeEarlyOutcome(idempotency, error);
-      throw error;
+      return storeEarlyOutcome(idempotency, definiteError(error));
     }
     const transferId = newId('transfer');
     const entryId = newId('journalEntry');
