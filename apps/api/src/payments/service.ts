@@ -3,7 +3,7 @@ import type { AccountRef, AccountsService } from '../accounts/index.ts';
 import { maskName } from '../accounts/masking.ts';
 import type { AppDependencies } from '../app.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { LimitsService, Reservation } from '../compliance/limits.ts';
+import type { LimitsService } from '../compliance/limits.ts';
 import type { PasskeyAssertion } from '../identity/passkeys.ts';
 import type { StepUpService } from '../identity/step-up.ts';
 import { type LedgerOutcome, type LedgerService, movement } from '../ledger/index.ts';
@@ -331,7 +331,7 @@ export function createPaymentsService(
     ledger: LedgerService;
     accounts: AccountsService;
     stepUp: PaymentApprovals;
-    limits: Pick<LimitsService, 'reserveOutgoing' | 'release'>;
+    limits: Pick<LimitsService, 'postingCheck' | 'tiers'>;
     audit: Pick<AuditService, 'record'>;
     risk?: RiskCheck;
   },
@@ -340,7 +340,7 @@ export function createPaymentsService(
   const { ledger, accounts, stepUp, limits, audit } = modules;
   const risk = modules.risk ?? riskCheck;
   const rules: StepUpRules = stepUpRules(config);
-  const movements = createMovementExecutor(db);
+  const movements = createMovementExecutor(db, limits.tiers);
   const findAccounts = createAccountFinder(accounts);
   const hasPaidBefore = createPaidBeforeFinder(db);
   const inProgress = new Map<string, Promise<unknown>>();
@@ -489,25 +489,22 @@ export function createPaymentsService(
     const checked = await checkTransfer(customerId, input, idempotency, strongAuth);
     if (checked.kind !== 'ready') return checked;
     const { parties } = checked;
-    // KYC and limits (compliance/limits.ts): the last gate before posting; its refusals are stored under the key.
-    let reservation: Reservation;
-    try {
-      reservation = await limits.reserveOutgoing({
-        customerId,
-        currency: input.currency,
-        amountMinor: input.amountMinor,
-        toOwnAccount: parties.toOwn,
-        at: input.at,
-      });
-    } catch (error) {
-      return storeEarlyOutcome(idempotency, definiteError(error));
-    }
+    // KYC and limits (compliance/limits.ts): the last gate before posting, reserved in payments_post's
+    // own statement (migration 0061, docs/adr/0060); its refusals are stored under the key.
+    const check = limits.postingCheck({
+      customerId,
+      currency: input.currency,
+      amountMinor: input.amountMinor,
+      toOwnAccount: parties.toOwn,
+      at: input.at,
+    });
     const transferId = newId('transfer');
     const entryId = newId('journalEntry');
     // Audited in payments_post's own statement: a trigger on transfers (migration 0043) records
     // 'payments.transfer_posted' for every posted transfer of the batch.
-    const executing = submit({
+    return submit({
       idempotency,
+      limit: { item: check.item, refused: (result) => problemResponse(check.refusal(result)) },
       command: {
         op: 'post',
         entry: {
@@ -527,7 +524,6 @@ export function createPaymentsService(
       posted: planTransfer(transferId, entryId, customerId, input, parties),
       refused: (outcome) => problemResponse(transferRejection(outcome, parties)),
     });
-    return keepReservationIfPosted(limits, reservation, executing);
   }
 
   async function executeCredit(
@@ -611,28 +607,6 @@ export function createPaymentsService(
       return bodyOrThrow(await oncePerKey(undefined, () => executeCredit(input, undefined, 'purchase')));
     },
   };
-}
-
-/**
- * A payment's limits reservation stays only if the movement posted now: refused, or a replay of an
- * answer stored before, it is given back. When submitting failed (the database went away) the
- * payment may have posted, so it is kept: the day's total can only over-count (docs/adr/0033).
- */
-async function keepReservationIfPosted(
-  limits: Pick<LimitsService, 'release'>,
-  reservation: Reservation,
-  executing: Promise<Executed>,
-): Promise<Executed> {
-  let executed: Executed;
-  try {
-    executed = await executing;
-  } catch (error) {
-    // A full queue refused it before it ran: nothing posted.
-    if (error instanceof DomainError && error.code === 'service_busy') await limits.release(reservation);
-    throw error;
-  }
-  if (executed.kind !== 'answered' || executed.response.status >= 400) await limits.release(reservation);
-  return executed;
 }
 
 function purchaseRejection(outcome: Extract<LedgerOutcome, { ok: false }>): DomainError {
