@@ -84,6 +84,12 @@ describe('a transient failure leaves the Idempotency-Key free', () => {
     assert.equal(replayed.statusCode, 201);
     assert.equal(replayed.headers['idempotent-replayed'], 'true');
     assert.equal(replayed.json().id, retried.json().id);
+    // Reserved in the posting's own statement (migration 0061): once, for the one payment that posted.
+    const { rows } = await testApp.deps.db.query<{ reserved_minor: bigint }>(
+      "SELECT reserved_minor FROM outgoing_daily_totals WHERE customer_id = $1 AND currency = 'EUR' AND day = $2::date",
+      [payerId, today()],
+    );
+    assert.equal(rows[0]?.reserved_minor, 12_34n);
   });
 
   it('never stores an answer of 500 or more, and the database refuses one too', async (t) => {
