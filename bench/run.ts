@@ -255,7 +255,16 @@ async function load(
   };
 }
 
-function pgbench(): { tps: number; latencyMsAverage: number } | undefined {
+interface PgbenchRun {
+  readonly tps: number;
+  readonly latencyMsAverage: number;
+}
+
+/**
+ * pgbench on a scratch database, right after the API phases (same run, same machine state): the
+ * TPC-B-like mix, the yardstick for transfers, and select-only (`-S`), the one for history reads.
+ */
+function pgbench(): { tpcB: PgbenchRun; selectOnly: PgbenchRun } | undefined {
   if (args['skip-pgbench']) return undefined;
   const url = new URL(adminDatabaseUrl);
   const common = ['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username)];
@@ -269,17 +278,57 @@ function pgbench(): { tps: number; latencyMsAverage: number } | undefined {
     'CREATE DATABASE ng_bench_pgbench',
   ]);
   execFileSync('pgbench', [...common, '-i', '-s', '10', '-q', 'ng_bench_pgbench'], { stdio: 'ignore' });
-  const out = execFileSync(
-    'pgbench',
-    [...common, '-c', String(connections), '-j', '2', '-T', String(durationS), '-M', 'prepared', 'ng_bench_pgbench'],
-    {
-      encoding: 'utf8',
-    },
-  );
-  execFileSync('psql', [...common, '-d', 'postgres', '-qc', 'DROP DATABASE ng_bench_pgbench']);
+  const run = (extra: string[]): PgbenchRun => {
+    const out = execFileSync(
+      'pgbench',
+      [
+        ...common,
+        '-c',
+        String(connections),
+        '-j',
+        '2',
+        '-T',
+        String(durationS),
+        '-M',
+        'prepared',
+        ...extra,
+        'ng_bench_pgbench',
+      ],
+      { encoding: 'utf8' },
+    );
+    return {
+      tps: Math.round(Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? 0)),
+      latencyMsAverage: Number(/latency average = ([\d.]+) ms/.exec(out)?.[1] ?? 0),
+    };
+  };
+  try {
+    return { tpcB: run([]), selectOnly: run(['-S']) };
+  } finally {
+    execFileSync('psql', [...common, '-d', 'postgres', '-qc', 'DROP DATABASE ng_bench_pgbench']);
+  }
+}
+
+/** Issue 12's targets on this machine: ratios to pgbench in the same run, and p99 for both phases. */
+const targets = { transfersPerTpcB: 0.9, readsPerSelectOnly: 0.25, p99MsMax: 50 } as const;
+
+function againstTargets(
+  transfers: { requestsPerS: number; latencyMsP99: number },
+  history: { requestsPerS: number; latencyMsP99: number },
+  baseline: { tpcB: PgbenchRun; selectOnly: PgbenchRun } | undefined,
+) {
+  const ratio = (a: number, b: number | undefined) => (b ? Math.round((a / b) * 1000) / 1000 : null);
+  const transfersPerTpcB = ratio(transfers.requestsPerS, baseline?.tpcB.tps);
+  const readsPerSelectOnly = ratio(history.requestsPerS, baseline?.selectOnly.tps);
   return {
-    tps: Math.round(Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? 0)),
-    latencyMsAverage: Number(/latency average = ([\d.]+) ms/.exec(out)?.[1] ?? 0),
+    targets,
+    transfersPerTpcB,
+    readsPerSelectOnly,
+    met: {
+      transfersPerTpcB: transfersPerTpcB !== null && transfersPerTpcB >= targets.transfersPerTpcB,
+      readsPerSelectOnly: readsPerSelectOnly !== null && readsPerSelectOnly >= targets.readsPerSelectOnly,
+      transfersP99: transfers.latencyMsP99 < targets.p99MsMax,
+      readsP99: history.latencyMsP99 < targets.p99MsMax,
+    },
   };
 }
 
@@ -354,7 +403,9 @@ async function main() {
       warmup,
       transfers,
       history,
-      pgbenchTpcB: baseline,
+      pgbenchTpcB: baseline?.tpcB,
+      pgbenchSelectOnly: baseline?.selectOnly,
+      againstTargets: againstTargets(transfers, history, baseline),
     };
     await mkdir(path.join(import.meta.dirname, 'out'), { recursive: true });
     const file = path.join(import.meta.dirname, 'out', `results-${results.at.replace(/[:.]/g, '-')}.json`);
@@ -367,10 +418,17 @@ async function main() {
         `| ${r.name} | ${r.requestsPerS} | ${r.latencyMsP50} | ${r.latencyMsP99} | ${r.latencyMsMax} | ${r.total} | ${r.non2xx} | ${r.errors} | ${Object.values(r.coresBusy).join(' / ')} |\n`,
       );
     }
-    if (baseline)
+    if (baseline) {
+      const { tpcB, selectOnly } = baseline;
+      const verdict = results.againstTargets;
+      const mark = (met: boolean) => (met ? 'met' : 'NOT met');
       process.stdout.write(
-        `\npgbench TPC-B-like (${connections} clients, scale 10): ${baseline.tps} tps, ${baseline.latencyMsAverage} ms average latency\n`,
+        `\npgbench (${connections} clients, scale 10): TPC-B-like ${tpcB.tps} tps (${tpcB.latencyMsAverage} ms average), select-only ${selectOnly.tps} tps (${selectOnly.latencyMsAverage} ms average)\n` +
+          `transfers/s ÷ TPC-B tps = ${verdict.transfersPerTpcB} (target ≥ ${targets.transfersPerTpcB}: ${mark(verdict.met.transfersPerTpcB)})\n` +
+          `history reads/s ÷ select-only tps = ${verdict.readsPerSelectOnly} (target ≥ ${targets.readsPerSelectOnly}: ${mark(verdict.met.readsPerSelectOnly)})\n` +
+          `p99 < ${targets.p99MsMax} ms: transfers ${transfers.latencyMsP99} ms (${mark(verdict.met.transfersP99)}), reads ${history.latencyMsP99} ms (${mark(verdict.met.readsP99)})\n`,
       );
+    }
     process.stdout.write(`\nwritten to ${path.relative(process.cwd(), file)}\n`);
   } finally {
     await api.stop('SIGKILL');

@@ -24,4 +24,5 @@ export {
   type OutgoingPayment,
   type Reservation,
 } from './limits.ts';
+export type { ReservationItem, ReservationResult } from './limits-repository.ts';
 export { limitsBackofficeRoutes, limitsRoutes } from './limits-routes.ts';

@@ -201,7 +201,29 @@ export function createLimitsService(
 
   return {
     /**
-     * The gate before posting: throws 403 kyc_required or 422 limit_exceeded (both changed nothing),
+     * The gate before posting, run inside payments_post (migration 0061, docs/adr/0060): the item
+     * the statement reserves, and the refusal (403 kyc_required or 422 limit_exceeded) to answer
+     * when limits_reserve refuses it. `tiers` is limits_reserve's tiers parameter.
+     */
+    postingCheck(payment: OutgoingPayment) {
+      const item: ReservationItem = {
+        customerId: payment.customerId,
+        currency: payment.currency,
+        amountMinor: payment.amountMinor.toString(),
+        day: utcDay(payment.at ?? new Date()),
+        counted: !payment.toOwnAccount,
+      };
+      const refusal = (result: ReservationResult): DomainError => {
+        assert(!result.ok, 'only a refused reservation has a refusal');
+        return result.code === 'kyc_required' ? kycRequired(result.status) : limitExceeded(result, payment.currency);
+      };
+      return { item, refusal };
+    },
+
+    tiers: tiersJson,
+
+    /**
+     * The gate before posting, as a statement of its own (payments reserve inside payments_post instead): throws 403 kyc_required or 422 limit_exceeded (both changed nothing),
      * else returns the reservation the caller gives back with `release` if the payment is not posted.
      */
     async reserveOutgoing(payment: OutgoingPayment): Promise<Reservation> {

@@ -1,4 +1,5 @@
 import { type StatementLine, statementLineRow } from '../accounts/index.ts';
+import type { ReservationItem, ReservationResult } from '../compliance/index.ts';
 import { commandToJson, type LedgerCommand, type LedgerOutcome, outcomeFromJson } from '../ledger/index.ts';
 import { createBatcher } from '../platform/batcher.ts';
 import { transferBatchesInFlightMax, transferBatchSizeMax, transferQueueLengthMax } from '../platform/constants.ts';
@@ -8,8 +9,9 @@ import { type IdempotencyKey, type StoredAnswer, type StoredResponse, storeRespo
 import { type Currency, currencyExponents } from '../platform/money.ts';
 
 /**
- * Executes money movements in batches, each batch ONE statement (payments_post, migration 0025) that
- * commits on its own: it skips movements whose key was answered before, posts the rest through the
+ * Executes money movements in batches, each batch ONE statement (payments_post, migrations 0025 and 0061)
+ * that commits on its own: it skips movements whose key was answered before, reserves the KYC and
+ * limits check of the others (refusing those over a limit), posts the rest through the
  * ledger (ledger_apply) and writes the posted ones' history lines, transfer rows, outbox events and
  * idempotency records. Either all of a movement's effects exist or none do, and the ledger's row
  * locks are never held across a round trip to this process (docs/adr/0023).
@@ -72,6 +74,14 @@ export interface Movement {
   readonly posted: PostedPlan;
   /** The answer when the ledger refuses the command (which then changed nothing). */
   readonly refused: (outcome: Extract<LedgerOutcome, { ok: false }>) => StoredResponse;
+  /**
+   * KYC and limits, checked and reserved in the same statement before the ledger (migration 0061):
+   * the item limits_reserve reads, and the answer when it refuses (which then changed nothing).
+   */
+  readonly limit?: {
+    readonly item: ReservationItem;
+    readonly refused: (result: ReservationResult) => StoredResponse;
+  };
 }
 
 export type MovementResult =
@@ -83,12 +93,14 @@ export type MovementResult =
 
 type BatchResult =
   | { readonly kind: 'stored'; readonly stored: StoredAnswer }
+  | { readonly kind: 'limit_refused'; readonly limit: ReservationResult }
   | { readonly kind: 'posted'; readonly response: StoredResponse }
   | { readonly kind: 'refused'; readonly outcome: Extract<LedgerOutcome, { ok: false }> };
 
 interface BatchResultJson {
-  kind: 'stored' | 'posted' | 'refused';
+  kind: 'stored' | 'posted' | 'refused' | 'limit_refused';
   stored?: StoredAnswer;
+  limit?: ReservationResult;
   response?: StoredResponse;
   outcome?: Parameters<typeof outcomeFromJson>[0];
 }
@@ -102,6 +114,7 @@ function movementJson(item: Movement): Record<string, unknown> {
   return {
     command: commandToJson(item.command),
     key: item.idempotency ?? null,
+    limit: item.limit?.item ?? null,
     posted: {
       response: posted.response,
       lines: posted.statementLines.map(statementLineRow),
@@ -114,6 +127,7 @@ function movementJson(item: Movement): Record<string, unknown> {
 function batchResult(json: BatchResultJson): BatchResult {
   if (json.kind === 'stored' && json.stored) return { kind: 'stored', stored: json.stored };
   if (json.kind === 'posted' && json.response) return { kind: 'posted', response: json.response };
+  if (json.kind === 'limit_refused' && json.limit) return { kind: 'limit_refused', limit: json.limit };
   assert(json.kind === 'refused' && json.outcome, 'payments_post answers stored, posted or refused');
   const outcome = outcomeFromJson(json.outcome);
   assert(!outcome.ok, 'a refused movement has a rejection');
@@ -124,13 +138,16 @@ function isKeyTaken(error: unknown): boolean {
   return (error as { code?: unknown } | undefined)?.code === keyTakenSqlState;
 }
 
-export function createMovementExecutor(db: Database) {
+/** `limitTiers`: limits_reserve's tiers parameter (compliance/limits.ts), passed with every batch. */
+export function createMovementExecutor(db: Database, limitTiers: Record<string, unknown>) {
+  const tiers = JSON.stringify(limitTiers);
   async function run(items: readonly Movement[]): Promise<(BatchResult | { kind: 'key_taken' })[]> {
     try {
       const { rows } = await withRetries(() =>
-        db.query<{ results: BatchResultJson[] }>('SELECT payments_post($1::jsonb) AS results', [
+        db.query<{ results: BatchResultJson[] }>('SELECT payments_post($1::jsonb, $2::jsonb) AS results', [
           // No replacer: every bigint is a decimal string already (a stray one throws), and the fast path stays fast.
           JSON.stringify(items.map(movementJson)),
+          tiers,
         ]),
       );
       const results = rows[0]?.results ?? [];
@@ -155,11 +172,16 @@ export function createMovementExecutor(db: Database) {
   return {
     async submit(item: Movement): Promise<MovementResult> {
       const result = await batcher.submit(item);
-      if (result.kind !== 'refused')
-        return result.kind === 'posted' ? { kind: 'settled', response: result.response } : result;
+      if (result.kind === 'posted') return { kind: 'settled', response: result.response };
+      if (result.kind === 'stored' || result.kind === 'key_taken') return result;
       // A refusal changed nothing, so its answer is stored on its own, like any answer found before
       // posting; if another request stored one under the key first, that one is the answer.
-      const response = item.refused(result.outcome);
+      let response: StoredResponse;
+      if (result.kind === 'refused') response = item.refused(result.outcome);
+      else {
+        assert(item.limit, 'only a movement with a limits check is refused by the limits');
+        response = item.limit.refused(result.limit);
+      }
       if (item.idempotency && !(await storeResponse(db, item.idempotency, response))) return { kind: 'key_taken' };
       return { kind: 'settled', response };
     },

@@ -1,6 +1,6 @@
 import { type AccountRef, type AccountsService, maskIban, maskName } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { LimitsService, Reservation } from '../compliance/index.ts';
+import type { LimitsService } from '../compliance/index.ts';
 import type { PasskeyAssertion, StepUpService } from '../identity/index.ts';
 import { type LedgerOutcome, type LedgerService, movement } from '../ledger/index.ts';
 import { createBatcher } from '../platform/batcher.ts';
@@ -14,6 +14,7 @@ import type { Database } from '../platform/database.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import { conflict, DomainError, notFound, paymentsBusy, unprocessable } from '../platform/errors.ts';
 import {
+  definiteError,
   findStoredResponse,
   flightKey,
   type IdempotencyKey,
@@ -348,7 +349,7 @@ export function createPaymentsService(
     ledger: LedgerService;
     accounts: AccountsService;
     stepUp: PaymentApprovals;
-    limits: Pick<LimitsService, 'reserveOutgoing' | 'release'>;
+    limits: Pick<LimitsService, 'postingCheck' | 'tiers'>;
     audit: Pick<AuditService, 'record'>;
     risk?: RiskCheck;
   },
@@ -357,13 +358,16 @@ export function createPaymentsService(
   const { ledger, accounts, stepUp, limits, audit } = modules;
   const risk = modules.risk ?? riskCheck;
   const rules: StepUpRules = stepUpRules(config);
-  const movements = createMovementExecutor(db);
+  const movements = createMovementExecutor(db, limits.tiers);
   const findAccounts = createAccountFinder(accounts);
   const hasPaidBefore = createPaidBeforeFinder(db);
   const unapprovedTotal = createUnapprovedTotalFinder(db);
   const inProgress = new Map<string, Promise<unknown>>();
 
-  /** Stores a domain outcome found before posting (unknown account…) unless the key was taken first. */
+  /**
+   * Stores a definite domain outcome found before posting (unknown account…) unless the key was
+   * taken first. Transient failures never get here (definiteError rethrows them): the key stays free.
+   */
   const storeEarlyOutcome = async (idempotency: IdempotencyKey | undefined, error: DomainError): Promise<Executed> => {
     const response = problemResponse(error);
     if (idempotency && !(await storeResponse(db, idempotency, response))) return { kind: 'key_taken' };
@@ -462,8 +466,8 @@ export function createPaymentsService(
       });
       return { kind: 'approved', challengeId: approval.challengeId };
     } catch (error) {
-      if (error instanceof DomainError) return { kind: 'answered', response: problemResponse(error) };
-      throw error;
+      // Answered, not stored; a transient failure is rethrown so it keeps its Retry-After.
+      return { kind: 'answered', response: problemResponse(definiteError(error)) };
     }
   }
 
@@ -493,8 +497,7 @@ export function createPaymentsService(
           'We could not make this transfer. Contact support if you think this is a mistake.',
         );
     } catch (error) {
-      if (error instanceof DomainError) return storeEarlyOutcome(idempotency, error);
-      throw error;
+      return storeEarlyOutcome(idempotency, definiteError(error));
     }
     if (!strongAuth || (await stepUpReasons(customerId, input, parties, decision)).length === 0)
       return { kind: 'ready', parties };
@@ -516,25 +519,21 @@ export function createPaymentsService(
     // Approved payments leave the cumulative step-up total (migration 0076); written before anything is reserved or posted.
     if (checked.approvedBy)
       await recordPaymentApproval(db, { transferId, customerId, challengeId: checked.approvedBy });
-    // KYC and limits (compliance/limits.ts): the last gate before posting; its refusals are stored under the key.
-    let reservation: Reservation;
-    try {
-      reservation = await limits.reserveOutgoing({
-        customerId,
-        currency: input.currency,
-        amountMinor: input.amountMinor,
-        toOwnAccount: parties.toOwn,
-        at: input.at,
-      });
-    } catch (error) {
-      if (error instanceof DomainError) return storeEarlyOutcome(idempotency, error);
-      throw error;
-    }
+    // KYC and limits (compliance/limits.ts): the last gate before posting, reserved in payments_post's
+    // own statement (migration 0061, docs/adr/0060); its refusals are stored under the key.
+    const check = limits.postingCheck({
+      customerId,
+      currency: input.currency,
+      amountMinor: input.amountMinor,
+      toOwnAccount: parties.toOwn,
+      at: input.at,
+    });
     const entryId = newId('journalEntry');
     // Audited in payments_post's own statement: a trigger on transfers (migration 0043) records
     // 'payments.transfer_posted' for every posted transfer of the batch.
-    const executing = submit({
+    return submit({
       idempotency,
+      limit: { item: check.item, refused: (result) => problemResponse(check.refusal(result)) },
       command: {
         op: 'post',
         entry: {
@@ -554,7 +553,6 @@ export function createPaymentsService(
       posted: planTransfer(transferId, entryId, customerId, input, parties),
       refused: (outcome) => problemResponse(transferRejection(outcome, parties)),
     });
-    return keepReservationIfPosted(limits, reservation, executing);
   }
 
   async function executeCredit(
@@ -638,28 +636,6 @@ export function createPaymentsService(
       return bodyOrThrow(await oncePerKey(undefined, () => executeCredit(input, undefined, 'purchase')));
     },
   };
-}
-
-/**
- * A payment's limits reservation stays only if the movement posted now: refused, or a replay of an
- * answer stored before, it is given back. When submitting failed (the database went away) the
- * payment may have posted, so it is kept: the day's total can only over-count (docs/adr/0033).
- */
-async function keepReservationIfPosted(
-  limits: Pick<LimitsService, 'release'>,
-  reservation: Reservation,
-  executing: Promise<Executed>,
-): Promise<Executed> {
-  let executed: Executed;
-  try {
-    executed = await executing;
-  } catch (error) {
-    // A full queue refused it before it ran: nothing posted.
-    if (error instanceof DomainError && error.code === 'service_busy') await limits.release(reservation);
-    throw error;
-  }
-  if (executed.kind !== 'answered' || executed.response.status >= 400) await limits.release(reservation);
-  return executed;
 }
 
 function purchaseRejection(outcome: Extract<LedgerOutcome, { ok: false }>): DomainError {

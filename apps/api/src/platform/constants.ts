@@ -237,6 +237,11 @@ export const dataKeysCachedMax = 10_000;
  * another pod may still decrypt an erased customer's data from its cache.
  */
 export const dataKeyCacheTtlMs = 60_000;
+/**
+ * Decrypted fields memoised per cached data key (holders' names on the payment and history paths),
+ * dropped with the key (expiry, eviction, erasure). Each costs ~200 bytes; a miss costs one AES-GCM decrypt.
+ */
+export const decryptedFieldsPerKeyMax = 8;
 /** Bytes of the HMAC-SHA256 blind index kept (128 bits: collisions negligible, so it can be unique). */
 export const blindIndexBytes = 16;
 /** Longest plaintext personal-data field encrypted (addresses are the longest). */

@@ -70,8 +70,23 @@ export function createWaitTracker(nowMs: () => number = () => performance.now())
 const transactionRetriesMax = 3;
 const retryableSqlStates = new Set(['40001', '40P01']);
 
-/** SQLSTATE classes and driver errors that mean "the database is unreachable or restarting". */
-const unavailableSqlStates = new Set(['57P01', '57P02', '57P03', '53300', '57014', '08000', '08001', '08003', '08006']);
+/**
+ * SQLSTATE classes and driver errors that mean "the database is unreachable, restarting or too slow
+ * right now": a statement timeout (57014) or a lock timeout (55P03, lock_not_available) is as
+ * transient as a restart, so it answers 503 with Retry-After and is never stored under a key.
+ */
+const unavailableSqlStates = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '57014',
+  '55P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
 const unavailableMessages = [
   'Connection terminated',
   'timeout exceeded when trying to connect',

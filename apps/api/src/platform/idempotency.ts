@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from './database.ts';
-import { badRequest, type DomainError, unprocessable } from './errors.ts';
+import { assert, badRequest, DomainError, unprocessable } from './errors.ts';
 import { type Problem, sendProblem } from './problem.ts';
 
 /**
@@ -100,12 +100,31 @@ export async function findStoredResponse(
 /** One key's identity across scopes (neither a scope nor a key contains a newline). */
 export const flightKey = (idempotency: IdempotencyKey) => `${idempotency.scope}\n${idempotency.key}`;
 
-/** Stores a response unless the key is already taken; true when this call stored it. */
+/**
+ * Whether an answer is definite, so it may be stored under a key and replayed: anything below 500.
+ * A 5xx (the database restarting, a lock or statement timeout, a full queue) says nothing happened
+ * that the client can rely on and asks it to retry with the same key; stored, it would answer every
+ * retry with the same failure forever. The table refuses such rows too (migration 0060).
+ */
+export const isDefiniteAnswer = (response: { readonly status: number }): boolean => response.status < 500;
+
+/**
+ * The catch-all around a domain outcome found before posting: a definite DomainError is the
+ * answer to store; anything else (a transient 503, a programmer error) is rethrown, answered with
+ * its own headers (Retry-After) and leaves the key free.
+ */
+export function definiteError(error: unknown): DomainError {
+  if (error instanceof DomainError && isDefiniteAnswer(error)) return error;
+  throw error;
+}
+
+/** Stores a definite response unless the key is already taken; true when this call stored it. */
 export async function storeResponse(
   db: Queryable,
   idempotency: IdempotencyKey,
   response: StoredResponse,
 ): Promise<boolean> {
+  assert(isDefiniteAnswer(response), 'only a definite answer (status < 500) is stored under an Idempotency-Key');
   const { rowCount } = await db.query(
     `INSERT INTO idempotency_keys (scope, key, request_hash, response_status, response_body)
      VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (scope, key) DO NOTHING`,

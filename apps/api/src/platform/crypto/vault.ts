@@ -1,5 +1,11 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { blindIndexBytes, dataKeyCacheTtlMs, dataKeysCachedMax, personalFieldLengthMax } from '../constants.ts';
+import {
+  blindIndexBytes,
+  dataKeyCacheTtlMs,
+  dataKeysCachedMax,
+  decryptedFieldsPerKeyMax,
+  personalFieldLengthMax,
+} from '../constants.ts';
 import type { Queryable } from '../database.ts';
 import { assert, DomainError } from '../errors.ts';
 import type { KeyManagement } from './key-management.ts';
@@ -45,9 +51,13 @@ const fieldPattern = /^[a-z][a-z0-9_.]{0,63}$/;
 const dataKeyContext = (customerId: string) => ({ purpose: 'customer-data-key', customerId });
 const aadOf = (customerId: string, field: string) => Buffer.from(`nextgen/pd1|${customerId}|${field}`);
 
-/** Bounded LRU with expiry: Map keeps insertion order, so the first key is the least recently used. */
+/**
+ * Bounded LRU with expiry: Map keeps insertion order, so the first key is the least recently used.
+ * Each entry also memoises the fields decrypted under its key (`plaintexts`), so a holder's name read
+ * on every payment and history page is decrypted once per cached lifetime; the memo goes with the key.
+ */
 function createKeyCache(maxEntries: number, ttlMs: number) {
-  const entries = new Map<string, { key: Buffer; expiresAtMs: number }>();
+  const entries = new Map<string, { key: Buffer; expiresAtMs: number; plaintexts: Map<string, string> }>();
   return {
     get(id: string): Buffer | undefined {
       const entry = entries.get(id);
@@ -57,9 +67,14 @@ function createKeyCache(maxEntries: number, ttlMs: number) {
       entries.set(id, entry);
       return entry.key;
     },
+    /** The decrypted-field memo of the entry holding exactly `key`, if it is still cached. */
+    plaintexts(id: string, key: Buffer): Map<string, string> | undefined {
+      const entry = entries.get(id);
+      return entry && entry.key === key && entry.expiresAtMs > Date.now() ? entry.plaintexts : undefined;
+    },
     set(id: string, key: Buffer) {
       entries.delete(id);
-      entries.set(id, { key, expiresAtMs: Date.now() + ttlMs });
+      entries.set(id, { key, expiresAtMs: Date.now() + ttlMs, plaintexts: new Map() });
       while (entries.size > maxEntries) {
         const oldest = entries.keys().next().value;
         if (oldest === undefined) break;
@@ -139,7 +154,13 @@ export function createPersonalDataVault(deps: { db: Queryable; kms: KeyManagemen
       assert(await isErased(customerId), `customer ${customerId} has a data key for their ${field}`);
       return undefined;
     }
-    return decryptField(key, customerId, field, ciphertext);
+    const memo = cache.plaintexts(customerId, key);
+    const memoKey = `${field}|${ciphertext}`;
+    const memoised = memo?.get(memoKey);
+    if (memoised !== undefined) return memoised;
+    const plaintext = decryptField(key, customerId, field, ciphertext);
+    if (memo && memo.size < decryptedFieldsPerKeyMax) memo.set(memoKey, plaintext);
+    return plaintext;
   }
 
   let indexKey: Promise<Buffer> | undefined;
