@@ -5,6 +5,7 @@ export { describeError } from './errors.ts';
 export { serveWorkerHttp, type WorkerHttp } from './http.ts';
 export { type AuditChainHeads, auditJob, purges, retentionJobs } from './jobs.ts';
 export { acquireLease, finishLease, type Lease, LeaseLost, stepUnderLease } from './leases.ts';
+export { createMetrics, type WorkerMetrics } from './metrics.ts';
 export { createOutboxConsumer, type EventFeed, type OutboxEvent, type OutboxHandler } from './outbox.ts';
 export { createScheduler, type JobContext, type ScheduledJob, type Scheduler } from './scheduler.ts';
 export { type RunningWorker, startWorker } from './start.ts';
