@@ -12,6 +12,8 @@ ALTER TABLE outbox_events
 
 CREATE INDEX outbox_events_pending ON outbox_events (created_at)
   WHERE published_at IS NULL AND dead_lettered_at IS NULL;
+-- For the retention purge of events every consumer handled long ago (worker job purge-published-events).
+CREATE INDEX outbox_events_published ON outbox_events (published_at) WHERE published_at IS NOT NULL;
 
 -- One row per (event, consumer) whose effect is committed: the handlers' idempotency record,
 -- written in the same transaction as the effect.

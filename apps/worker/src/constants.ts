@@ -25,6 +25,11 @@ export const sessionRetentionMs = 30 * 24 * 60 * 60 * 1000;
  * limits read only the current UTC day; a week leaves room to investigate a limit complaint.
  */
 export const dailyTotalsRetentionDays = 7;
+/**
+ * Published outbox events (and their outbox_consumed rows) are deleted this long after every
+ * consumer handled them: long enough to replay a week into a new consumer by hand. Dead letters stay.
+ */
+export const publishedEventRetentionMs = 7 * 24 * 60 * 60 * 1000;
 /** /healthz turns red when a loop made no progress for this long (a wedged database or event loop). */
 export const loopStaleMs = 2 * 60 * 1000;
 /** Most dead letters `dead-letters list` prints. */

@@ -1,5 +1,11 @@
 import { idempotencyRetentionMs, stepUpChallengeRetentionMs } from '../../api/src/platform/index.ts';
-import { dailyTotalsRetentionDays, purgeBatchesPerRunMax, purgeBatchSize, sessionRetentionMs } from './constants.ts';
+import {
+  dailyTotalsRetentionDays,
+  publishedEventRetentionMs,
+  purgeBatchesPerRunMax,
+  purgeBatchSize,
+  sessionRetentionMs,
+} from './constants.ts';
 import type { JobContext, ScheduledJob } from './scheduler.ts';
 
 /**
@@ -44,6 +50,13 @@ export const purges: readonly Purge[] = [
             SELECT customer_id, currency, day FROM outgoing_daily_totals
             WHERE day < (now() AT TIME ZONE 'UTC')::date - $2::int LIMIT $1)`,
     retention: dailyTotalsRetentionDays,
+  },
+  {
+    // outbox_consumed rows go with their event (ON DELETE CASCADE); dead-lettered events are never published.
+    name: 'purge-published-events',
+    sql: `DELETE FROM outbox_events WHERE id IN (
+            SELECT id FROM outbox_events WHERE ${pastRetention('published_at')} LIMIT $1)`,
+    retention: publishedEventRetentionMs,
   },
 ];
 

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { freePort, startApiProcess } from '@nextgen/testkit';
 import { openPglite } from '../../api/src/platform/database.ts';
 import { migrate } from '../../api/src/platform/migrations.ts';
-import { createWorker, type OutboxHandler } from '../src/index.ts';
+import { createWorker, type OutboxHandler, purges } from '../src/index.ts';
 import { insertEvent, quietLog, testWorkerConfig, waitUntil } from './helper.ts';
 
 describe('the worker on the embedded PGlite', () => {
@@ -58,9 +58,9 @@ describe('the worker on the embedded PGlite', () => {
     assert.equal(delivered.rows[0]?.n, 20);
     const dead = await db.query('SELECT 1 FROM outbox_dead_letters WHERE event_id = $1', [poisonId]);
     assert.equal(dead.rows.length, 1);
-    await waitUntil('the purge jobs to run once', async () => {
+    await waitUntil('every purge job to run once', async () => {
       const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM job_leases WHERE runs > 0');
-      return rows[0]?.n === 4;
+      return rows[0]?.n === purges.length;
     });
   });
 

@@ -168,6 +168,19 @@ describe('retention purges', () => {
       );
     }
 
+    for (const [id, publishedDaysAgo] of [
+      ['evt_published_long_ago', 8],
+      ['evt_published_lately', 6],
+      ['evt_pending', null],
+    ] as const) {
+      await db.query(
+        `INSERT INTO outbox_events (id, topic, aggregate_id, payload, published_at)
+         VALUES ($1, 'test', 'agg', '{}', $2)`,
+        [id, publishedDaysAgo === null ? null : hoursAgo(publishedDaysAgo * 24)],
+      );
+      await db.query("INSERT INTO outbox_consumed (event_id, consumer) VALUES ($1, 'tally')", [id]);
+    }
+
     const purges = createScheduler(db, retentionJobs(60_000), {
       holder: 'purger',
       leaseTtlMs: 5_000,
@@ -190,10 +203,19 @@ describe('retention purges', () => {
       ),
       ['0', '7'],
     );
+    assert.deepEqual(await column('SELECT id AS v FROM outbox_events ORDER BY id'), [
+      'evt_pending',
+      'evt_published_lately',
+    ]);
+    assert.deepEqual(await column('SELECT event_id AS v FROM outbox_consumed ORDER BY event_id'), [
+      'evt_pending',
+      'evt_published_lately',
+    ]);
     const leases = await column("SELECT job || ':' || runs AS v FROM job_leases ORDER BY job");
     assert.deepEqual(leases, [
       'purge-daily-limit-totals:1',
       'purge-idempotency-keys:1',
+      'purge-published-events:1',
       'purge-sessions:1',
       'purge-step-up-challenges:1',
     ]);
