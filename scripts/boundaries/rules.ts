@@ -20,8 +20,11 @@ const layers: readonly Layer[] = [
   // app.ts builds the services and routes from the modules (module-types.ts: the route options type).
   { name: 'composition root', modules: ['app'] },
   { name: 'demo data', modules: ['demo'] },
-  // Processes: the API server (main.ts), the command-line tools, the worker.
-  { name: 'entry points', modules: ['main', 'cli', 'worker'] },
+  // apps/worker: outbox consumers and scheduled jobs, on platform and audit only. A process of its
+  // own (`./ng worker`), and run inside the API's process by main.ts on the embedded default.
+  { name: 'worker', modules: ['worker'] },
+  // Processes: the API server (main.ts, which may run the worker in-process), the command-line tools.
+  { name: 'entry points', modules: ['main', 'cli'] },
   // packages/testkit: imported by *.test.ts files only.
   { name: 'test support', modules: ['testkit'] },
 ];

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { loadWorkerConfig, type RunningWorker, startWorker, type WorkerConfig } from '@nextgen/worker';
 import { buildApp, createServices } from './app.ts';
 import { seedIfEmpty } from './demo/index.ts';
 import { type Config, ConfigError, loadConfig } from './platform/config.ts';
@@ -23,7 +24,7 @@ const bootLog = {
     process.stderr.write(`${JSON.stringify({ level: 'warn', msg: m, ...(o as object) })}\n`),
 };
 
-async function start(config: Config, options: { prepare: boolean; serve: boolean }) {
+async function start(config: Config, options: { prepare: boolean; serve: boolean; worker?: WorkerConfig }) {
   // A Redis that evicts keys is a configuration mistake too (platform/cache.ts checkEvictionPolicy).
   const deps = await openDependencies(config, bootLog).catch(exitOnConfigError);
   if (options.prepare) await migrate(deps.db);
@@ -44,6 +45,12 @@ async function start(config: Config, options: { prepare: boolean; serve: boolean
   }
   // Chains committed audit records about once a second (several processes take turns on a row lock).
   const stopAuditSealer = services.audit.startSealer((error) => app.log.warn({ err: error }, 'audit sealer failed'));
+  // One command for the user: on the embedded database the worker runs here, on the API's own
+  // handle (PGlite has one connection), so `./ng start` also consumes the outbox and runs the jobs.
+  let worker: RunningWorker | undefined;
+  if (options.worker) {
+    worker = await startWorker({ db: deps.db, config: options.worker, log: app.log, audit: services.audit });
+  }
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -54,6 +61,7 @@ async function start(config: Config, options: { prepare: boolean; serve: boolean
       process.exit(1);
     }, shutdownGraceMs).unref();
     await app.close();
+    await worker?.stop();
     await stopAuditSealer();
     await Promise.allSettled([deps.db.close(), deps.cache.close()]);
     process.exit(0);
@@ -89,8 +97,10 @@ function superviseWorkers(count: number) {
 }
 
 let config: Config;
+let workerConfig: WorkerConfig;
 try {
   config = loadConfig();
+  workerConfig = loadWorkerConfig(process.env, 'in-process');
 } catch (error) {
   exitOnConfigError(error);
 }
@@ -100,5 +110,5 @@ if (cluster.isWorker) {
   await start(config, { prepare: true, serve: false });
   superviseWorkers(config.apiWorkers);
 } else {
-  await start(config, { prepare: true, serve: true });
+  await start(config, { prepare: true, serve: true, ...(workerConfig.inProcess ? { worker: workerConfig } : {}) });
 }

@@ -1,0 +1,74 @@
+import { ConfigError } from '../../api/src/platform/index.ts';
+import { outboxBatchSizeMax } from './constants.ts';
+
+/**
+ * The worker's settings (WORKER_*), read once and validated like the API's (platform/config.ts).
+ * Database and data folder come from the API's own settings, so both always open the same data.
+ */
+export interface WorkerConfig {
+  /** Port of /metrics and /healthz; undefined serves neither (the in-process worker without WORKER_PORT). */
+  readonly port: number | undefined;
+  readonly host: string;
+  /** Whether `./ng start` runs the worker in the API's process: default on the embedded PGlite only. */
+  readonly inProcess: boolean;
+  /** Pause between outbox polls that found less than a full batch. */
+  readonly pollIntervalMs: number;
+  readonly batchSize: number;
+  /** Attempts before an event goes to the dead letters. */
+  readonly maxAttempts: number;
+  /** First back-off after a failed attempt; doubles per attempt up to outboxRetryDelayMaxMs. */
+  readonly retryBaseMs: number;
+  /** How long a claimed event stays hidden from other workers (a worker that died mid-batch). */
+  readonly claimTimeoutMs: number;
+  /** How long a job's lease lasts without a step renewing it (a worker that died mid-job). */
+  readonly leaseTtlMs: number;
+  /** Pause between two looks for due jobs. */
+  readonly jobTickMs: number;
+  /** How often each retention purge runs. */
+  readonly purgeIntervalMs: number;
+  /** How often the audit chain is sealed and its head exported. */
+  readonly auditIntervalMs: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^[0-9]+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+/**
+ * `mode` says who runs the worker: `./ng worker` serves /metrics on 9464 by default; the
+ * in-process worker of `./ng start` only when WORKER_PORT is set (the API has its own port).
+ */
+export function loadWorkerConfig(env: Env, mode: 'standalone' | 'in-process'): WorkerConfig {
+  const hasPort = Boolean(env.WORKER_PORT?.trim());
+  const port = mode === 'standalone' || hasPort ? integer(env, 'WORKER_PORT', 9464, 0, 65535) : undefined;
+  const hour = 60 * 60 * 1000;
+  return {
+    port,
+    host: env.WORKER_HOST?.trim() || '127.0.0.1',
+    inProcess: flag(env, 'WORKER_IN_PROCESS', !env.DATABASE_URL?.trim()),
+    pollIntervalMs: integer(env, 'WORKER_POLL_INTERVAL_MS', 500, 10, 60_000),
+    batchSize: integer(env, 'WORKER_BATCH_SIZE', 100, 1, outboxBatchSizeMax),
+    maxAttempts: integer(env, 'WORKER_MAX_ATTEMPTS', 8, 1, 100),
+    retryBaseMs: integer(env, 'WORKER_RETRY_BASE_MS', 1_000, 1, 60_000),
+    claimTimeoutMs: integer(env, 'WORKER_CLAIM_TIMEOUT_MS', 60_000, 100, hour),
+    leaseTtlMs: integer(env, 'WORKER_LEASE_TTL_MS', 30_000, 100, hour),
+    jobTickMs: integer(env, 'WORKER_JOB_TICK_MS', 5_000, 10, 10 * 60_000),
+    purgeIntervalMs: integer(env, 'WORKER_PURGE_INTERVAL_MS', 10 * 60_000, 1_000, 24 * hour),
+    auditIntervalMs: integer(env, 'WORKER_AUDIT_INTERVAL_MS', 60_000, 1_000, 24 * hour),
+  };
+}

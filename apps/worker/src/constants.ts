@@ -1,0 +1,36 @@
+/**
+ * The worker's limits and retention periods (platform/constants.ts holds the API's). Each says
+ * what it costs when raised. Units are the last word of each name.
+ */
+
+/** Longest error text kept on a dead letter or a job lease. Longer costs storage for nothing a person reads. */
+export const errorTextLengthMax = 500;
+/** Largest outbox batch one claim takes. Larger holds more events hidden from other workers per claim. */
+export const outboxBatchSizeMax = 1_000;
+/** Longest back-off between attempts of a failing event. Longer delays recovery after a fix. */
+export const outboxRetryDelayMaxMs = 5 * 60 * 1000;
+/** Longest a failed job waits before it is tried again, whatever its interval. */
+export const jobRetryDelayMaxMs = 60 * 1000;
+/** Rows one purge statement deletes. Larger holds row locks and WAL longer per statement. */
+export const purgeBatchSize = 1_000;
+/** Purge statements per job run, so one run ends (and hands back its lease) even on a huge backlog. */
+export const purgeBatchesPerRunMax = 100;
+/**
+ * Sessions (customer_sessions) are deleted this long after they expired or ended: the customer's
+ * device list shows open sessions only, and the sign-in itself stays in the audit log.
+ */
+export const sessionRetentionMs = 30 * 24 * 60 * 60 * 1000;
+/**
+ * Daily outgoing totals (outgoing_daily_totals) are deleted this many days after their day: the
+ * limits read only the current UTC day; a week leaves room to investigate a limit complaint.
+ */
+export const dailyTotalsRetentionDays = 7;
+/**
+ * Published outbox events (and their outbox_consumed rows) are deleted this long after every
+ * consumer handled them: long enough to replay a week into a new consumer by hand. Dead letters stay.
+ */
+export const publishedEventRetentionMs = 7 * 24 * 60 * 60 * 1000;
+/** /healthz turns red when a loop made no progress for this long (a wedged database or event loop). */
+export const loopStaleMs = 2 * 60 * 1000;
+/** Most dead letters `dead-letters list` prints. */
+export const deadLetterListMax = 100;
