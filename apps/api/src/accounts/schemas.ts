@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import { nameLengthMax, searchTextLengthMax } from '../platform/constants.ts';
-import { badRequest } from '../platform/errors.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import { type Currency, currencies, toApiMoney } from '../platform/money.ts';
+import { invalidCursor } from '../platform/problems.ts';
 import {
   ApiMoney,
   NullableString,
@@ -133,9 +133,7 @@ export function decodeCursor(text: string): Cursor {
   const time = seconds === undefined ? Number.NaN : Date.parse(`${seconds}Z`);
   const roundTrips = !Number.isNaN(time) && new Date(time).toISOString().slice(0, 19) === seconds;
   if (!seconds || !micros || !id || !roundTrips) {
-    throw badRequest('invalid_cursor', 'The cursor is not one this API issued. Start again without a cursor.', {
-      errors: [{ pointer: '/query/cursor', detail: 'is not a valid cursor' }],
-    });
+    throw invalidCursor();
   }
   return { createdAt: `${seconds}.${micros}`, id };
 }

@@ -1,9 +1,10 @@
 import type { LedgerAccount, LedgerService } from '../ledger/index.ts';
 import { accountsPerCustomerMax, ibanDrawAttemptsMax } from '../platform/constants.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
-import { assert, conflict, forbidden, notFound } from '../platform/errors.ts';
+import { assert, conflict, forbidden } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { Currency } from '../platform/money.ts';
+import { accountClosed, accountNotFound } from '../platform/problems.ts';
 import { type HistoryFilters, queryHistory } from './history.ts';
 import { createIbanIssuer, maskIban } from './iban.ts';
 import * as repo from './repository.ts';
@@ -67,12 +68,6 @@ function toView(row: repo.AccountRow, ledger: LedgerAccount | undefined): Accoun
     createdAt: row.created_at.toISOString(),
   };
 }
-
-export const accountNotFound = () =>
-  notFound('account_not_found', 'No account with this id among your accounts. List yours with GET /api/v1/accounts.');
-
-const accountClosed = () =>
-  conflict('account_closed', 'This account is closed. Closed accounts cannot be changed or reopened; open a new one.');
 
 export function createAccountsService(
   deps: Pick<AppDependencies, 'db' | 'config'>,

@@ -1,8 +1,9 @@
 import type { AuditDetailValue, AuditService } from '../audit/index.ts';
 import { approvalTtlMs } from '../platform/constants.ts';
 import type { Database, Queryable } from '../platform/database.ts';
-import { conflict, DomainError, forbidden, notFound, unprocessable } from '../platform/errors.ts';
+import { conflict, DomainError, forbidden, notFound } from '../platform/errors.ts';
 import { isId, newId } from '../platform/ids.ts';
+import { idempotencyKeyReused } from '../platform/problems.ts';
 
 /**
  * Four-eyes approvals (docs/adr/0042-four-eyes-approvals.md). A sensitive action is stored as a
@@ -189,10 +190,7 @@ export function createApprovalsService(
         );
         const row = existing[0] as ApprovalRow;
         if (!sameRequest(row, input)) {
-          throw unprocessable(
-            'idempotency_key_reused',
-            'This Idempotency-Key was used for a different request. Use a new key for a new request.',
-          );
+          throw idempotencyKeyReused();
         }
         return { approval: view(row, now()), created: false };
       });

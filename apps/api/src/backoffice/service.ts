@@ -5,9 +5,10 @@ import type { KycService } from '../compliance/kyc.ts';
 import { isKycTier, type LimitsService } from '../compliance/limits.ts';
 import type { PaymentsService } from '../payments/index.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
-import { assert, conflict } from '../platform/errors.ts';
+import { assert } from '../platform/errors.ts';
 import { requestHash } from '../platform/idempotency.ts';
 import { isCurrency } from '../platform/money.ts';
+import { kycChanged, limitOverrideNotFound } from '../platform/problems.ts';
 import { type ApprovalAction, type ApprovalExecutor, createApprovalsService, outcomeOf } from './approvals.ts';
 import { createOperatorsService } from './operators.ts';
 
@@ -79,7 +80,7 @@ function complianceExecutors(modules: BackofficeModules) {
         assert(isCurrency(currency), 'an approved override removal names a currency the bank keeps');
         const customerId = String(request.customerId);
         if (!(await modules.limits.removeLimitOverride(customerId, currency, approval.requestedBy)))
-          throw conflict('limit_override_not_found', 'The override was removed meanwhile; nothing to do.');
+          throw limitOverrideNotFound('meanwhile');
         return { status: 200, resultId: customerId };
       }),
     'kyc.verify': (request, approval) =>
@@ -90,7 +91,7 @@ function complianceExecutors(modules: BackofficeModules) {
         // The approver approved a change from the standing they saw; a changed standing is decided afresh.
         const now = await modules.kyc.review(customerId);
         if (now.status !== request.fromStatus || (now.tier ?? 0) !== Number(request.fromTier))
-          throw conflict('kyc_changed', 'The verification changed after this request. Review it and ask again.');
+          throw kycChanged('approval');
         // Bound to the submission the requester reviewed: a replaced document is decided afresh (409 kyc_submission_replaced).
         const submissionId = String(request.submissionId);
         await modules.kyc.verify(customerId, { tier, operator: approval.requestedBy, submissionId });

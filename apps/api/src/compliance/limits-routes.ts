@@ -10,8 +10,8 @@ import type { ModuleRouteOptions } from '../module-types.ts';
 import { parseAmountInput } from '../platform/amounts.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { limitOverrideReasonLengthMax } from '../platform/constants.ts';
-import { notFound } from '../platform/errors.ts';
 import { currencies } from '../platform/money.ts';
+import { customerNotFound, limitOverrideNotFound } from '../platform/problems.ts';
 import {
   ApiMoney,
   apiProblems,
@@ -74,9 +74,6 @@ export async function limitsRoutes(app: TypeBoxApp, options: ModuleRouteOptions)
   );
 }
 
-const overrideNotFound = () => notFound('limit_override_not_found', 'This customer has no override in this currency.');
-const customerNotFound = () => notFound('customer_not_found', 'No customer has this id. Check the customer id.');
-
 export async function limitsBackofficeRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
   const { limits, backoffice, identity } = options.services;
   // Limits are the compliance role's; a named operator's override waits for a second operator (four-eyes).
@@ -115,7 +112,7 @@ export async function limitsBackofficeRoutes(app: TypeBoxApp, options: ModuleRou
       };
       // Checked before anything is stored, so the requester learns now rather than from a failed approval.
       limits.checkOverride(input);
-      if (!(await identity.findCustomerById(input.customerId))) throw customerNotFound();
+      if (!(await identity.findCustomerById(input.customerId))) throw customerNotFound('operator');
       if (operator.automation) return limits.setLimitOverride(input);
       const approval = await backoffice.approvals.request({
         action: 'limits.override',
@@ -157,7 +154,7 @@ export async function limitsBackofficeRoutes(app: TypeBoxApp, options: ModuleRou
       const customerId = request.params.id;
       const { currency } = request.query;
       const raises = await limits.overrideRemovalRaisesLimits(customerId, currency);
-      if (raises === undefined) throw overrideNotFound();
+      if (raises === undefined) throw limitOverrideNotFound();
       // Lifting a restriction raises the customer's limits: a second operator must agree (SOX).
       if (raises && !operator.automation) {
         const approval = await backoffice.approvals.request({
@@ -169,7 +166,7 @@ export async function limitsBackofficeRoutes(app: TypeBoxApp, options: ModuleRou
         });
         return sendApproval(reply, approval);
       }
-      if (!(await limits.removeLimitOverride(customerId, currency, operator.operatorId))) throw overrideNotFound();
+      if (!(await limits.removeLimitOverride(customerId, currency, operator.operatorId))) throw limitOverrideNotFound();
       return limits.limitsOf(customerId);
     },
   );

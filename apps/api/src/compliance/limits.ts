@@ -8,8 +8,9 @@ import {
   transferQueueLengthMax,
 } from '../platform/constants.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
-import { assert, DomainError, notFound, paymentsBusy, unprocessable } from '../platform/errors.ts';
+import { assert, DomainError, paymentsBusy, unprocessable } from '../platform/errors.ts';
 import { type Currency, currencies, currencyExponents, formatAmount, toApiMoney } from '../platform/money.ts';
+import { customerNotFound } from '../platform/problems.ts';
 import {
   deleteOverride,
   findStanding,
@@ -255,8 +256,7 @@ export function createLimitsService(
           });
         });
       } catch (error) {
-        if ((error as { code?: unknown }).code === '23503')
-          throw notFound('customer_not_found', 'No customer has this id. Check the customer id.');
+        if ((error as { code?: unknown }).code === '23503') throw customerNotFound('operator');
         throw error;
       }
       return limitsOf(input.customerId);

@@ -12,9 +12,10 @@ import {
   registrationEmailTakenWindowMs,
 } from '../platform/constants.ts';
 import { customerErased } from '../platform/crypto/index.ts';
-import { conflict, DomainError, notFound, tooManyRequests } from '../platform/errors.ts';
+import { conflict, DomainError, tooManyRequests } from '../platform/errors.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import { samePersonName } from '../platform/person-names.ts';
+import { customerNotFound } from '../platform/problems.ts';
 import {
   apiProblems,
   bodyProblems,
@@ -203,7 +204,5 @@ export async function customerRoutes(
 
 /** 410 for an erased customer (whose token may live a few more minutes), 404 otherwise. */
 export async function missingCustomer(identity: IdentityService, customerId: string) {
-  return (await identity.isErased(customerId))
-    ? customerErased()
-    : notFound('customer_not_found', 'Your customer record no longer exists. Sign in again.');
+  return (await identity.isErased(customerId)) ? customerErased() : customerNotFound('customer');
 }

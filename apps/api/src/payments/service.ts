@@ -25,6 +25,7 @@ import {
 } from '../platform/idempotency.ts';
 import { newId } from '../platform/ids.ts';
 import { type Currency, toApiMoney } from '../platform/money.ts';
+import { accountClosed, accountNotFound, currencyMismatch } from '../platform/problems.ts';
 import {
   createMovementExecutor,
   type Movement,
@@ -104,14 +105,7 @@ export function transferView(t: TransferRecord) {
   return { ...transferFacts(t), createdAt: t.createdAt.toISOString(), postedAt: t.postedAt?.toISOString() ?? null };
 }
 
-const ownAccountMissing = (pointer: string) =>
-  new DomainError(
-    404,
-    'account_not_found',
-    'Not found',
-    'No account with this id among your accounts. List yours with GET /api/v1/accounts.',
-    { errors: [{ pointer, detail: 'is not one of your accounts' }] },
-  );
+const ownAccountMissing = (pointer: string) => accountNotFound('customer', pointer);
 
 const payeeMissing = () =>
   unprocessable(
@@ -124,15 +118,6 @@ const sameAccount = () =>
   unprocessable('same_account', 'The payee account is the account you pay from. Choose a different payee account.', {
     errors: [{ pointer: '/body/to', detail: 'must differ from fromAccountId' }],
   });
-
-const currencyMismatch = (side: 'from' | 'to', pointer: string, accountCurrency: string) =>
-  unprocessable(
-    'currency_mismatch',
-    side === 'from'
-      ? `Your account holds ${accountCurrency}; send the amount in ${accountCurrency}.`
-      : `The payee account holds ${accountCurrency} and can only receive ${accountCurrency}. Pay from an account in that currency.`,
-    { errors: [{ pointer, detail: `must be ${accountCurrency}` }], extensions: { side } },
-  );
 
 type FindAccounts = (accountIds: readonly string[], iban: string | null) => Promise<AccountRef[]>;
 
@@ -234,13 +219,7 @@ function transferRejection(outcome: Extract<LedgerOutcome, { ok: false }>, parti
       );
     case 'account_closed':
       if (side === 'to' && parties.byIban) return payeeMissing();
-      return unprocessable(
-        'account_closed',
-        side === 'from'
-          ? 'Your account is closed; pay from one of your open accounts.'
-          : 'The payee account is closed. Choose an open account.',
-        { errors, extensions: { side } },
-      );
+      return accountClosed({ side, errors });
     case 'currency_mismatch':
       return currencyMismatch(side, pointer, side === 'from' ? parties.from.currency : parties.to.currency);
     default:
@@ -563,11 +542,7 @@ export function createPaymentsService(
     kind: 'deposit' | 'purchase',
   ) {
     const account = await accounts.findAccount(input.accountId);
-    if (!account)
-      return storeEarlyOutcome(
-        idempotency,
-        notFound('account_not_found', 'No account has this id. Check the account id.'),
-      );
+    if (!account) return storeEarlyOutcome(idempotency, accountNotFound('operator'));
     if (account.currency !== input.currency)
       return storeEarlyOutcome(idempotency, currencyMismatch('to', '/body/amount/currency', account.currency));
     const entryId = newId('journalEntry');

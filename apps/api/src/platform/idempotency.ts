@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from './database.ts';
-import { badRequest, type DomainError, unprocessable } from './errors.ts';
+import { badRequest, type DomainError } from './errors.ts';
 import { type Problem, sendProblem } from './problem.ts';
+import { idempotencyKeyReused } from './problems.ts';
 
 /**
  * Idempotency (ARCHITECTURE.md §2, Stripe's model): a money-moving request carries an
@@ -114,15 +115,9 @@ export async function storeResponse(
   return rowCount === 1;
 }
 
-export const keyReused = () =>
-  unprocessable(
-    'idempotency_key_reused',
-    'This Idempotency-Key was already used for a different request. Use a new key for a new payment.',
-  );
-
 /** The stored answer for a retry with the same key, or 422 when the request differs. */
 export function replay(stored: StoredAnswer, idempotency: IdempotencyKey) {
-  if (stored.requestHash !== idempotency.requestHash) throw keyReused();
+  if (stored.requestHash !== idempotency.requestHash) throw idempotencyKeyReused();
   return { response: stored.response, replayed: true };
 }
 
