@@ -1,14 +1,16 @@
 import type { LedgerAccount, LedgerService } from '../ledger/index.ts';
 import { accountsPerCustomerMax, ibanDrawAttemptsMax } from '../platform/constants.ts';
+import { type Cursor, encodeCursor } from '../platform/cursors.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import { assert, conflict, forbidden } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { maskIban } from '../platform/masking.ts';
 import type { Currency } from '../platform/money.ts';
 import { accountClosed, accountNotFound } from '../platform/problems.ts';
 import { type HistoryFilters, queryHistory } from './history.ts';
-import { createIbanIssuer, maskIban } from './iban.ts';
+import { createIbanIssuer } from './iban.ts';
 import * as repo from './repository.ts';
-import { apiMoney, type Cursor, encodeCursor } from './schemas.ts';
+import { apiMoney } from './schemas.ts';
 
 /**
  * Accounts: a customer's checking and savings accounts, each backed by one ledger account. The

@@ -1,9 +1,11 @@
-import { type AccountsService, type Cursor, decodeCursor, maskIban } from '../accounts/index.ts';
+import type { AccountsService } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { CustomerProfile, IdentityService, PasskeyService, SessionsService } from '../identity/index.ts';
 import { gdprExportTransactionsMax, pageLimitMax, payeesPerCustomerMax } from '../platform/constants.ts';
+import { type Cursor, decodeCursor } from '../platform/cursors.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import { conflict } from '../platform/errors.ts';
+import { maskIban } from '../platform/masking.ts';
 import { toApiMoney } from '../platform/money.ts';
 import { customerNotFound } from '../platform/problems.ts';
 

@@ -1,4 +1,3 @@
-import { maskName } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { kycMinimumAgeYears } from '../platform/constants.ts';
@@ -6,6 +5,7 @@ import type { PersonalDataVault } from '../platform/crypto/vault.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import { conflict, notFound, unprocessable } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { maskName } from '../platform/masking.ts';
 import { samePersonName } from '../platform/person-names.ts';
 import { kycChanged } from '../platform/problems.ts';
 import {

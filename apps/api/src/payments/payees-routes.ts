@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
-import { decodeCursor } from '../accounts/index.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { pageLimitDefault, payeeNameLengthMax, referenceLengthMax } from '../platform/constants.ts';
+import { decodeCursor } from '../platform/cursors.ts';
 import {
   apiProblems,
   bodyProblems,

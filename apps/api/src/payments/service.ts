@@ -1,4 +1,4 @@
-import { type AccountRef, type AccountsService, maskIban, maskName } from '../accounts/index.ts';
+import type { AccountRef, AccountsService } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { LimitsService, Reservation } from '../compliance/index.ts';
 import type { PasskeyAssertion, StepUpService } from '../identity/index.ts';
@@ -24,6 +24,7 @@ import {
   storeResponse,
 } from '../platform/idempotency.ts';
 import { newId } from '../platform/ids.ts';
+import { maskIban, maskName } from '../platform/masking.ts';
 import { type Currency, toApiMoney } from '../platform/money.ts';
 import { accountClosed, accountNotFound, currencyMismatch } from '../platform/problems.ts';
 import {
