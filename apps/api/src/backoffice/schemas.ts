@@ -1,5 +1,10 @@
 import { Type } from 'typebox';
-import { approvalReasonLengthMax, descriptionLengthMax } from '../platform/constants.ts';
+import {
+  approvalReasonLengthMax,
+  auditPageLimitDefault,
+  auditPageLimitMax,
+  descriptionLengthMax,
+} from '../platform/constants.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import {
   ApiMoney,
@@ -90,7 +95,7 @@ export const AuditQuery = Type.Object(
   {
     subjectKind: Type.String({ pattern: '^[a-z_]{1,40}$' }),
     subjectId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' }),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: auditPageLimitMax, default: auditPageLimitDefault })),
   },
   { additionalProperties: false },
 );

@@ -1,7 +1,12 @@
 import type { AccountsService } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { CustomerProfile, IdentityService, PasskeyService, SessionsService } from '../identity/index.ts';
-import { gdprExportTransactionsMax, pageLimitMax, payeesPerCustomerMax } from '../platform/constants.ts';
+import {
+  gdprExportTransactionsMax,
+  gdprSessionSweepsMax,
+  pageLimitMax,
+  payeesPerCustomerMax,
+} from '../platform/constants.ts';
 import { type Cursor, decodeCursor } from '../platform/cursors.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import { conflict } from '../platform/errors.ts';
@@ -45,7 +50,7 @@ export interface ErasureOutcome {
 type Accounts = Pick<AccountsService, 'listAccounts' | 'listTransactions'>;
 type Sessions = Pick<SessionsService, 'listSessions' | 'endSession'>;
 /** Rounds of "list open sessions, end them" at erasure; each ends up to a page, so this bounds the loop. */
-const sessionSweepsMax = 20;
+const sessionSweepsMax = gdprSessionSweepsMax;
 type TransactionRow = Awaited<ReturnType<Accounts['listTransactions']>>['rows'][number];
 
 /** A statement line as the customer sees it; the counterparty is another person, so masked as in the app. */

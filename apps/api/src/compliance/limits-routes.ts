@@ -9,7 +9,7 @@ import {
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { parseAmountInput } from '../platform/amounts.ts';
 import { requireCustomer } from '../platform/auth.ts';
-import { limitOverrideReasonLengthMax } from '../platform/constants.ts';
+import { amountTextLengthMax, limitOverrideReasonLengthMax } from '../platform/constants.ts';
 import { currencies } from '../platform/money.ts';
 import { customerNotFound, limitOverrideNotFound } from '../platform/problems.ts';
 import {
@@ -50,8 +50,8 @@ const OverrideQuery = Type.Object({ currency: StringEnum(currencies) }, { additi
 const OverrideBody = Type.Object(
   {
     currency: StringEnum(currencies),
-    perTransferMaximum: Type.String({ minLength: 1, maxLength: 40, example: '5000.00' }),
-    dailyMaximum: Type.String({ minLength: 1, maxLength: 40, example: '20000.00' }),
+    perTransferMaximum: Type.String({ minLength: 1, maxLength: amountTextLengthMax, example: '5000.00' }),
+    dailyMaximum: Type.String({ minLength: 1, maxLength: amountTextLengthMax, example: '20000.00' }),
     reason: Type.String({ minLength: 1, maxLength: limitOverrideReasonLengthMax, pattern: printableTextPattern }),
   },
   { additionalProperties: false },

@@ -6,6 +6,8 @@ import {
   emailLengthMax,
   nameLengthMax,
   passwordInputLengthMax,
+  passwordLengthMax,
+  passwordLengthMin,
   phoneLengthMax,
   recentSignInMaxAgeS,
   registrationEmailTakenPerIpMax,
@@ -83,8 +85,7 @@ const RegistrationBody = Type.Object(
     password: Type.String({
       minLength: 1,
       maxLength: passwordInputLengthMax,
-      description:
-        '12 to 128 characters, any characters. Refused when common or breached, when it contains your name or e-mail, or when it is repetitive or sequential (`weak_password`, with the broken rule in errors[].rule).',
+      description: `${passwordLengthMin} to ${passwordLengthMax} characters, any characters. Refused when common or breached, when it contains your name or e-mail, or when it is repetitive or sequential (\`weak_password\`, with the broken rule in errors[].rule).`,
     }),
   },
   { additionalProperties: false },

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
-import { pageLimitDefault, payeeNameLengthMax, referenceLengthMax } from '../platform/constants.ts';
+import { ibanInputLengthMax, pageLimitDefault, payeeNameLengthMax, referenceLengthMax } from '../platform/constants.ts';
 import { decodeCursor } from '../platform/cursors.ts';
 import {
   apiProblems,
@@ -52,7 +52,7 @@ const PayeeName = Type.String({
 const CreatePayeeBody = Type.Object(
   {
     name: PayeeName,
-    iban: Type.String({ minLength: 1, maxLength: 50, example: 'DE89 3704 0044 0532 0130 00' }),
+    iban: Type.String({ minLength: 1, maxLength: ibanInputLengthMax, example: 'DE89 3704 0044 0532 0130 00' }),
     reference: Type.Optional(
       Type.String({ maxLength: referenceLengthMax, pattern: printableTextPattern, default: '' }),
     ),

@@ -1,5 +1,10 @@
 import { Redis } from 'ioredis';
-import { cacheCommandTimeoutMs, memoryCacheKeysMax } from './constants.ts';
+import {
+  cacheCommandTimeoutMs,
+  cacheConnectTimeoutMs,
+  cacheReconnectDelayMaxMs,
+  memoryCacheKeysMax,
+} from './constants.ts';
 import { DependencyUnavailable } from './errors.ts';
 
 /**
@@ -44,10 +49,10 @@ export function connectRedis(
     // Commands issued in the same tick by concurrent requests go out in one write: fewer syscalls.
     enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
+    connectTimeout: cacheConnectTimeoutMs,
     commandTimeout: commandTimeoutMs,
     // Reconnect forever, backing off to 1 s: Redis coming back must heal the service without a restart.
-    retryStrategy: (times) => Math.min(times * 100, 1_000),
+    retryStrategy: (times) => Math.min(times * 100, cacheReconnectDelayMaxMs),
   }) as RedisWithIncrement;
   redis.on('error', onError);
   redis.defineCommand('ngIncrement', { numberOfKeys: 1, lua: incrementScript });

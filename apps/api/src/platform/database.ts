@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { dbConnectTimeoutMs, dbPoolSizeMax, dbStatementTimeoutMs, preparedStatementsMax } from './constants.ts';
+import {
+  dbConnectTimeoutMs,
+  dbIdleTimeoutMs,
+  dbPoolSizeMax,
+  dbStatementTimeoutMs,
+  preparedStatementsMax,
+} from './constants.ts';
 import { DependencyUnavailable } from './errors.ts';
 
 /**
@@ -146,7 +152,7 @@ export function connectPostgres(
     connectionString: databaseUrl,
     max: poolSize,
     connectionTimeoutMillis: deadlines.connectMs,
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: dbIdleTimeoutMs,
     statement_timeout: deadlines.statementMs,
     query_timeout: deadlines.statementMs + 1_000,
     keepAlive: true,

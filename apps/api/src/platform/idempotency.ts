@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { idempotencyKeyLengthMax } from './constants.ts';
 import type { Queryable } from './database.ts';
 import { badRequest, type DomainError } from './errors.ts';
 import { type Problem, sendProblem } from './problem.ts';
@@ -23,7 +24,7 @@ export interface StoredResponse {
   readonly body: Record<string, unknown>;
 }
 
-const keyPattern = /^[\x21-\x7e]{1,255}$/;
+const keyPattern = new RegExp(`^[\\x21-\\x7e]{1,${idempotencyKeyLengthMax}}$`);
 
 /** Reads the Idempotency-Key header: required, 1-255 visible ASCII characters. */
 export function readIdempotencyKey(request: FastifyRequest): string {
@@ -38,8 +39,15 @@ export function readIdempotencyKey(request: FastifyRequest): string {
   if (typeof value !== 'string' || !keyPattern.test(value)) {
     throw badRequest(
       'idempotency_key_invalid',
-      'The Idempotency-Key header must be 1 to 255 visible ASCII characters, such as a UUID.',
-      { errors: [{ pointer: '/headers/idempotency-key', detail: 'must be 1-255 visible ASCII characters' }] },
+      `The Idempotency-Key header must be 1 to ${idempotencyKeyLengthMax} visible ASCII characters, such as a UUID.`,
+      {
+        errors: [
+          {
+            pointer: '/headers/idempotency-key',
+            detail: `must be 1-${idempotencyKeyLengthMax} visible ASCII characters`,
+          },
+        ],
+      },
     );
   }
   return value;
