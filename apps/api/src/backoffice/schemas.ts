@@ -3,6 +3,8 @@ import {
   approvalReasonLengthMax,
   auditPageLimitDefault,
   auditPageLimitMax,
+  auditSubjectIdLengthMax,
+  auditSubjectKindLengthMax,
   descriptionLengthMax,
 } from '../platform/constants.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
@@ -93,8 +95,8 @@ export const AuditRecord = Type.Object({
 
 export const AuditQuery = Type.Object(
   {
-    subjectKind: Type.String({ pattern: '^[a-z_]{1,40}$' }),
-    subjectId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' }),
+    subjectKind: Type.String({ pattern: `^[a-z_]{1,${auditSubjectKindLengthMax}}$` }),
+    subjectId: Type.String({ pattern: `^[A-Za-z0-9_-]{1,${auditSubjectIdLengthMax}}$` }),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: auditPageLimitMax, default: auditPageLimitDefault })),
   },
   { additionalProperties: false },

@@ -4,7 +4,12 @@ import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { Type } from 'typebox';
 import type { AuditService } from '../audit/index.ts';
-import { bodyLimitBytes, emailLengthMax, passwordInputLengthMax } from '../platform/constants.ts';
+import {
+  bodyLimitBytes,
+  emailLengthMax,
+  loginInteractionUidLengthMax,
+  passwordInputLengthMax,
+} from '../platform/constants.ts';
 import { badRequest, tooManyRequests, unauthorized } from '../platform/errors.ts';
 import {
   bodyProblems,
@@ -47,7 +52,7 @@ import type { IdentityService } from './service.ts';
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 const UidParams = Type.Object(
-  { uid: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) },
+  { uid: Type.String({ pattern: `^[A-Za-z0-9_-]{1,${loginInteractionUidLengthMax}}$` }) },
   { additionalProperties: false },
 );
 

@@ -303,3 +303,8 @@ export const passkeyTransportLengthMax = 32;
 export const passkeyTransportsMax = 8;
 /** Most client extension results a passkey response may carry. */
 export const passkeyExtensionResultsMax = 16;
+/** Longest audit subject kind and id a back-office audit query may filter on. */
+export const auditSubjectKindLengthMax = 40;
+export const auditSubjectIdLengthMax = 100;
+/** Longest sign-in interaction uid in a login page URL (the authorization server issues shorter ones). */
+export const loginInteractionUidLengthMax = 64;
