@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import type { Config } from './config.ts';
-import { verifiedTokensCachedMax } from './constants.ts';
+import { tokenClockToleranceS, verifiedTokensCachedMax } from './constants.ts';
 import { type DpopNonces, type DpopProof, invalidDpopProof, verifyDpopProof } from './dpop.ts';
 import { DomainError, forbidden, unauthorized } from './errors.ts';
 import { isId } from './ids.ts';
@@ -85,7 +85,7 @@ export interface TokenVerifierOptions {
   readonly now?: () => number;
 }
 
-const clockToleranceS = 5;
+const clockToleranceS = tokenClockToleranceS;
 
 function principalOf(payload: Record<string, unknown>, grantId: string | undefined): Principal {
   const clientId = String(payload.client_id);

@@ -308,3 +308,5 @@ export const auditSubjectKindLengthMax = 40;
 export const auditSubjectIdLengthMax = 100;
 /** Longest sign-in interaction uid in a login page URL (the authorization server issues shorter ones). */
 export const loginInteractionUidLengthMax = 64;
+/** Clock skew allowed when checking an access token's `exp`, `nbf` and `iat` (between our own hosts). */
+export const tokenClockToleranceS = 5;
