@@ -33,7 +33,7 @@ import {
 import { admissionPlugin } from './platform/admission.ts';
 import { createApprovalRegistry } from './platform/approvals.ts';
 import { createTokenVerifier } from './platform/auth.ts';
-import { bodyLimitBytes } from './platform/constants.ts';
+import { bodyLimitBytes, pathParamLengthMax, requestIdLengthMax } from './platform/constants.ts';
 import { createKeyManagement, createPersonalDataVault } from './platform/crypto/index.ts';
 import type { AppDependencies } from './platform/dependencies.ts';
 import { createDpopNonces, dpopNonceSecretOf } from './platform/dpop.ts';
@@ -104,7 +104,7 @@ export function createServices(deps: AppDependencies) {
   };
 }
 
-const requestIdPattern = /^[A-Za-z0-9-]{8,64}$/;
+const requestIdPattern = new RegExp(`^[A-Za-z0-9-]{8,${requestIdLengthMax}}$`);
 const traceparentPattern = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 export interface BuildOptions {
@@ -142,7 +142,7 @@ export async function buildApp(
     // Draining answers 503 problem+json from the onRequest hook below, not Fastify's own JSON.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    routerOptions: { maxParamLength: pathParamLengthMax, ignoreTrailingSlash: true },
     // Bad percent-encoding and over-long path parameters are refused before routing; without this
     // Fastify answers them with its own JSON instead of problem+json (found by test/fuzz.test.ts).
     frameworkErrors: (error, _request, reply) => {

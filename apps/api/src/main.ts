@@ -3,7 +3,7 @@ import { loadWorkerConfig, type RunningWorker, startWorker, type WorkerConfig } 
 import { buildApp, createServices } from './app.ts';
 import { seedIfEmpty } from './demo/index.ts';
 import { type Config, ConfigError, loadConfig } from './platform/config.ts';
-import { shutdownGraceMs } from './platform/constants.ts';
+import { shutdownGraceMs, workerRestartDelayMs } from './platform/constants.ts';
 import { migrate } from './platform/migrations.ts';
 import { openDependencies } from './platform/runtime.ts';
 
@@ -86,7 +86,7 @@ function superviseWorkers(count: number) {
       return;
     }
     bootLog.warn({ pid: worker.process.pid, code, signal }, 'API worker died; starting another');
-    setTimeout(fork, 1_000);
+    setTimeout(fork, workerRestartDelayMs);
   });
   const stop = (signal: NodeJS.Signals) => {
     stopping = true;

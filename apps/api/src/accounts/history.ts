@@ -1,7 +1,7 @@
+import type { Cursor } from '../platform/cursors.ts';
 import type { Queryable } from '../platform/database.ts';
 import { newId } from '../platform/ids.ts';
 import { type Currency, currencyExponents } from '../platform/money.ts';
-import type { Cursor } from './schemas.ts';
 
 /**
  * The transaction history read model (docs/adr/0022): one row per customer-account side of a

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ConfigError } from '../platform/config.ts';
+import { maskIban } from '../platform/masking.ts';
 import {
   belgianCheck,
   createIbanIssuer,
   frenchRibKey,
   italianCin,
-  maskIban,
   spanishControlDigits,
   supportedIbanCountries,
   validateIban,

@@ -46,12 +46,6 @@ export function validateIban(input: string): { ok: true; iban: string } | { ok: 
   return { ok: true, iban };
 }
 
-/** Shows the country and the last four characters only: "DE** **** **** **** **30 00". */
-export function maskIban(iban: string): string {
-  const masked = `${iban.slice(0, 2)}${'*'.repeat(Math.max(0, iban.length - 6))}${iban.slice(-4)}`;
-  return masked.replace(/(.{4})(?=.)/g, '$1 ');
-}
-
 // ---- National check digits -------------------------------------------------------------------
 
 /** France: RIB key over bank, branch and account (letters map to digits per the RIB table). */

@@ -1,6 +1,6 @@
+import type { Cursor } from '../platform/cursors.ts';
 import type { Queryable } from '../platform/database.ts';
 import type { Currency } from '../platform/money.ts';
-import type { Cursor } from './schemas.ts';
 
 /** The accounts module's SQL. Every query that a customer drives is scoped by customer_id. */
 export type AccountType = 'checking' | 'savings';

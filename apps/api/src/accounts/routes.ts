@@ -2,7 +2,9 @@ import { type Static, Type } from 'typebox';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { pageLimitDefault } from '../platform/constants.ts';
+import { decodeCursor } from '../platform/cursors.ts';
 import { badRequest } from '../platform/errors.ts';
+import { maskIban, maskName } from '../platform/masking.ts';
 import {
   apiProblems,
   bodyProblems,
@@ -17,14 +19,11 @@ import {
 } from '../platform/schemas.ts';
 import { parseInstant } from '../platform/validation.ts';
 import type { HistoryRow } from './history.ts';
-import { maskIban } from './iban.ts';
-import { maskName } from './masking.ts';
 import { RevealBody, revealAccount } from './reveal.ts';
 import {
   Account,
   AccountListItem,
   apiMoney,
-  decodeCursor,
   OpenAccountBody,
   OpenedAccount,
   RevealedAccount,

@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
 import { nameLengthMax, searchTextLengthMax } from '../platform/constants.ts';
-import { badRequest } from '../platform/errors.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import { type Currency, currencies, toApiMoney } from '../platform/money.ts';
 import {
@@ -15,8 +14,8 @@ import {
 } from '../platform/schemas.ts';
 
 /**
- * The accounts module's own API shapes (accounts and transaction history) and the keyset cursors
- * of its newest-first lists. Shapes every module shares live in platform/schemas.ts.
+ * The accounts module's own API shapes (accounts and transaction history). Shapes every module
+ * shares live in platform/schemas.ts, the keyset cursors of its lists in platform/cursors.ts.
  */
 export const apiMoney = (amountMinor: bigint, currency: Currency) => toApiMoney(amountMinor, currency);
 
@@ -111,32 +110,3 @@ export const Transaction = Type.Object({
   createdAt: Timestamp,
   postedAt: NullableTimestamp,
 });
-
-// ---- Keyset cursors ----------------------------------------------------------------------------
-
-/** A position in a newest-first list: the last row's creation time (microseconds, UTC) and id. */
-export interface Cursor {
-  readonly createdAt: string;
-  readonly id: string;
-}
-
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(`${cursor.createdAt}|${cursor.id}`).toString('base64url');
-}
-
-const cursorPattern = /^((?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.(\d{6})\|([a-z]{3}_[0-9a-hjkmnp-tv-z]{26})$/;
-
-/** Decodes a cursor this API issued; anything else is a 400 the client can act on. */
-export function decodeCursor(text: string): Cursor {
-  const match = cursorPattern.exec(Buffer.from(text, 'base64url').toString('utf8'));
-  const [, seconds, micros, id] = match ?? [];
-  // Date.parse first: an impossible date (month 13) is NaN, and toISOString on it would throw (a 500).
-  const time = seconds === undefined ? Number.NaN : Date.parse(`${seconds}Z`);
-  const roundTrips = !Number.isNaN(time) && new Date(time).toISOString().slice(0, 19) === seconds;
-  if (!seconds || !micros || !id || !roundTrips) {
-    throw badRequest('invalid_cursor', 'The cursor is not one this API issued. Start again without a cursor.', {
-      errors: [{ pointer: '/query/cursor', detail: 'is not a valid cursor' }],
-    });
-  }
-  return { createdAt: `${seconds}.${micros}`, id };
-}

@@ -1,13 +1,16 @@
 import type { LedgerAccount, LedgerService } from '../ledger/index.ts';
 import { accountsPerCustomerMax, ibanDrawAttemptsMax } from '../platform/constants.ts';
+import { type Cursor, encodeCursor } from '../platform/cursors.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
-import { assert, conflict, forbidden, notFound } from '../platform/errors.ts';
+import { assert, conflict } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { maskIban } from '../platform/masking.ts';
 import type { Currency } from '../platform/money.ts';
+import { accountClosed, accountNotFound, customerInactive } from '../platform/problems.ts';
 import { type HistoryFilters, queryHistory } from './history.ts';
-import { createIbanIssuer, maskIban } from './iban.ts';
+import { createIbanIssuer } from './iban.ts';
 import * as repo from './repository.ts';
-import { apiMoney, type Cursor, encodeCursor } from './schemas.ts';
+import { apiMoney } from './schemas.ts';
 
 /**
  * Accounts: a customer's checking and savings accounts, each backed by one ledger account. The
@@ -67,12 +70,6 @@ function toView(row: repo.AccountRow, ledger: LedgerAccount | undefined): Accoun
     createdAt: row.created_at.toISOString(),
   };
 }
-
-export const accountNotFound = () =>
-  notFound('account_not_found', 'No account with this id among your accounts. List yours with GET /api/v1/accounts.');
-
-const accountClosed = () =>
-  conflict('account_closed', 'This account is closed. Closed accounts cannot be changed or reopened; open a new one.');
 
 export function createAccountsService(
   deps: Pick<AppDependencies, 'db' | 'config'>,
@@ -137,7 +134,7 @@ export function createAccountsService(
     ): Promise<AccountView> {
       const customer = await repo.findCustomer(db, customerId);
       if (!customer || customer.status === 'closed' || customer.status === 'erased') {
-        throw forbidden('customer_inactive', 'Your customer profile is not active. Contact support to reactivate it.');
+        throw customerInactive();
       }
       const accountId = newId('account');
       await db.transaction(async (tx) => {

@@ -7,8 +7,9 @@ import type {
 } from '../platform/approvals.ts';
 import { approvalClaimLeaseMs, approvalTtlMs } from '../platform/constants.ts';
 import type { Database, Queryable } from '../platform/database.ts';
-import { conflict, forbidden, notFound, unprocessable } from '../platform/errors.ts';
+import { conflict, forbidden, notFound } from '../platform/errors.ts';
 import { isId, newId } from '../platform/ids.ts';
+import { idempotencyKeyReused } from '../platform/problems.ts';
 
 /**
  * Four-eyes approvals (docs/adr/0042-four-eyes-approvals.md). The executors come from the
@@ -179,10 +180,7 @@ export function createApprovalsService(
         );
         const row = existing[0] as ApprovalRow;
         if (!sameRequest(row, input)) {
-          throw unprocessable(
-            'idempotency_key_reused',
-            'This Idempotency-Key was used for a different request. Use a new key for a new request.',
-          );
+          throw idempotencyKeyReused();
         }
         return { approval: view(row, now()), created: false };
       });

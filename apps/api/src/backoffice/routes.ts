@@ -1,10 +1,11 @@
 import { Type } from 'typebox';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { parseAmountInput } from '../platform/amounts.ts';
-import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
+import { conflict } from '../platform/errors.ts';
 import { idempotencyKeyFor, readIdempotencyKey, sendStored } from '../platform/idempotency.ts';
 import { isId } from '../platform/ids.ts';
 import { formatAmount } from '../platform/money.ts';
+import { accountNotFound, currencyMismatch, invalidCursor } from '../platform/problems.ts';
 import {
   apiProblems,
   bodyProblems,
@@ -39,8 +40,6 @@ import {
  */
 type Options = ModuleRouteOptions;
 const tags = ['back office'];
-
-const accountNotFound = () => notFound('account_not_found', 'No account has this id. Check the account id.');
 
 async function creditRoute(app: TypeBoxApp, { deps, services }: Options) {
   const { payments, accounts, audit, backoffice } = services;
@@ -83,15 +82,9 @@ async function creditRoute(app: TypeBoxApp, { deps, services }: Options) {
       }
       const idempotencyKey = readIdempotencyKey(request);
       const account = await accounts.findAccount(input.accountId);
-      if (!account) throw accountNotFound();
+      if (!account) throw accountNotFound('operator');
       if (account.currency !== currency) {
-        throw unprocessable(
-          'currency_mismatch',
-          `The account holds ${account.currency}; credit it in ${account.currency}.`,
-          {
-            errors: [{ pointer: '/body/amount/currency', detail: `must be ${account.currency}` }],
-          },
-        );
+        throw currencyMismatch('credit', '/body/amount/currency', account.currency);
       }
       const approval = await backoffice.approvals.request({
         action: 'payments.credit',
@@ -167,7 +160,7 @@ async function freezeRoutes(app: TypeBoxApp, { deps, services }: Options) {
         return { id: account.id, status: account.status };
       }
       const account = await accounts.findAccount(id);
-      if (!account) throw accountNotFound();
+      if (!account) throw accountNotFound('operator');
       if (account.status !== 'frozen')
         throw conflict('account_not_frozen', 'The account is not frozen; nothing to lift.');
       const approval = await backoffice.approvals.request({
@@ -200,7 +193,7 @@ async function supportRoutes(app: TypeBoxApp, { deps, services }: Options) {
     async (request) => {
       const caller = await requireOperatorRole(request, guard, 'support');
       const account = await accounts.findAccount(request.params.id);
-      if (!account) throw accountNotFound();
+      if (!account) throw accountNotFound('operator');
       // Staff reading customer data is itself audited (who looked at what).
       await audit.record(deps.db, {
         action: 'backoffice.account_viewed',
@@ -254,9 +247,7 @@ async function approvalRoutes(app: TypeBoxApp, { deps, services }: Options) {
       await requireApprover(request, guard);
       const { limit, cursor } = request.query;
       if (cursor !== undefined && !isId('approval', cursor)) {
-        throw badRequest('invalid_cursor', 'The cursor is not one this list gave out. Start again without it.', {
-          errors: [{ pointer: '/query/cursor', detail: 'is not a cursor of this list' }],
-        });
+        throw invalidCursor();
       }
       return backoffice.approvals.listPending(limit ?? 20, cursor);
     },

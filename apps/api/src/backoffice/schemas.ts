@@ -1,6 +1,13 @@
 import { Type } from 'typebox';
 import { approvalActions } from '../platform/approvals.ts';
-import { approvalReasonLengthMax, descriptionLengthMax } from '../platform/constants.ts';
+import {
+  approvalReasonLengthMax,
+  auditPageLimitDefault,
+  auditPageLimitMax,
+  auditSubjectIdLengthMax,
+  auditSubjectKindLengthMax,
+  descriptionLengthMax,
+} from '../platform/constants.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import {
   ApiMoney,
@@ -88,9 +95,9 @@ export const AuditRecord = Type.Object({
 
 export const AuditQuery = Type.Object(
   {
-    subjectKind: Type.String({ pattern: '^[a-z_]{1,40}$' }),
-    subjectId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' }),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    subjectKind: Type.String({ pattern: `^[a-z_]{1,${auditSubjectKindLengthMax}}$` }),
+    subjectId: Type.String({ pattern: `^[A-Za-z0-9_-]{1,${auditSubjectIdLengthMax}}$` }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: auditPageLimitMax, default: auditPageLimitDefault })),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,7 @@
 import { type ApprovalExecutors, outcomeOf } from '../platform/approvals.ts';
-import { assert, conflict } from '../platform/errors.ts';
+import { assert } from '../platform/errors.ts';
 import { isCurrency } from '../platform/money.ts';
+import { kycChanged, limitOverrideNotFound } from '../platform/problems.ts';
 import type { GdprService } from './gdpr.ts';
 import type { KycService } from './kyc.ts';
 import { isKycTier, type LimitsService } from './limits.ts';
@@ -41,7 +42,7 @@ function limitsExecutors(limits: ComplianceApprovalServices['limits']): Approval
         assert(isCurrency(currency), 'an approved override removal names a currency the bank keeps');
         const customerId = String(request.customerId);
         if (!(await limits.removeLimitOverride(customerId, currency, approval.requestedBy)))
-          throw conflict('limit_override_not_found', 'The override was removed meanwhile; nothing to do.');
+          throw limitOverrideNotFound('meanwhile');
         return { status: 200, resultId: customerId };
       }),
   };
@@ -57,7 +58,7 @@ function kycAndErasureExecutors(services: ComplianceApprovalServices): ApprovalE
         // The approver approved a change from the standing they saw; a changed standing is decided afresh.
         const now = await services.kyc.review(customerId);
         if (now.status !== request.fromStatus || (now.tier ?? 0) !== Number(request.fromTier))
-          throw conflict('kyc_changed', 'The verification changed after this request. Review it and ask again.');
+          throw kycChanged('approval');
         // Bound to the submission the requester reviewed: a replaced document is decided afresh (409 kyc_submission_replaced).
         const submissionId = String(request.submissionId);
         await services.kyc.verify(customerId, { tier, operator: approval.requestedBy, submissionId });

@@ -1,10 +1,18 @@
-import { type AccountsService, type Cursor, decodeCursor, maskIban } from '../accounts/index.ts';
+import type { AccountsService } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { CustomerProfile, IdentityService, PasskeyService, SessionsService } from '../identity/index.ts';
-import { gdprExportTransactionsMax, pageLimitMax, payeesPerCustomerMax } from '../platform/constants.ts';
+import {
+  gdprExportTransactionsMax,
+  gdprSessionSweepsMax,
+  pageLimitMax,
+  payeesPerCustomerMax,
+} from '../platform/constants.ts';
+import { type Cursor, decodeCursor } from '../platform/cursors.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
-import { conflict, notFound } from '../platform/errors.ts';
+import { conflict } from '../platform/errors.ts';
+import { maskIban } from '../platform/masking.ts';
 import { toApiMoney } from '../platform/money.ts';
+import { customerNotFound } from '../platform/problems.ts';
 
 /**
  * GDPR rights over a customer's personal data (docs/adr/0032-erasure-by-crypto-shredding.md):
@@ -42,11 +50,8 @@ export interface ErasureOutcome {
 type Accounts = Pick<AccountsService, 'listAccounts' | 'listTransactions'>;
 type Sessions = Pick<SessionsService, 'listSessions' | 'endSession'>;
 /** Rounds of "list open sessions, end them" at erasure; each ends up to a page, so this bounds the loop. */
-const sessionSweepsMax = 20;
+const sessionSweepsMax = gdprSessionSweepsMax;
 type TransactionRow = Awaited<ReturnType<Accounts['listTransactions']>>['rows'][number];
-
-const customerNotFound = () =>
-  notFound('customer_not_found', 'No customer with this id. Check the id against the back-office customer search.');
 
 /** A statement line as the customer sees it; the counterparty is another person, so masked as in the app. */
 const exportedLine = (row: TransactionRow) => ({
@@ -130,7 +135,7 @@ export function createGdprService(
     customerId: string,
   ): Promise<{ state: 'erased' } | { state: 'erasable'; accounts: number }> {
     if (await identity.isErased(customerId)) return { state: 'erased' };
-    if (!(await identity.findCustomerById(customerId))) throw customerNotFound();
+    if (!(await identity.findCustomerById(customerId))) throw customerNotFound('operator');
     const { data } = await accounts.listAccounts(customerId, { limit: pageLimitMax, after: undefined });
     const open = data.filter((account) => account.status !== 'closed');
     if (open.length > 0) {

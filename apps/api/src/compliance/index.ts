@@ -22,7 +22,6 @@ export {
   type KycTier,
   type LimitsService,
   type OutgoingPayment,
-  type Reservation,
 } from './limits.ts';
 export type { ReservationItem, ReservationResult } from './limits-repository.ts';
 export { limitsBackofficeRoutes, limitsRoutes } from './limits-routes.ts';

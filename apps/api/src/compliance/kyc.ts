@@ -1,4 +1,3 @@
-import { maskName } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { kycMinimumAgeYears } from '../platform/constants.ts';
@@ -6,7 +5,9 @@ import type { PersonalDataVault } from '../platform/crypto/vault.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import { conflict, notFound, unprocessable } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { maskName } from '../platform/masking.ts';
 import { samePersonName } from '../platform/person-names.ts';
+import { kycChanged } from '../platform/problems.ts';
 import {
   type DocumentType,
   decide,
@@ -184,7 +185,7 @@ export function createKycService(
     if (!decided) {
       const now = await findProfile(db, decision.customerId);
       if (now && now.submission_id !== decision.submissionId) throw submissionReplaced();
-      throw conflict('kyc_changed', 'This verification changed while you were deciding. Review it again.');
+      throw kycChanged('deciding');
     }
     return decided;
   }

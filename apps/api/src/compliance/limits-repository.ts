@@ -24,31 +24,6 @@ export type ReservationResult =
       readonly remainingMinor: string;
     };
 
-/** Checks and reserves a batch in one statement; one result per item, in order. */
-export async function reserveBatch(
-  db: Queryable,
-  items: readonly ReservationItem[],
-  tiers: Record<string, unknown>,
-): Promise<ReservationResult[]> {
-  const { rows } = await db.query<{ results: ReservationResult[] }>(
-    'SELECT limits_reserve($1::jsonb, $2::jsonb) AS results',
-    [JSON.stringify(items), JSON.stringify(tiers)],
-  );
-  return rows[0]?.results ?? [];
-}
-
-/** Gives a reservation back; one row, so it never waits on more than one lock. */
-export async function releaseReservation(
-  db: Queryable,
-  reservation: { customerId: string; currency: string; day: string; amountMinor: bigint },
-): Promise<void> {
-  await db.query(
-    `UPDATE outgoing_daily_totals SET reserved_minor = greatest(reserved_minor - $4::bigint, 0)
-     WHERE customer_id = $1 AND currency = $2 AND day = $3::date`,
-    [reservation.customerId, reservation.currency, reservation.day, reservation.amountMinor],
-  );
-}
-
 export interface OverrideRow {
   currency: string;
   per_transfer_max_minor: bigint;

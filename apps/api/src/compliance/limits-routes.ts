@@ -9,9 +9,9 @@ import {
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { parseAmountInput } from '../platform/amounts.ts';
 import { requireCustomer } from '../platform/auth.ts';
-import { limitOverrideReasonLengthMax } from '../platform/constants.ts';
-import { notFound } from '../platform/errors.ts';
+import { amountTextLengthMax, limitOverrideReasonLengthMax } from '../platform/constants.ts';
 import { currencies } from '../platform/money.ts';
+import { customerNotFound, limitOverrideNotFound } from '../platform/problems.ts';
 import {
   ApiMoney,
   apiProblems,
@@ -50,8 +50,8 @@ const OverrideQuery = Type.Object({ currency: StringEnum(currencies) }, { additi
 const OverrideBody = Type.Object(
   {
     currency: StringEnum(currencies),
-    perTransferMaximum: Type.String({ minLength: 1, maxLength: 40, example: '5000.00' }),
-    dailyMaximum: Type.String({ minLength: 1, maxLength: 40, example: '20000.00' }),
+    perTransferMaximum: Type.String({ minLength: 1, maxLength: amountTextLengthMax, example: '5000.00' }),
+    dailyMaximum: Type.String({ minLength: 1, maxLength: amountTextLengthMax, example: '20000.00' }),
     reason: Type.String({ minLength: 1, maxLength: limitOverrideReasonLengthMax, pattern: printableTextPattern }),
   },
   { additionalProperties: false },
@@ -73,9 +73,6 @@ export async function limitsRoutes(app: TypeBoxApp, options: ModuleRouteOptions)
     async (request) => limits.limitsOf(requireCustomer(request)),
   );
 }
-
-const overrideNotFound = () => notFound('limit_override_not_found', 'This customer has no override in this currency.');
-const customerNotFound = () => notFound('customer_not_found', 'No customer has this id. Check the customer id.');
 
 export async function limitsBackofficeRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
   const { limits, backoffice, identity } = options.services;
@@ -115,7 +112,7 @@ export async function limitsBackofficeRoutes(app: TypeBoxApp, options: ModuleRou
       };
       // Checked before anything is stored, so the requester learns now rather than from a failed approval.
       limits.checkOverride(input);
-      if (!(await identity.findCustomerById(input.customerId))) throw customerNotFound();
+      if (!(await identity.findCustomerById(input.customerId))) throw customerNotFound('operator');
       if (operator.automation) return limits.setLimitOverride(input);
       const approval = await backoffice.approvals.request({
         action: 'limits.override',
@@ -157,7 +154,7 @@ export async function limitsBackofficeRoutes(app: TypeBoxApp, options: ModuleRou
       const customerId = request.params.id;
       const { currency } = request.query;
       const raises = await limits.overrideRemovalRaisesLimits(customerId, currency);
-      if (raises === undefined) throw overrideNotFound();
+      if (raises === undefined) throw limitOverrideNotFound();
       // Lifting a restriction raises the customer's limits: a second operator must agree (SOX).
       if (raises && !operator.automation) {
         const approval = await backoffice.approvals.request({
@@ -169,7 +166,7 @@ export async function limitsBackofficeRoutes(app: TypeBoxApp, options: ModuleRou
         });
         return sendApproval(reply, approval);
       }
-      if (!(await limits.removeLimitOverride(customerId, currency, operator.operatorId))) throw overrideNotFound();
+      if (!(await limits.removeLimitOverride(customerId, currency, operator.operatorId))) throw limitOverrideNotFound();
       return limits.limitsOf(customerId);
     },
   );

@@ -1,33 +1,25 @@
 import type { AuditService } from '../audit/index.ts';
-import { createBatcher } from '../platform/batcher.ts';
-import {
-  limitReservationBatchSizeMax,
-  limitReservationsInFlightMax,
-  transferLimitCurrencyPercents,
-  transferLimitsByTierEur,
-  transferQueueLengthMax,
-} from '../platform/constants.ts';
+import { transferLimitCurrencyPercents, transferLimitsByTierEur } from '../platform/constants.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
-import { assert, DomainError, notFound, paymentsBusy, unprocessable } from '../platform/errors.ts';
+import { assert, DomainError, unprocessable } from '../platform/errors.ts';
 import { type Currency, currencies, currencyExponents, formatAmount, toApiMoney } from '../platform/money.ts';
+import { customerNotFound } from '../platform/problems.ts';
 import {
   deleteOverride,
   findStanding,
   type OverrideRow,
   type ReservationItem,
   type ReservationResult,
-  releaseReservation,
-  reserveBatch,
   upsertOverride,
 } from './limits-repository.ts';
 
 /**
  * Transfer limits by KYC tier, and the gate every payment passes before it is posted
- * (docs/adr/0033): the customer must be KYC-verified, and a payment to another customer must fit
- * the per-transfer limit and what is left of the day's limit. The day's total is reserved
- * atomically in PostgreSQL before posting and given back when the payment is refused, so
- * concurrent payments never pass the limit together; checks of concurrent payments share one
- * statement per batch, and only one customer's own payments ever wait on each other.
+ * (docs/adr/0033, 0060): the customer must be KYC-verified, and a payment to another customer must
+ * fit the per-transfer limit and what is left of the day's limit. The day's total is reserved
+ * inside payments_post, in the same statement that posts the batch (postingCheck builds the item
+ * and the refusal), so concurrent payments never pass the limit together and a reservation exists
+ * exactly when its payment posted.
  */
 export type KycTier = keyof typeof transferLimitsByTierEur;
 export const kycTiers = Object.keys(transferLimitsByTierEur).map(Number) as KycTier[];
@@ -76,15 +68,6 @@ export interface OutgoingPayment {
   readonly toOwnAccount: boolean;
   /** The payment's date (back-dated demo data); now when absent. Days are UTC days. */
   readonly at?: Date;
-}
-
-/** What a payment holds of its day's limit until it is posted, or given back. */
-export interface Reservation {
-  readonly customerId: string;
-  readonly currency: Currency;
-  readonly day: string;
-  /** 0 for payments that do not count against the limits. */
-  readonly amountMinor: bigint;
 }
 
 export const utcDay = (at: Date) => at.toISOString().slice(0, 10);
@@ -147,17 +130,6 @@ export function createLimitsService(
 ) {
   const { db } = deps;
   const { audit } = modules;
-  const reservations = createBatcher<ReservationItem, ReservationResult>({
-    async run(items) {
-      const results = await reserveBatch(db, items, tiersJson);
-      assert(results.length === items.length, 'limits_reserve answers every payment');
-      return results;
-    },
-    batchSizeMax: limitReservationBatchSizeMax,
-    inFlightMax: limitReservationsInFlightMax,
-    queueLengthMax: transferQueueLengthMax,
-    overloaded: paymentsBusy,
-  });
 
   /** Today's limits, use and override of one currency, as the API shows them. */
   function currencyView(
@@ -222,37 +194,6 @@ export function createLimitsService(
 
     tiers: tiersJson,
 
-    /**
-     * The gate before posting, as a statement of its own (payments reserve inside payments_post instead): throws 403 kyc_required or 422 limit_exceeded (both changed nothing),
-     * else returns the reservation the caller gives back with `release` if the payment is not posted.
-     */
-    async reserveOutgoing(payment: OutgoingPayment): Promise<Reservation> {
-      const day = utcDay(payment.at ?? new Date());
-      const counted = !payment.toOwnAccount;
-      const result = await reservations.submit({
-        customerId: payment.customerId,
-        currency: payment.currency,
-        amountMinor: payment.amountMinor.toString(),
-        day,
-        counted,
-      });
-      if (!result.ok) {
-        if (result.code === 'kyc_required') throw kycRequired(result.status);
-        throw limitExceeded(result, payment.currency);
-      }
-      return {
-        customerId: payment.customerId,
-        currency: payment.currency,
-        day,
-        amountMinor: counted ? payment.amountMinor : 0n,
-      };
-    },
-
-    /** Gives a reservation back: the payment was refused, or was a replay of one posted before. */
-    async release(reservation: Reservation): Promise<void> {
-      if (reservation.amountMinor > 0n) await releaseReservation(db, reservation);
-    },
-
     limitsOf,
 
     /**
@@ -277,8 +218,7 @@ export function createLimitsService(
           });
         });
       } catch (error) {
-        if ((error as { code?: unknown }).code === '23503')
-          throw notFound('customer_not_found', 'No customer has this id. Check the customer id.');
+        if ((error as { code?: unknown }).code === '23503') throw customerNotFound('operator');
         throw error;
       }
       return limitsOf(input.customerId);

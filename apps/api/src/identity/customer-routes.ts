@@ -7,15 +7,18 @@ import {
   emailTakenPerCustomerMax,
   nameLengthMax,
   passwordInputLengthMax,
+  passwordLengthMax,
+  passwordLengthMin,
   phoneLengthMax,
   recentSignInMaxAgeS,
   registrationEmailTakenPerIpMax,
   registrationEmailTakenWindowMs,
 } from '../platform/constants.ts';
 import { customerErased } from '../platform/crypto/index.ts';
-import { conflict, DomainError, notFound, tooManyRequests } from '../platform/errors.ts';
+import { conflict, DomainError, tooManyRequests } from '../platform/errors.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import { samePersonName } from '../platform/person-names.ts';
+import { customerNotFound } from '../platform/problems.ts';
 import {
   apiProblems,
   bodyProblems,
@@ -89,8 +92,7 @@ const RegistrationBody = Type.Object(
     password: Type.String({
       minLength: 1,
       maxLength: passwordInputLengthMax,
-      description:
-        '12 to 128 characters, any characters. Refused when common or breached, when it contains your name or e-mail, or when it is repetitive or sequential (`weak_password`, with the broken rule in errors[].rule).',
+      description: `${passwordLengthMin} to ${passwordLengthMax} characters, any characters. Refused when common or breached, when it contains your name or e-mail, or when it is repetitive or sequential (\`weak_password\`, with the broken rule in errors[].rule).`,
     }),
   },
   { additionalProperties: false },
@@ -228,7 +230,5 @@ export async function customerRoutes(
 
 /** 410 for an erased customer (whose token may live a few more minutes), 404 otherwise. */
 export async function missingCustomer(identity: IdentityService, customerId: string) {
-  return (await identity.isErased(customerId))
-    ? customerErased()
-    : notFound('customer_not_found', 'Your customer record no longer exists. Sign in again.');
+  return (await identity.isErased(customerId)) ? customerErased() : customerNotFound('customer');
 }

@@ -5,7 +5,12 @@ import type { InteractionResults } from 'oidc-provider';
 import { Type } from 'typebox';
 import type { AuditService } from '../audit/index.ts';
 import type { Config } from '../platform/config.ts';
-import { bodyLimitBytes, emailLengthMax, passwordInputLengthMax } from '../platform/constants.ts';
+import {
+  bodyLimitBytes,
+  emailLengthMax,
+  loginInteractionUidLengthMax,
+  passwordInputLengthMax,
+} from '../platform/constants.ts';
 import { badRequest, tooManyRequests, unauthorized } from '../platform/errors.ts';
 import {
   bodyProblems,
@@ -49,7 +54,7 @@ import type { IdentityService } from './service.ts';
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 const UidParams = Type.Object(
-  { uid: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) },
+  { uid: Type.String({ pattern: `^[A-Za-z0-9_-]{1,${loginInteractionUidLengthMax}}$` }) },
   { additionalProperties: false },
 );
 

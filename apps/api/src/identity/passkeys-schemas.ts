@@ -1,5 +1,13 @@
 import { Type } from 'typebox';
-import { passkeyNameLengthMax, webauthnCredentialIdLengthMax, webauthnFieldLengthMax } from '../platform/constants.ts';
+import {
+  passkeyExtensionResultsMax,
+  passkeyNameLengthMax,
+  passkeyTransportLengthMax,
+  passkeyTransportsMax,
+  passkeyUserHandleLengthMax,
+  webauthnCredentialIdLengthMax,
+  webauthnFieldLengthMax,
+} from '../platform/constants.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import { NullableTimestamp, printableTextPattern, StringEnum, Timestamp } from '../platform/schemas.ts';
 import type { PasskeyAssertion } from './passkeys.ts';
@@ -15,7 +23,7 @@ const base64Url = (maxLength: number, description?: string) =>
 
 const credentialId = base64Url(webauthnCredentialIdLengthMax, 'The credential id, base64url');
 const field = (description: string) => base64Url(webauthnFieldLengthMax, description);
-const extensionResults = Type.Record(Type.String(), Type.Unknown(), { maxProperties: 16 });
+const extensionResults = Type.Record(Type.String(), Type.Unknown(), { maxProperties: passkeyExtensionResultsMax });
 const authenticatorAttachment = Type.Optional(StringEnum(['platform', 'cross-platform']));
 
 /** A WebAuthn assertion (AuthenticationResponseJSON): the answer to sign-in or step-up options. */
@@ -29,7 +37,7 @@ export const PasskeyAssertionSchema = Type.Object(
         clientDataJSON: field('Client data the browser or app signed over'),
         authenticatorData: field('Authenticator data'),
         signature: field('The signature over authenticatorData and the client data hash'),
-        userHandle: Type.Optional(Type.String({ maxLength: 128, pattern: '^[A-Za-z0-9_-]*$' })),
+        userHandle: Type.Optional(Type.String({ maxLength: passkeyUserHandleLengthMax, pattern: '^[A-Za-z0-9_-]*$' })),
       },
       { additionalProperties: true },
     ),
@@ -49,7 +57,11 @@ export const PasskeyAttestationSchema = Type.Object(
       {
         clientDataJSON: field('Client data the browser or app signed over'),
         attestationObject: field('The CBOR attestation object'),
-        transports: Type.Optional(Type.Array(Type.String({ maxLength: 32, pattern: '^[a-z-]+$' }), { maxItems: 8 })),
+        transports: Type.Optional(
+          Type.Array(Type.String({ maxLength: passkeyTransportLengthMax, pattern: '^[a-z-]+$' }), {
+            maxItems: passkeyTransportsMax,
+          }),
+        ),
       },
       { additionalProperties: true },
     ),

@@ -12,6 +12,7 @@ import { loginInteractionTtlS, passkeyChallengeTtlMs, passkeysPerCustomerMax } f
 import type { AppDependencies } from '../platform/dependencies.ts';
 import { badRequest, conflict, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { customerNotFound } from '../platform/problems.ts';
 import { createLoginThrottle } from './login-throttle.ts';
 import * as repository from './passkeys-repository.ts';
 import type { PasskeyCreationOptionsSchema } from './passkeys-schemas.ts';
@@ -117,7 +118,7 @@ export function createPasskeyService(deps: AppDependencies, options: PasskeyServ
     authorize: (activePasskeys: number) => Promise<void>,
   ): Promise<PasskeyCreationOptions> {
     const customer = await identity.findCustomerById(customerId);
-    if (!customer) throw notFound('customer_not_found', 'Your customer record no longer exists. Sign in again.');
+    if (!customer) throw customerNotFound('customer');
     const existing = await repository.listActivePasskeys(db, customerId);
     if (existing.length >= passkeysPerCustomerMax) throw tooManyPasskeys();
     await authorize(existing.length);

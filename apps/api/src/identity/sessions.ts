@@ -2,8 +2,9 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { AuditService } from '../audit/index.ts';
 import { deviceNameLengthMax, loginSessionTtlS } from '../platform/constants.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
-import { badRequest, notFound } from '../platform/errors.ts';
+import { notFound } from '../platform/errors.ts';
 import { isId, newId } from '../platform/ids.ts';
+import { invalidCursor } from '../platform/problems.ts';
 import { deleteGrantArtefacts } from './oauth-store.ts';
 import { insertOutboxEvent } from './repository.ts';
 import * as repository from './sessions-repository.ts';
@@ -119,9 +120,7 @@ export function createSessionsService(
     page: { limit: number; cursor: string | undefined; currentGrantId: string | undefined },
   ): Promise<{ data: SessionView[]; nextCursor: string | null }> {
     if (page.cursor !== undefined && !isId('session', page.cursor)) {
-      throw badRequest('invalid_cursor', 'The cursor is not one this API issued. Start again without a cursor.', {
-        errors: [{ pointer: '/query/cursor', detail: 'is not a valid cursor' }],
-      });
+      throw invalidCursor();
     }
     const rows = await repository.listOpenSessions(db, customerId, { limit: page.limit + 1, beforeId: page.cursor });
     const data = rows.slice(0, page.limit).map((row) => ({

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
-import { decodeCursor } from '../accounts/index.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
-import { pageLimitDefault, payeeNameLengthMax, referenceLengthMax } from '../platform/constants.ts';
+import { ibanInputLengthMax, pageLimitDefault, payeeNameLengthMax, referenceLengthMax } from '../platform/constants.ts';
+import { decodeCursor } from '../platform/cursors.ts';
 import {
   apiProblems,
   bodyProblems,
@@ -53,7 +53,7 @@ const PayeeName = Type.String({
 const CreatePayeeBody = Type.Object(
   {
     name: PayeeName,
-    iban: Type.String({ minLength: 1, maxLength: 50, example: 'DE89 3704 0044 0532 0130 00' }),
+    iban: Type.String({ minLength: 1, maxLength: ibanInputLengthMax, example: 'DE89 3704 0044 0532 0130 00' }),
     reference: Type.Optional(
       Type.String({ maxLength: referenceLengthMax, pattern: printableTextPattern, default: '' }),
     ),

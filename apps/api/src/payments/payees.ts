@@ -1,11 +1,13 @@
-import { type AccountsService, type Cursor, encodeCursor, maskIban } from '../accounts/index.ts';
+import type { AccountsService } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { KycService } from '../compliance/index.ts';
 import { payeesPerCustomerMax } from '../platform/constants.ts';
 import type { PersonalDataVault } from '../platform/crypto/index.ts';
+import { type Cursor, encodeCursor } from '../platform/cursors.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { maskIban } from '../platform/masking.ts';
 import { type ConfirmationResult, confirmPayeeName } from './confirmation-of-payee.ts';
 import * as repo from './repository.ts';
 

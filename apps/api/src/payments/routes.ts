@@ -3,7 +3,7 @@ import { StepUpProofSchema } from '../identity/index.ts';
 import type { ModuleRouteOptions } from '../module-types.ts';
 import { parseAmountInput } from '../platform/amounts.ts';
 import { requireCustomer } from '../platform/auth.ts';
-import { referenceLengthMax } from '../platform/constants.ts';
+import { ibanInputLengthMax, referenceLengthMax } from '../platform/constants.ts';
 import { idempotencyKeyFor, sendStored } from '../platform/idempotency.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import {
@@ -50,7 +50,10 @@ const OwnAccountPayee = Type.Object(
   { accountId: Type.String({ pattern: idSchemaPattern('account') }) },
   { additionalProperties: false },
 );
-const IbanPayee = Type.Object({ iban: Type.String({ minLength: 1, maxLength: 50 }) }, { additionalProperties: false });
+const IbanPayee = Type.Object(
+  { iban: Type.String({ minLength: 1, maxLength: ibanInputLengthMax }) },
+  { additionalProperties: false },
+);
 /** Exactly one payee form, as `oneOf` (TypeBox's Union writes anyOf, whose error text clients do not know). */
 const Payee = Type.Unsafe<Static<typeof OwnAccountPayee> | Static<typeof IbanPayee>>({
   oneOf: [OwnAccountPayee, IbanPayee],

@@ -1,4 +1,4 @@
-import { type AccountRef, type AccountsService, maskIban, maskName } from '../accounts/index.ts';
+import type { AccountRef, AccountsService } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { LimitsService } from '../compliance/index.ts';
 import type { PasskeyAssertion, StepUpService } from '../identity/index.ts';
@@ -25,7 +25,9 @@ import {
   storeResponse,
 } from '../platform/idempotency.ts';
 import { newId } from '../platform/ids.ts';
+import { maskIban, maskName } from '../platform/masking.ts';
 import { type Currency, toApiMoney } from '../platform/money.ts';
+import { accountClosed, accountNotFound, currencyMismatch } from '../platform/problems.ts';
 import {
   createMovementExecutor,
   type Movement,
@@ -105,14 +107,7 @@ export function transferView(t: TransferRecord) {
   return { ...transferFacts(t), createdAt: t.createdAt.toISOString(), postedAt: t.postedAt?.toISOString() ?? null };
 }
 
-const ownAccountMissing = (pointer: string) =>
-  new DomainError(
-    404,
-    'account_not_found',
-    'Not found',
-    'No account with this id among your accounts. List yours with GET /api/v1/accounts.',
-    { errors: [{ pointer, detail: 'is not one of your accounts' }] },
-  );
+const ownAccountMissing = (pointer: string) => accountNotFound('customer', pointer);
 
 const payeeMissing = () =>
   unprocessable(
@@ -125,15 +120,6 @@ const sameAccount = () =>
   unprocessable('same_account', 'The payee account is the account you pay from. Choose a different payee account.', {
     errors: [{ pointer: '/body/to', detail: 'must differ from fromAccountId' }],
   });
-
-const currencyMismatch = (side: 'from' | 'to', pointer: string, accountCurrency: string) =>
-  unprocessable(
-    'currency_mismatch',
-    side === 'from'
-      ? `Your account holds ${accountCurrency}; send the amount in ${accountCurrency}.`
-      : `The payee account holds ${accountCurrency} and can only receive ${accountCurrency}. Pay from an account in that currency.`,
-    { errors: [{ pointer, detail: `must be ${accountCurrency}` }], extensions: { side } },
-  );
 
 type FindAccounts = (accountIds: readonly string[], iban: string | null) => Promise<AccountRef[]>;
 
@@ -235,13 +221,7 @@ function transferRejection(outcome: Extract<LedgerOutcome, { ok: false }>, parti
       );
     case 'account_closed':
       if (side === 'to' && parties.byIban) return payeeMissing();
-      return unprocessable(
-        'account_closed',
-        side === 'from'
-          ? 'Your account is closed; pay from one of your open accounts.'
-          : 'The payee account is closed. Choose an open account.',
-        { errors, extensions: { side } },
-      );
+      return accountClosed({ side, errors });
     case 'currency_mismatch':
       return currencyMismatch(side, pointer, side === 'from' ? parties.from.currency : parties.to.currency);
     default:
@@ -561,11 +541,7 @@ export function createPaymentsService(
     kind: 'deposit' | 'purchase',
   ) {
     const account = await accounts.findAccount(input.accountId);
-    if (!account)
-      return storeEarlyOutcome(
-        idempotency,
-        notFound('account_not_found', 'No account has this id. Check the account id.'),
-      );
+    if (!account) return storeEarlyOutcome(idempotency, accountNotFound('operator'));
     if (account.currency !== input.currency)
       return storeEarlyOutcome(idempotency, currencyMismatch('to', '/body/amount/currency', account.currency));
     const entryId = newId('journalEntry');

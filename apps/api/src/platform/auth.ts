@@ -1,11 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import type { Config } from './config.ts';
-import { verifiedTokensCachedMax } from './constants.ts';
+import { tokenClockToleranceS, verifiedTokensCachedMax } from './constants.ts';
 import { type DpopNonces, type DpopProof, invalidDpopProof, verifyDpopProof } from './dpop.ts';
 import { DomainError, forbidden, unauthorized } from './errors.ts';
 import { isId } from './ids.ts';
 import type { KeyMaterial } from './keys.ts';
+import { customerInactive } from './problems.ts';
 
 /**
  * The API is an OAuth 2.0 resource server: every /api/v1 call carries a short-lived JWT access
@@ -85,7 +86,7 @@ export interface TokenVerifierOptions {
   readonly now?: () => number;
 }
 
-const clockToleranceS = 5;
+const clockToleranceS = tokenClockToleranceS;
 
 function principalOf(payload: Record<string, unknown>, grantId: string | undefined): Principal {
   const clientId = String(payload.client_id);
@@ -184,15 +185,9 @@ export const revokedToken = () => invalidToken('revoked');
 
 /** The token's customer was locked, closed or erased after it was issued. */
 export const inactiveCustomer = () =>
-  unauthorized(
-    'customer_inactive',
-    'This customer account is locked, closed or erased, so its sign-ins no longer work. Contact support.',
-    {
-      headers: {
-        'www-authenticate': `${realm}, error="invalid_token", error_description="the customer account is not active", ${dpopRealm}`,
-      },
-    },
-  );
+  customerInactive({
+    wwwAuthenticate: `${realm}, error="invalid_token", error_description="the customer account is not active", ${dpopRealm}`,
+  });
 
 /** A caller whose token verified, and the DPoP proof that came with it (for the replay check). */
 export interface IdentifiedCaller {

@@ -1,6 +1,12 @@
 import { Redis } from 'ioredis';
 import { ConfigError } from './config.ts';
-import { cacheCommandTimeoutMs, memoryCacheKeysMax } from './constants.ts';
+import {
+  cacheCommandTimeoutMs,
+  cacheConnectTimeoutMs,
+  cacheReconnectDelayMaxMs,
+  memoryCacheKeysMax,
+  memoryCacheSweepIntervalMs,
+} from './constants.ts';
 import { DependencyUnavailable } from './errors.ts';
 
 /**
@@ -50,10 +56,10 @@ export function connectRedis(
     // Commands issued in the same tick by concurrent requests go out in one write: fewer syscalls.
     enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
+    connectTimeout: cacheConnectTimeoutMs,
     commandTimeout: commandTimeoutMs,
     // Reconnect forever, backing off to 1 s: Redis coming back must heal the service without a restart.
-    retryStrategy: (times) => Math.min(times * 100, 1_000),
+    retryStrategy: (times) => Math.min(times * 100, cacheReconnectDelayMaxMs),
   }) as RedisWithIncrement;
   redis.on('error', onError);
   redis.defineCommand('ngIncrement', { numberOfKeys: 1, lua: incrementScript });
@@ -138,7 +144,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
     lastSweepMs = now();
     for (const [key, entry] of entries) if (entry.expiresAtMs <= lastSweepMs) entries.delete(key);
   };
-  const sweeper = setInterval(sweep, 60_000);
+  const sweeper = setInterval(sweep, memoryCacheSweepIntervalMs);
   sweeper.unref();
   const live = (key: string): Entry | undefined => {
     const entry = entries.get(key);

@@ -54,6 +54,8 @@ export const accountsPerCustomerMax = 20;
 export const transferBatchSizeMax = 256;
 /** Live keys the in-process cache holds at most; past it a new key answers 503 (it never evicts). Each costs ~200 bytes. */
 export const memoryCacheKeysMax = 100_000;
+/** How often the in-process cache drops expired keys. Sooner costs a walk of every key more often. */
+export const memoryCacheSweepIntervalMs = 60_000;
 
 // ---- Identity and OAuth (apps/api/src/identity) ------------------------------------------------
 /** Longest password field accepted before normalizing it; bounds NFKC and hashing work per request. */
@@ -288,10 +290,6 @@ export const transferLimitCurrencyPercents = {
   JPY: 15_000,
   KWD: 30,
 } as const;
-/** Payments whose limits one query checks and reserves together. Each holds its customer's day row locked briefly. */
-export const limitReservationBatchSizeMax = 256;
-/** Limit checks one API process runs at once; batches of different customers never wait on each other. */
-export const limitReservationsInFlightMax = 2;
 /** Longest reason an operator gives for a limit override. */
 export const limitOverrideReasonLengthMax = 140;
 /** How long a four-eyes approval request waits for a second operator before it expires. */
@@ -308,3 +306,50 @@ export const approvalReasonLengthMax = 500;
 export const operatorNameLengthMax = 100;
 /** Statement lines one synchronous GDPR export carries; past it the export says truncated (an async job would lift it). */
 export const gdprExportTransactionsMax = 50_000;
+
+// ---- Limits that were literals at their use (issue 12: every limit from this file) ---------------
+
+/** Longest decimal amount text accepted (transfers, credits, limit overrides); the parser refuses past 10^15 anyway. */
+export const amountTextLengthMax = 40;
+/** Longest IBAN as typed (34 characters at most, plus grouping spaces). */
+export const ibanInputLengthMax = 50;
+/** How long an idle database connection stays open. Longer holds server memory; shorter costs reconnects. */
+export const dbIdleTimeoutMs = 30_000;
+/** Longest a Redis connection attempt may take before it is retried. */
+export const cacheConnectTimeoutMs = 2_000;
+/** Longest pause between Redis reconnect attempts (they back off 100 ms at a time up to it). */
+export const cacheReconnectDelayMaxMs = 1_000;
+/** At most one "cache connection failed" warning per this interval while Redis is away. */
+export const cacheFailureWarnIntervalMs = 10_000;
+/** The rate limit's fixed window; `RATE_LIMIT_PER_MINUTE` counts requests in it. */
+export const rateLimitWindowMs = 60_000;
+/** How long a DPoP nonce stays current; the previous one is accepted too, so a nonce lives up to twice this. */
+export const dpopNonceStepS = 60;
+/** Smallest RSA modulus a DPoP key may have (NIST SP 800-57: 2048 bits until 2030). */
+export const dpopRsaModulusBitsMin = 2048;
+/** Pause before a died API worker process is started again (cluster mode), so a crash loop does not spin. */
+export const workerRestartDelayMs = 1_000;
+/** Attempts per AWS KMS call, the first included; more would hold the request past its deadline. */
+export const kmsAttemptsMax = 2;
+/** Session-revocation passes an erasure makes while sign-ins race it. */
+export const gdprSessionSweepsMax = 20;
+/** Longest path parameter the router accepts (ids are 30 characters; this leaves room, not abuse). */
+export const pathParamLengthMax = 200;
+/** Longest X-Request-Id a client may send (shorter than 8 or longer is replaced by our own). */
+export const requestIdLengthMax = 64;
+/** Largest audit page one back-office query returns, and its default. */
+export const auditPageLimitMax = 100;
+export const auditPageLimitDefault = 50;
+/** Longest WebAuthn user handle (64 bytes, base64url) and transport name, and most transports listed. */
+export const passkeyUserHandleLengthMax = 128;
+export const passkeyTransportLengthMax = 32;
+export const passkeyTransportsMax = 8;
+/** Most client extension results a passkey response may carry. */
+export const passkeyExtensionResultsMax = 16;
+/** Longest audit subject kind and id a back-office audit query may filter on. */
+export const auditSubjectKindLengthMax = 40;
+export const auditSubjectIdLengthMax = 100;
+/** Longest sign-in interaction uid in a login page URL (the authorization server issues shorter ones). */
+export const loginInteractionUidLengthMax = 64;
+/** Clock skew allowed when checking an access token's `exp`, `nbf` and `iat` (between our own hosts). */
+export const tokenClockToleranceS = 5;

@@ -1,7 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { dbConnectTimeoutMs, dbPoolSizeMax, dbStatementTimeoutMs, preparedStatementsMax } from './constants.ts';
+import {
+  dbConnectTimeoutMs,
+  dbIdleTimeoutMs,
+  dbPoolSizeMax,
+  dbStatementTimeoutMs,
+  preparedStatementsMax,
+} from './constants.ts';
 import { assert, DependencyUnavailable } from './errors.ts';
 
 /**
@@ -201,7 +207,7 @@ export function connectPostgres(
     connectionString: databaseUrl,
     max: poolSize,
     connectionTimeoutMillis: deadlines.connectMs,
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: dbIdleTimeoutMs,
     statement_timeout: deadlines.statementMs,
     query_timeout: deadlines.statementMs + 1_000,
     keepAlive: true,

@@ -8,7 +8,14 @@ import {
   type VerifyKeyObjectInput,
   verify,
 } from 'node:crypto';
-import { dpopKeysCachedMax, dpopProofAgeMaxS, dpopProofJtiLengthMax, dpopProofLengthMax } from './constants.ts';
+import {
+  dpopKeysCachedMax,
+  dpopNonceStepS,
+  dpopProofAgeMaxS,
+  dpopProofJtiLengthMax,
+  dpopProofLengthMax,
+  dpopRsaModulusBitsMin,
+} from './constants.ts';
 import { DomainError, unauthorized } from './errors.ts';
 import type { KeyMaterial } from './keys.ts';
 
@@ -25,7 +32,7 @@ import type { KeyMaterial } from './keys.ts';
 export const dpopAlgorithms = ['ES256', 'EdDSA', 'Ed25519', 'PS256'] as const;
 const algsParameter = `algs="${dpopAlgorithms.join(' ')}"`;
 
-const nonceStepS = 60;
+const nonceStepS = dpopNonceStepS;
 
 /** The nonce secret both the authorization server and the API derive from the deployment's cookie secret. */
 export function dpopNonceSecretOf(keys: Pick<KeyMaterial, 'cookieSecrets'>): Buffer {
@@ -137,7 +144,7 @@ interface ProofKey {
 type DpopAlgorithm = (typeof dpopAlgorithms)[number];
 const isDpopAlgorithm = (alg: unknown): alg is DpopAlgorithm => (dpopAlgorithms as readonly unknown[]).includes(alg);
 
-const rsaModulusBitsMin = 2048;
+const rsaModulusBitsMin = dpopRsaModulusBitsMin;
 /** The only key each algorithm may be used with (RFC 7518 §3.4–3.5, RFC 8037). */
 const keyFits: Record<DpopAlgorithm, (jwk: Record<string, unknown>, key: KeyObject) => boolean> = {
   ES256: (jwk) => jwk.kty === 'EC' && jwk.crv === 'P-256',

@@ -57,8 +57,7 @@ export const tooManyRequests = (detail: string, retryAfterS: number, headers: Re
  * rely on; it is safe to retry after the pause, with the same Idempotency-Key for money movement.
  */
 /**
- * Answer when more payments (or their limit checks) wait than the queues hold: 503, retry with the
- * same Idempotency-Key. Payments and limits share it, and payments recognise it by its code.
+ * Answer when more payments wait than the queues hold: 503, retry with the same Idempotency-Key.
  */
 export const paymentsBusy = () =>
   new DomainError(

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { idempotencyKeyLengthMax } from './constants.ts';
 import type { Queryable } from './database.ts';
-import { assert, badRequest, DomainError, unprocessable } from './errors.ts';
+import { assert, badRequest, DomainError } from './errors.ts';
 import { type Problem, sendProblem } from './problem.ts';
+import { idempotencyKeyReused } from './problems.ts';
 
 /**
  * Idempotency (ARCHITECTURE.md §2, Stripe's model): a money-moving request carries an
@@ -22,7 +24,7 @@ export interface StoredResponse {
   readonly body: Record<string, unknown>;
 }
 
-const keyPattern = /^[\x21-\x7e]{1,255}$/;
+const keyPattern = new RegExp(`^[\\x21-\\x7e]{1,${idempotencyKeyLengthMax}}$`);
 
 /** Reads the Idempotency-Key header: required, 1-255 visible ASCII characters. */
 export function readIdempotencyKey(request: FastifyRequest): string {
@@ -37,8 +39,15 @@ export function readIdempotencyKey(request: FastifyRequest): string {
   if (typeof value !== 'string' || !keyPattern.test(value)) {
     throw badRequest(
       'idempotency_key_invalid',
-      'The Idempotency-Key header must be 1 to 255 visible ASCII characters, such as a UUID.',
-      { errors: [{ pointer: '/headers/idempotency-key', detail: 'must be 1-255 visible ASCII characters' }] },
+      `The Idempotency-Key header must be 1 to ${idempotencyKeyLengthMax} visible ASCII characters, such as a UUID.`,
+      {
+        errors: [
+          {
+            pointer: '/headers/idempotency-key',
+            detail: `must be 1-${idempotencyKeyLengthMax} visible ASCII characters`,
+          },
+        ],
+      },
     );
   }
   return value;
@@ -133,15 +142,9 @@ export async function storeResponse(
   return rowCount === 1;
 }
 
-export const keyReused = () =>
-  unprocessable(
-    'idempotency_key_reused',
-    'This Idempotency-Key was already used for a different request. Use a new key for a new payment.',
-  );
-
 /** The stored answer for a retry with the same key, or 422 when the request differs. */
 export function replay(stored: StoredAnswer, idempotency: IdempotencyKey) {
-  if (stored.requestHash !== idempotency.requestHash) throw keyReused();
+  if (stored.requestHash !== idempotency.requestHash) throw idempotencyKeyReused();
   return { response: stored.response, replayed: true };
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { bodyLimitBytes } from './constants.ts';
 import { DomainError, type FieldProblem } from './errors.ts';
 
 /**
@@ -53,7 +54,7 @@ const fastifyCodes: Record<string, { status: number; code: string; title: string
     status: 413,
     code: 'body_too_large',
     title: 'Content too large',
-    detail: 'The request body is too large. Send a smaller body (64 KiB at most).',
+    detail: `The request body is too large. Send a smaller body (${bodyLimitBytes / 1024} KiB at most).`,
   },
   FST_ERR_CTP_INVALID_TYPE: {
     status: 400,

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Cache } from './cache.ts';
+import { rateLimitWindowMs } from './constants.ts';
 import { tooManyRequests } from './errors.ts';
 
 /**
@@ -8,7 +9,7 @@ import { tooManyRequests } from './errors.ts';
  * Headers follow draft-ietf-httpapi-ratelimit-headers (RateLimit-Policy / RateLimit), plus the
  * widely used RateLimit-Limit/-Remaining/-Reset trio.
  */
-const windowMs = 60_000;
+const windowMs = rateLimitWindowMs;
 const exemptPaths = new Set(['/healthz', '/readyz']);
 
 function callerKey(request: FastifyRequest): string {
@@ -23,7 +24,7 @@ export async function countRequest(cache: Cache, limitPerMinute: number, request
   const remaining = Math.max(0, limitPerMinute - count);
   const resetS = Math.max(1, Math.ceil(resetMs / 1000));
   const headers = {
-    'ratelimit-policy': `"default";q=${limitPerMinute};w=60`,
+    'ratelimit-policy': `"default";q=${limitPerMinute};w=${windowMs / 1000}`,
     ratelimit: `"default";r=${remaining};t=${resetS}`,
     'ratelimit-limit': String(limitPerMinute),
     'ratelimit-remaining': String(remaining),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { type Cache, checkEvictionPolicy, connectRedis, createMemoryCache } from './cache.ts';
 import type { Config } from './config.ts';
+import { cacheFailureWarnIntervalMs } from './constants.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { connectPostgres, type Database, openPglite } from './database.ts';
 import type { AppDependencies } from './dependencies.ts';
@@ -43,7 +44,7 @@ export function openCache(config: Config, log: Pick<FastifyBaseLogger, 'warn'>):
   let lastWarnMs = 0;
   return connectRedis(config.redisUrl, config.cacheKeyPrefix, (error) => {
     // Reconnect attempts fail every 100 ms–1 s while Redis is away; one warning per 10 s is enough.
-    if (Date.now() - lastWarnMs > 10_000) {
+    if (Date.now() - lastWarnMs > cacheFailureWarnIntervalMs) {
       lastWarnMs = Date.now();
       log.warn({ err: error }, 'cache connection failed; retrying');
     }

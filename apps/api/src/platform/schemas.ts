@@ -7,7 +7,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import { type TSchema, type TSchemaOptions, type TStringOptions, Type } from 'typebox';
-import { bodyLimitBytes, cursorLengthMax, pageLimitDefault, pageLimitMax } from './constants.ts';
+import { amountTextLengthMax, bodyLimitBytes, cursorLengthMax, pageLimitDefault, pageLimitMax } from './constants.ts';
 import { type IdKind, idSchemaPattern } from './ids.ts';
 import { currencies } from './money.ts';
 
@@ -89,7 +89,7 @@ export const ApiMoney = Type.Object(
 /** An amount a client sends: the text is parsed by the handler so each mistake gets its own code. */
 export const ApiMoneyInput = Type.Object(
   {
-    amount: Type.String({ minLength: 1, maxLength: 40, example: '12.34' }),
+    amount: Type.String({ minLength: 1, maxLength: amountTextLengthMax, example: '12.34' }),
     currency: StringEnum(currencies),
   },
   { additionalProperties: false },

@@ -5,7 +5,7 @@ import {
   KMSClient,
   ReEncryptCommand,
 } from '@aws-sdk/client-kms';
-import { kmsRequestTimeoutMs } from '../constants.ts';
+import { kmsAttemptsMax, kmsRequestTimeoutMs } from '../constants.ts';
 import { assert, DependencyUnavailable } from '../errors.ts';
 import type { KeyContext, KeyManagement, WrappedDataKey } from './key-management.ts';
 
@@ -46,7 +46,7 @@ export function createAwsKeyManagement(settings: AwsKmsSettings): KeyManagement 
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
-    maxAttempts: 2,
+    maxAttempts: kmsAttemptsMax,
     requestHandler: { requestTimeout: kmsRequestTimeoutMs, connectionTimeout: kmsRequestTimeoutMs },
   });
   const call = async <T>(work: () => Promise<T>): Promise<T> => {

@@ -2,7 +2,7 @@ import { createECDH, createHash, createPrivateKey, createPublicKey, type KeyObje
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
-import { kmsRequestTimeoutMs } from '../constants.ts';
+import { kmsAttemptsMax, kmsRequestTimeoutMs } from '../constants.ts';
 import { assert } from '../errors.ts';
 
 /**
@@ -144,7 +144,7 @@ export function createAwsSigningKey(settings: AwsSigningSettings): SigningKey {
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
-    maxAttempts: 2,
+    maxAttempts: kmsAttemptsMax,
     requestHandler: { requestTimeout: kmsRequestTimeoutMs, connectionTimeout: kmsRequestTimeoutMs },
   });
   let described: Promise<{ arn: string; publicKey: KeyObject }> | undefined;
