@@ -96,7 +96,7 @@ async function verifyForBench(
   customerId: string,
   i: number,
 ) {
-  await call(baseUrl, token, 'PUT', '/api/v1/me/kyc', {
+  const submission = await call(baseUrl, token, 'PUT', '/api/v1/me/kyc', {
     legalName: `Bench Customer ${i}`,
     documentType: 'passport',
     documentNumber: `BENCH${i}`,
@@ -105,7 +105,11 @@ async function verifyForBench(
     dateOfBirth: '1990-04-12',
     nationality: 'DE',
   });
-  await call(baseUrl, operatorToken, 'POST', `/backoffice/v1/customers/${customerId}/kyc/verify`, { tier: 3 });
+  // A decision names the submission the operator reviewed (issue 12, defect 3).
+  await call(baseUrl, operatorToken, 'POST', `/backoffice/v1/customers/${customerId}/kyc/verify`, {
+    tier: 3,
+    submissionId: submission.submissionId,
+  });
   await call(baseUrl, operatorToken, 'PUT', `/backoffice/v1/customers/${customerId}/limit-overrides`, {
     currency: 'EUR',
     perTransferMaximum: '100000.00',

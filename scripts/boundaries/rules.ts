@@ -69,12 +69,5 @@ export const boundaryRules: BoundaryRules = {
 export const knownViolations: readonly string[] = [
   'door apps/api/src/identity/authorization-server.ts -> apps/api/src/backoffice/roles.ts',
   'door apps/api/src/identity/index.ts -> apps/api/src/backoffice/sign-ins.ts',
-  'layer apps/api/src/accounts/routes.ts -> apps/api/src/module-types.ts',
   'layer apps/api/src/backoffice/routes.ts -> apps/api/src/module-types.ts',
-  'layer apps/api/src/compliance/gdpr-routes.ts -> apps/api/src/module-types.ts',
-  'layer apps/api/src/compliance/kyc-routes.ts -> apps/api/src/module-types.ts',
-  'layer apps/api/src/compliance/limits-routes.ts -> apps/api/src/module-types.ts',
-  'layer apps/api/src/identity/index.ts -> apps/api/src/module-types.ts',
-  'layer apps/api/src/payments/payees-routes.ts -> apps/api/src/module-types.ts',
-  'layer apps/api/src/payments/routes.ts -> apps/api/src/module-types.ts',
 ];

@@ -1,8 +1,10 @@
 import { type Static, Type } from 'typebox';
-import type { ModuleRouteOptions } from '../module-types.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { StepUpService } from '../identity/index.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { pageLimitDefault } from '../platform/constants.ts';
 import { decodeCursor } from '../platform/cursors.ts';
+import type { RouteOptions } from '../platform/dependencies.ts';
 import { badRequest } from '../platform/errors.ts';
 import { maskIban, maskName } from '../platform/masking.ts';
 import {
@@ -30,7 +32,7 @@ import {
   Transaction,
   TransactionsQuery,
 } from './schemas.ts';
-import type { AccountView } from './service.ts';
+import type { AccountsService, AccountView } from './service.ts';
 
 const security = [{ oauth2: [] }];
 
@@ -85,7 +87,14 @@ function checkRanges(query: HistoryQuery): void {
   }
 }
 
-export async function accountsRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
+/** What app.ts hands these routes. */
+type Options = RouteOptions<{
+  readonly accounts: AccountsService;
+  readonly stepUp: StepUpService;
+  readonly audit: AuditService;
+}>;
+
+export async function accountsRoutes(app: TypeBoxApp, options: Options) {
   const { accounts } = options.services;
 
   app.get(

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { BackofficeService } from '../backoffice/index.ts';
 import {
   Approval,
   approvalKeyOf,
@@ -6,9 +7,10 @@ import {
   requireOperatorRole,
   sendApproval,
 } from '../backoffice/index.ts';
+import type { IdentityService } from '../identity/index.ts';
 import { Customer, missingCustomer } from '../identity/index.ts';
-import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
+import type { RouteOptions } from '../platform/dependencies.ts';
 import {
   apiProblems,
   bodyProblems,
@@ -20,6 +22,7 @@ import {
   Timestamp,
   type TypeBoxApp,
 } from '../platform/schemas.ts';
+import type { GdprService } from './gdpr.ts';
 
 /**
  * GDPR routes: a customer's export of their personal data (/api/v1) and the back office's erasure
@@ -52,7 +55,14 @@ const Erasure = Type.Object(
   { additionalProperties: false },
 );
 
-export async function gdprRoutes(app: TypeBoxApp, { services }: ModuleRouteOptions) {
+/** What app.ts hands these routes. */
+type Options = RouteOptions<{
+  readonly gdpr: GdprService;
+  readonly identity: IdentityService;
+  readonly backoffice: BackofficeService;
+}>;
+
+export async function gdprRoutes(app: TypeBoxApp, { services }: Options) {
   const { gdpr, identity } = services;
   app.get(
     '/customers/me/export',
@@ -76,7 +86,7 @@ export async function gdprRoutes(app: TypeBoxApp, { services }: ModuleRouteOptio
   );
 }
 
-export async function gdprBackofficeRoutes(app: TypeBoxApp, { deps, services }: ModuleRouteOptions) {
+export async function gdprBackofficeRoutes(app: TypeBoxApp, { deps, services }: Options) {
   const { gdpr, backoffice } = services;
   const guard = { config: deps.config, operators: backoffice.operators };
   app.post(

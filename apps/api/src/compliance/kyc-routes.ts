@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { BackofficeService } from '../backoffice/index.ts';
 import {
   Approval,
   approvalKeyOf,
@@ -6,9 +7,9 @@ import {
   requireOperatorRole,
   sendApproval,
 } from '../backoffice/index.ts';
-import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { kycDocumentNumberLengthMax, nameLengthMax } from '../platform/constants.ts';
+import type { RouteOptions } from '../platform/dependencies.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import {
   apiProblems,
@@ -23,6 +24,7 @@ import {
   signedInProblems,
   type TypeBoxApp,
 } from '../platform/schemas.ts';
+import type { KycService } from './kyc.ts';
 import { type KycTier, kycTiers } from './limits.ts';
 
 /** KYC: the customer's own verification (/api/v1/me/kyc) and the back office's decisions on it. */
@@ -129,7 +131,10 @@ const RejectBody = Type.Object(
   { additionalProperties: false },
 );
 
-export async function kycRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
+/** What app.ts hands these routes. */
+type Options = RouteOptions<{ readonly kyc: KycService; readonly backoffice: BackofficeService }>;
+
+export async function kycRoutes(app: TypeBoxApp, options: Options) {
   const { kyc } = options.services;
 
   app.get(
@@ -164,7 +169,7 @@ export async function kycRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
   );
 }
 
-export async function kycBackofficeRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
+export async function kycBackofficeRoutes(app: TypeBoxApp, options: Options) {
   const { kyc, backoffice } = options.services;
   // KYC decisions and the identity data behind them are the compliance role's (least privilege).
   const guard = { config: options.deps.config, operators: backoffice.operators };

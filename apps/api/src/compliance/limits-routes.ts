@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { BackofficeService } from '../backoffice/index.ts';
 import {
   Approval,
   approvalKeyOf,
@@ -6,10 +7,11 @@ import {
   requireOperatorRole,
   sendApproval,
 } from '../backoffice/index.ts';
-import type { ModuleRouteOptions } from '../module-types.ts';
+import type { IdentityService } from '../identity/index.ts';
 import { parseAmountInput } from '../platform/amounts.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { amountTextLengthMax, limitOverrideReasonLengthMax } from '../platform/constants.ts';
+import type { RouteOptions } from '../platform/dependencies.ts';
 import { currencies } from '../platform/money.ts';
 import { customerNotFound, limitOverrideNotFound } from '../platform/problems.ts';
 import {
@@ -24,6 +26,7 @@ import {
   signedInProblems,
   type TypeBoxApp,
 } from '../platform/schemas.ts';
+import type { LimitsService } from './limits.ts';
 
 /** Transfer limits: the customer's own (/api/v1/me/limits) and the back office's overrides. */
 const security = [{ oauth2: [] }];
@@ -57,7 +60,14 @@ const OverrideBody = Type.Object(
   { additionalProperties: false },
 );
 
-export async function limitsRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
+/** What app.ts hands these routes. */
+type Options = RouteOptions<{
+  readonly limits: LimitsService;
+  readonly backoffice: BackofficeService;
+  readonly identity: IdentityService;
+}>;
+
+export async function limitsRoutes(app: TypeBoxApp, options: Options) {
   const { limits } = options.services;
   app.get(
     '/me/limits',
@@ -74,7 +84,7 @@ export async function limitsRoutes(app: TypeBoxApp, options: ModuleRouteOptions)
   );
 }
 
-export async function limitsBackofficeRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
+export async function limitsBackofficeRoutes(app: TypeBoxApp, options: Options) {
   const { limits, backoffice, identity } = options.services;
   // Limits are the compliance role's; a named operator's override waits for a second operator (four-eyes).
   const guard = { config: options.deps.config, operators: backoffice.operators };

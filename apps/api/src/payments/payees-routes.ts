@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
-import type { ModuleRouteOptions } from '../module-types.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { ibanInputLengthMax, pageLimitDefault, payeeNameLengthMax, referenceLengthMax } from '../platform/constants.ts';
 import { decodeCursor } from '../platform/cursors.ts';
+import type { RouteOptions } from '../platform/dependencies.ts';
 import {
   apiProblems,
   bodyProblems,
@@ -19,6 +19,7 @@ import {
   type TypeBoxApp,
 } from '../platform/schemas.ts';
 import { parseIban } from './iban-input.ts';
+import type { PayeesService } from './payees.ts';
 
 const security = [{ oauth2: [] }];
 
@@ -61,7 +62,10 @@ const CreatePayeeBody = Type.Object(
   { additionalProperties: false },
 );
 
-export async function payeesRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
+/** What app.ts hands these routes. */
+type Options = RouteOptions<{ readonly payees: PayeesService }>;
+
+export async function payeesRoutes(app: TypeBoxApp, options: Options) {
   const { payees } = options.services;
 
   app.post(

@@ -1,9 +1,9 @@
 import { type Static, Type } from 'typebox';
 import { StepUpProofSchema } from '../identity/index.ts';
-import type { ModuleRouteOptions } from '../module-types.ts';
 import { parseAmountInput } from '../platform/amounts.ts';
 import { requireCustomer } from '../platform/auth.ts';
 import { ibanInputLengthMax, referenceLengthMax } from '../platform/constants.ts';
+import type { RouteOptions } from '../platform/dependencies.ts';
 import { idempotencyKeyFor, sendStored } from '../platform/idempotency.ts';
 import { idSchemaPattern } from '../platform/ids.ts';
 import {
@@ -24,7 +24,9 @@ import {
   type TypeBoxApp,
 } from '../platform/schemas.ts';
 import { parseIban } from './iban-input.ts';
+import type { PayeesService } from './payees.ts';
 import { payeesRoutes } from './payees-routes.ts';
+import type { PaymentsService } from './service.ts';
 
 const security = [{ oauth2: [] }];
 
@@ -76,7 +78,10 @@ const TransferBody = Type.Object(
   { additionalProperties: false },
 );
 
-export async function paymentsRoutes(app: TypeBoxApp, options: ModuleRouteOptions) {
+/** What app.ts hands these routes. */
+type Options = RouteOptions<{ readonly payments: PaymentsService; readonly payees: PayeesService }>;
+
+export async function paymentsRoutes(app: TypeBoxApp, options: Options) {
   const { payments } = options.services;
   await payeesRoutes(app, options);
 

@@ -14,3 +14,13 @@ export interface AppDependencies {
   readonly cache: Cache;
   readonly keys: KeyMaterial;
 }
+
+/**
+ * What app.ts hands a module's route plugin: the dependencies and the services the plugin names.
+ * Each route file lists the services it uses, so it depends on those modules' doors and not on the
+ * composition root's whole service map (docs/architecture.md).
+ */
+export interface RouteOptions<S> {
+  readonly deps: AppDependencies;
+  readonly services: S;
+}
