@@ -3,7 +3,7 @@
  * transaction-history reads and transfers, each over HTTP with autocannon, plus pgbench's
  * TPC-B-like run on the same machine as the yardstick ARCHITECTURE.md names.
  *
- *   ./ng bench [-- --duration 20 --connections 64 --customers 40]
+ *   ./ng bench [-- --duration 20 --connections 64 --customers 40 --skip-pgbench --database ng_bench]
  *
  * The API runs as its own process (as in production); the load generator shares the machine's two
  * cores with it and with PostgreSQL, so figures are a floor, not a ceiling. Results are printed
@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     customers: { type: 'string', default: '40' },
     'skip-pgbench': { type: 'boolean', default: false },
     workers: { type: 'string', default: '1' },
+    // The API's scratch database (recreated each run); bench/run.test.ts names its own.
+    database: { type: 'string', default: 'ng_bench' },
   },
 });
 const durationS = Number(args.duration);
@@ -337,7 +339,7 @@ function againstTargets(
 }
 
 async function main() {
-  const databaseUrl = await recreateDatabase('ng_bench');
+  const databaseUrl = await recreateDatabase(args.database);
   const clientSecret = randomBytes(24).toString('base64url');
   const api = await startApiProcess({
     DATABASE_URL: databaseUrl,
@@ -401,7 +403,7 @@ async function main() {
         durationS,
         connections,
         customers: customerCount,
-        database: databaseUrlFor('ng_bench').replace(/\/\/[^@]*@/, '//'),
+        database: databaseUrlFor(args.database).replace(/\/\/[^@]*@/, '//'),
         redis: testRedisUrl,
       },
       warmup,

@@ -82,6 +82,7 @@ try {
           'packages/*/src/**/*.test.ts',
           'packages/*/test/**/*.test.ts',
           'scripts/**/*.test.ts',
+          'bench/**/*.test.ts',
         ],
   );
 } catch (error) {
