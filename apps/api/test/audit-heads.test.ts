@@ -19,6 +19,7 @@ import { loadConfig } from '../src/platform/config.ts';
 import { createAwsSigningKey, createLocalSigningKey } from '../src/platform/crypto/signing.ts';
 import type { Queryable } from '../src/platform/database.ts';
 import { S3Error, signV4 } from '../src/platform/s3.ts';
+import { productionWithKms } from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 
 const system = { kind: 'system', id: 'test' } as const;
@@ -353,18 +354,7 @@ describe('signed audit chain heads', () => {
   });
 
   it('requires S3 Object Lock and a KMS signing key in production', () => {
-    const production = {
-      NG_ENV: 'production',
-      DATABASE_URL: 'postgres://db/x',
-      REDIS_URL: 'redis://r',
-      SIGNING_JWKS: '{}',
-      COOKIE_SECRETS: 'x'.repeat(32),
-      PUBLIC_URL: 'https://bank.example',
-      BACKOFFICE_CLIENT_SECRET: 'y'.repeat(32),
-      KMS_PROVIDER: 'aws',
-      KMS_KEY_ID: 'alias/pd',
-      AWS_REGION: 'eu-central-1',
-    };
+    const production = productionWithKms;
     assert.throws(() => loadConfig(production), /AUDIT_HEAD_STORE must be s3 in production/);
     assert.throws(() => loadConfig({ ...production, AUDIT_HEAD_STORE: 's3' }), /AUDIT_HEAD_BUCKET is required/);
     const withBucket = { ...production, AUDIT_HEAD_STORE: 's3', AUDIT_HEAD_BUCKET: 'bank-audit-heads' };

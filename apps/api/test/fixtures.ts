@@ -15,6 +15,29 @@ import type { TestApp } from './helper.ts';
  * Banking fixtures: customers inserted with plain SQL (the identity module owns registration),
  * accounts opened and funded through the real services, as a client or operator would.
  */
+/**
+ * The settings every production configuration must name before loadConfig accepts NG_ENV=production
+ * (secrets as placeholders). Tests of a production rule start from it and add or leave out the
+ * settings that rule is about.
+ */
+export const productionBase = {
+  NG_ENV: 'production',
+  DATABASE_URL: 'postgres://db/x',
+  REDIS_URL: 'redis://r',
+  SIGNING_JWKS: '{"keys":[]}',
+  COOKIE_SECRETS: 'x'.repeat(32),
+  PUBLIC_URL: 'https://bank.example',
+  BACKOFFICE_CLIENT_SECRET: 'y'.repeat(32),
+} as const;
+
+/** productionBase with AWS KMS wrapping personal data (required in production). */
+export const productionWithKms = {
+  ...productionBase,
+  KMS_PROVIDER: 'aws',
+  KMS_KEY_ID: 'alias/pd',
+  AWS_REGION: 'eu-central-1',
+} as const;
+
 export async function createCustomer(db: Queryable, name = 'Jane Doe'): Promise<string> {
   const id = newId('customer');
   const email = `${randomBytes(6).toString('hex')}@example.test`;

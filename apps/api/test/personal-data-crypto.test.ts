@@ -17,6 +17,7 @@ import { decryptField, encryptField } from '../src/platform/crypto/vault.ts';
 import { connectPostgres } from '../src/platform/database.ts';
 import { DependencyUnavailable, DomainError } from '../src/platform/errors.ts';
 import { newId } from '../src/platform/ids.ts';
+import { productionBase, productionWithKms } from './fixtures.ts';
 import { buildTestApp } from './helper.ts';
 
 async function testDb(t: TestContext) {
@@ -72,22 +73,11 @@ describe('local key management', () => {
   });
 
   it('refuses to start in production without AWS KMS', () => {
-    const production = {
-      NG_ENV: 'production',
-      DATABASE_URL: 'postgres://db/x',
-      REDIS_URL: 'redis://r',
-      SIGNING_JWKS: '{}',
-      COOKIE_SECRETS: 'x'.repeat(32),
-      PUBLIC_URL: 'https://bank.example',
-      BACKOFFICE_CLIENT_SECRET: 'y'.repeat(32),
-    };
+    const production = productionBase;
     assert.throws(() => loadConfig(production), /KMS_PROVIDER must be aws in production/);
     assert.throws(() => loadConfig({ ...production, KMS_PROVIDER: 'aws' }), /KMS_KEY_ID is required/);
     const config = loadConfig({
-      ...production,
-      KMS_PROVIDER: 'aws',
-      KMS_KEY_ID: 'alias/pd',
-      AWS_REGION: 'eu-central-1',
+      ...productionWithKms,
       AUDIT_HEAD_STORE: 's3',
       AUDIT_HEAD_BUCKET: 'bank-audit-heads',
       AUDIT_HEAD_KMS_KEY_ID: 'alias/audit-heads',

@@ -41,14 +41,22 @@ function translate(error: unknown): unknown {
   return error;
 }
 
-export function createAwsKeyManagement(settings: AwsKmsSettings): KeyManagement {
-  const client = new KMSClient({
+/**
+ * A KMS client with the platform's deadlines: at most kmsAttemptsMax attempts of kmsRequestTimeoutMs
+ * each, so a slow KMS answers 503 in bounded time. Shared by data-key wrapping and audit-head signing.
+ */
+export function createKmsClient(settings: Omit<AwsKmsSettings, 'keyId'>): KMSClient {
+  return new KMSClient({
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
     maxAttempts: kmsAttemptsMax,
     requestHandler: { requestTimeout: kmsRequestTimeoutMs, connectionTimeout: kmsRequestTimeoutMs },
   });
+}
+
+export function createAwsKeyManagement(settings: AwsKmsSettings): KeyManagement {
+  const client = createKmsClient(settings);
   const call = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();

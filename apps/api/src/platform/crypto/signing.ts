@@ -2,8 +2,8 @@ import { createECDH, createHash, createPrivateKey, createPublicKey, type KeyObje
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
-import { kmsAttemptsMax, kmsRequestTimeoutMs } from '../constants.ts';
 import { assert } from '../errors.ts';
+import { createKmsClient } from './aws-kms.ts';
 
 /**
  * Signing keys for statements the bank publishes about itself (today: the audit chain heads of
@@ -140,13 +140,7 @@ export interface AwsSigningSettings {
  * costs one KMS call. The recorded key id is the key's ARN, whatever alias configured it.
  */
 export function createAwsSigningKey(settings: AwsSigningSettings): SigningKey {
-  const client = new KMSClient({
-    region: settings.region,
-    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-    ...(settings.credentials ? { credentials: settings.credentials } : {}),
-    maxAttempts: kmsAttemptsMax,
-    requestHandler: { requestTimeout: kmsRequestTimeoutMs, connectionTimeout: kmsRequestTimeoutMs },
-  });
+  const client = createKmsClient(settings);
   let described: Promise<{ arn: string; publicKey: KeyObject }> | undefined;
   const describe = () => {
     described ??= client.send(new GetPublicKeyCommand({ KeyId: settings.keyId })).then((out) => {
