@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import Provider, { type ClientMetadata, type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
-import { operatorRoleScopes } from '../backoffice/roles.ts';
+import { operatorRoleScopes } from '../backoffice/index.ts';
 import { apiAudienceOf, backofficeClientId, backofficeScope, issuerOf, mobileClientId } from '../platform/auth.ts';
 import type { Config } from '../platform/config.ts';
 import {
