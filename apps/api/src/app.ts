@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { accountsApprovalExecutors, accountsRoutes, createAccountsService } from './accounts/index.ts';
+import {
+  accountsApprovalExecutors,
+  accountsBackofficeRoutes,
+  accountsRoutes,
+  createAccountsService,
+} from './accounts/index.ts';
 import { createAuditService } from './audit/index.ts';
 import { backofficeRoutes, createBackofficeService } from './backoffice/index.ts';
 import {
@@ -28,6 +33,7 @@ import {
   createPayeesService,
   createPaymentsService,
   paymentsApprovalExecutors,
+  paymentsBackofficeRoutes,
   paymentsRoutes,
 } from './payments/index.ts';
 import { admissionPlugin } from './platform/admission.ts';
@@ -240,6 +246,8 @@ export async function buildApp(
   await app.register(accountsRoutes, { prefix: '/api/v1', deps, services });
   await app.register(paymentsRoutes, { prefix: '/api/v1', deps, services });
   await app.register(backofficeRoutes, { prefix: '/backoffice/v1', deps, services });
+  await app.register(paymentsBackofficeRoutes, { prefix: '/backoffice/v1', deps, services });
+  await app.register(accountsBackofficeRoutes, { prefix: '/backoffice/v1', deps, services });
   await app.register(kycRoutes, { prefix: '/api/v1', deps, services });
   await app.register(limitsRoutes, { prefix: '/api/v1', deps, services });
   await app.register(kycBackofficeRoutes, { prefix: '/backoffice/v1', deps, services });

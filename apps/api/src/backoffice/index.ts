@@ -7,7 +7,14 @@ export { approvalKeyOf, OptionalIdempotencyKeyHeaders, sendApproval } from './ap
 export { type BackofficeCaller, requireOperatorRole } from './guard.ts';
 export { isOperatorRole, type OperatorRole, operatorRoleScopes, operatorRoles } from './roles.ts';
 export { backofficeRoutes } from './routes.ts';
-export { Approval } from './schemas.ts';
+export {
+  Approval,
+  BackofficeAccount,
+  BankFreeze,
+  Credit,
+  CreditBody,
+  security as backofficeSecurity,
+} from './schemas.ts';
 export { type BackofficeService, createBackofficeService } from './service.ts';
 // For the authorization server (identity): operators' sign-ins are audited as back-office events.
 export { auditOperatorSignIns } from './sign-ins.ts';
