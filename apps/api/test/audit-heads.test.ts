@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { promisify } from 'node:util';
 import { startFakeKms, startFakeS3 } from '@nextgen/testkit';
 import { recordHash } from '../src/audit/chain.ts';
 import {
@@ -19,7 +17,7 @@ import { loadConfig } from '../src/platform/config.ts';
 import { createAwsSigningKey, createLocalSigningKey } from '../src/platform/crypto/signing.ts';
 import type { Queryable } from '../src/platform/database.ts';
 import { S3Error, signV4 } from '../src/platform/s3.ts';
-import { productionWithKms } from './fixtures.ts';
+import { commandLine, productionWithKms } from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 
 const system = { kind: 'system', id: 'test' } as const;
@@ -311,15 +309,7 @@ describe('signed audit chain heads', () => {
   it('`audit export-head` and `audit verify` work on the configured store, exiting 1 on a finding', async (t) => {
     const { testApp, folder } = await appWithLocalHeads(t);
     await recordSome(testApp, 4);
-    const cli = path.resolve(import.meta.dirname, '../src/cli/audit.ts');
-    const env = {
-      ...process.env,
-      NG_ENV: 'test',
-      DATABASE_URL: testApp.config.databaseUrl,
-      LOG_LEVEL: 'silent',
-      AUDIT_HEAD_DIR: folder,
-    };
-    const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, ...args], { env });
+    const run = commandLine(testApp, 'audit', { AUDIT_HEAD_DIR: folder });
     assert.equal(
       (await run('export-head')).stdout,
       'audit chain head at position 4 exported 00000000000000000004.json\n',

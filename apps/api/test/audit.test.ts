@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { oauthDriver, signUpAndSignIn } from '@nextgen/testkit';
 import { genesisHash, recordHash } from '../src/audit/chain.ts';
 import type { SealedRow } from '../src/audit/repository.ts';
 import type { Queryable } from '../src/platform/database.ts';
-import { fundedCustomer, openAccount } from './fixtures.ts';
+import { commandLine, fundedCustomer, openAccount } from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 
 const system = { kind: 'system', id: 'test' } as const;
@@ -191,18 +189,10 @@ describe('audit log', () => {
   it('`audit verify` exits 0 on an intact chain and 1 with one line per finding', async (t) => {
     const testApp = await buildTestApp(t);
     await recordSome(testApp, 4);
-    const cli = path.resolve(import.meta.dirname, '../src/cli/audit.ts');
     // A fresh head folder: heads exported elsewhere (a developer's DATA_DIR) must not count here.
     const headDir = await mkdtemp(path.join(tmpdir(), 'ng-audit-'));
     t.after(() => rm(headDir, { recursive: true, force: true }));
-    const env = {
-      ...process.env,
-      NG_ENV: 'test',
-      DATABASE_URL: testApp.config.databaseUrl,
-      LOG_LEVEL: 'silent',
-      AUDIT_HEAD_DIR: headDir,
-    };
-    const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, ...args], { env });
+    const run = commandLine(testApp, 'audit', { AUDIT_HEAD_DIR: headDir });
     const intact = await run('verify');
     assert.equal(intact.stdout, 'audit chain intact: 4 sealed record(s), 0 pending\n');
     const tamperedId = (await positions(testApp))[1]?.id;

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { operatorToken } from '@nextgen/testkit';
 import { decodeJwt } from 'jose';
 import { issuerOf } from '../src/platform/auth.ts';
+import { commandLine } from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
 import { signedInOperator } from './operators.ts';
 
@@ -89,15 +87,7 @@ describe('back-office operators', () => {
 
   it('are managed from the command line, each command audited with the OS user as actor', async (t) => {
     const testApp = await buildTestApp(t);
-    const cli = path.resolve(import.meta.dirname, '../src/cli/backoffice.ts');
-    const env = {
-      ...process.env,
-      NG_ENV: 'test',
-      DATABASE_URL: testApp.config.databaseUrl,
-      LOG_LEVEL: 'silent',
-      SEED_DEMO_DATA: 'false',
-    };
-    const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, ...args], { env });
+    const run = commandLine(testApp, 'backoffice');
     const created = JSON.parse(
       (await run('operator', 'create', '--name', 'Alice', '--roles', 'payments,approver')).stdout,
     );

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { checkLedgerInvariants } from '@nextgen/testkit';
-import { createCustomer, freshKey, openAccount, rowCounts } from './fixtures.ts';
+import { commandLine, createCustomer, freshKey, openAccount, rowCounts } from './fixtures.ts';
 import { buildTestApp, type TestApp, testDatabaseKinds } from './helper.ts';
 
 async function credit(
@@ -137,15 +134,7 @@ for (const database of testDatabaseKinds) {
         const testApp = await buildTestApp(t);
         const customerId = await createCustomer(testApp.deps.db);
         const account = await openAccount(testApp, customerId);
-        const cli = path.resolve(import.meta.dirname, '../src/cli/backoffice.ts');
-        const env = {
-          ...process.env,
-          NG_ENV: 'test',
-          DATABASE_URL: testApp.config.databaseUrl,
-          LOG_LEVEL: 'silent',
-          SEED_DEMO_DATA: 'false',
-        };
-        const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, ...args], { env });
+        const run = commandLine(testApp, 'backoffice');
         const args = [
           'credit',
           '--account',

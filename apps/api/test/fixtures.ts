@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { createDpopClient, createDpopKey, type SoftwareAuthenticator } from '@nextgen/testkit';
 import { importJWK, SignJWT } from 'jose';
 import { apiAudienceOf, backofficeClientId, backofficeScope, issuerOf, mobileClientId } from '../src/platform/auth.ts';
@@ -15,6 +18,27 @@ import type { TestApp } from './helper.ts';
  * Banking fixtures: customers inserted with plain SQL (the identity module owns registration),
  * accounts opened and funded through the real services, as a client or operator would.
  */
+/**
+ * Runs one of the operators' command-line tools (apps/api/src/cli/<tool>.ts) on the test app's
+ * database, as `./ng <tool> …` would: resolves with its output, rejects with its exit code.
+ */
+export function commandLine(
+  testApp: Pick<TestApp, 'config'>,
+  tool: 'audit' | 'backoffice',
+  env: Record<string, string> = {},
+): (...args: string[]) => Promise<{ stdout: string; stderr: string }> {
+  const cli = path.resolve(import.meta.dirname, `../src/cli/${tool}.ts`);
+  const settings = {
+    ...process.env,
+    NG_ENV: 'test',
+    DATABASE_URL: testApp.config.databaseUrl,
+    LOG_LEVEL: 'silent',
+    SEED_DEMO_DATA: 'false',
+    ...env,
+  };
+  return (...args) => promisify(execFile)(process.execPath, [cli, ...args], { env: settings });
+}
+
 /**
  * The settings every production configuration must name before loadConfig accepts NG_ENV=production
  * (secrets as placeholders). Tests of a production rule start from it and add or leave out the
