@@ -103,10 +103,8 @@ export async function customerStatusBackofficeRoutes(app: TypeBoxApp, { deps, se
     },
   );
 
-  for (const [action, route] of Object.entries(fourEyes) as [
-    keyof typeof fourEyes,
-    (typeof fourEyes)[keyof typeof fourEyes],
-  ][]) {
+  for (const action of ['unlock', 'close'] as const) {
+    const route = fourEyes[action];
     app.post(
       `/customers/:id/${action}`,
       {

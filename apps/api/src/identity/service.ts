@@ -270,8 +270,10 @@ export function createIdentityService(
   }
 
   /**
-   * Locks, closes or reopens a customer: tokens and refresh tokens stop (or work again) from the
-   * next request. False when there is no such customer, or it was erased (which is final).
+   * Sets a customer's status unconditionally, without audit or event (tests of admission): tokens and
+   * refresh tokens stop (or work again) from the next request. The bank's operators change it
+   * through changeCustomerStatus (audited, bound to the status it was asked from). False when there
+   * is no such customer, or it was erased (which is final).
    */
   async function setCustomerStatus(id: string, status: Exclude<repository.CustomerStatus, 'erased'>) {
     const changed = await repository.setCustomerStatus(db, id, status);
