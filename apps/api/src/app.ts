@@ -22,10 +22,13 @@ import {
   personalDataSections,
 } from './compliance/index.ts';
 import {
+  createCustomerStatusService,
   createIdentityService,
   createPasskeyService,
   createSessionsService,
   createStepUpService,
+  customerStatusBackofficeRoutes,
+  identityApprovalExecutors,
   identityRoutes,
 } from './identity/index.ts';
 import { createLedgerService } from './ledger/index.ts';
@@ -84,8 +87,15 @@ export function createServices(deps: AppDependencies) {
     sessions,
     sections: personalDataSections({ passkeys, kyc, payees, sessions }),
   });
+  // The bank locks, unlocks and closes customers (ADR 0105); closing needs every account closed.
+  const customerStatus = createCustomerStatusService({
+    identity,
+    sessions,
+    openAccountCount: accounts.openAccountCount,
+  });
   // Four-eyes: each module registers the executors of the actions it owns (ADR 0072).
   const approvalExecutors = createApprovalRegistry();
+  approvalExecutors.register(identityApprovalExecutors(customerStatus));
   approvalExecutors.register(paymentsApprovalExecutors(payments));
   approvalExecutors.register(accountsApprovalExecutors(accounts));
   approvalExecutors.register(complianceApprovalExecutors({ limits, kyc, gdpr }));
@@ -97,6 +107,7 @@ export function createServices(deps: AppDependencies) {
     vault,
     identity,
     sessions,
+    customerStatus,
     passkeys,
     stepUp,
     ledger,
@@ -254,5 +265,6 @@ export async function buildApp(
   await app.register(limitsBackofficeRoutes, { prefix: '/backoffice/v1', deps, services });
   await app.register(gdprRoutes, { prefix: '/api/v1', deps, services });
   await app.register(gdprBackofficeRoutes, { prefix: '/backoffice/v1', deps, services });
+  await app.register(customerStatusBackofficeRoutes, { prefix: '/backoffice/v1', deps, services });
   return app;
 }

@@ -98,6 +98,9 @@ const validBodies: Record<string, object> = {
   },
   '/backoffice/v1/customers/{id}/kyc/verify': { tier: 1, submissionId: newId('kycSubmission') },
   '/backoffice/v1/customers/{id}/kyc/reject': { reason: 'document_unreadable', submissionId: newId('kycSubmission') },
+  '/backoffice/v1/customers/{id}/lock': { reason: 'Fraud case FR-4711' },
+  '/backoffice/v1/customers/{id}/unlock': { reason: 'Fraud case FR-4711 closed' },
+  '/backoffice/v1/customers/{id}/close': { reason: 'The customer ended the relationship' },
   '/backoffice/v1/customers/{id}/limit-overrides': {
     currency: 'EUR',
     perTransferMaximum: '5000.00',

@@ -34,6 +34,14 @@ export async function findCustomer(db: Queryable, customerId: string): Promise<{
   return rows[0];
 }
 
+export async function countOpenAccounts(db: Queryable, customerId: string): Promise<number> {
+  const { rows } = await db.query<{ count: string }>(
+    `SELECT count(*) AS count FROM accounts WHERE customer_id = $1 AND status <> 'closed'`,
+    [customerId],
+  );
+  return Number(rows[0]?.count ?? 0);
+}
+
 /** Serialises account openings per customer, so the per-customer limit holds under concurrency. */
 export async function lockCustomerAccounts(tx: Queryable, customerId: string): Promise<number> {
   await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7420020))', [customerId]);

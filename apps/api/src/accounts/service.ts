@@ -158,6 +158,9 @@ export function createAccountsService(
       return view(row);
     },
 
+    /** How many of the customer's accounts are not closed (closing the customer needs none, ADR 0105). */
+    openAccountCount: (customerId: string) => repo.countOpenAccounts(db, customerId),
+
     async listAccounts(customerId: string, page: { limit: number; after: Cursor | undefined }) {
       const rows = await repo.listAccounts(db, customerId, page);
       const balances = await ledger.getAccounts(rows.map((r) => r.ledger_account_id));

@@ -7,8 +7,9 @@
  * - accounts: freeze accounts, request unfreezes
  * - compliance: request limit changes
  * - approver: approve or reject other operators' requests (four-eyes)
+ * - customers: lock a customer's access, request unlocking or closing it (ADR 0105)
  */
-export const operatorRoles = ['support', 'payments', 'accounts', 'compliance', 'approver'] as const;
+export const operatorRoles = ['support', 'payments', 'accounts', 'compliance', 'approver', 'customers'] as const;
 export type OperatorRole = (typeof operatorRoles)[number];
 
 export const roleScopePrefix = 'backoffice:';

@@ -1,18 +1,12 @@
 import type { AccountsService } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { CustomerProfile, IdentityService, PasskeyService, SessionsService } from '../identity/index.ts';
-import {
-  gdprExportTransactionsMax,
-  gdprSessionSweepsMax,
-  pageLimitMax,
-  payeesPerCustomerMax,
-} from '../platform/constants.ts';
+import { gdprExportTransactionsMax, pageLimitMax, payeesPerCustomerMax } from '../platform/constants.ts';
 import { type Cursor, decodeCursor } from '../platform/cursors.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
-import { conflict } from '../platform/errors.ts';
 import { maskIban } from '../platform/masking.ts';
 import { toApiMoney } from '../platform/money.ts';
-import { customerNotFound } from '../platform/problems.ts';
+import { customerHasOpenAccounts, customerNotFound } from '../platform/problems.ts';
 
 /**
  * GDPR rights over a customer's personal data (docs/adr/0032-erasure-by-crypto-shredding.md):
@@ -48,9 +42,7 @@ export interface ErasureOutcome {
 }
 
 type Accounts = Pick<AccountsService, 'listAccounts' | 'listTransactions'>;
-type Sessions = Pick<SessionsService, 'listSessions' | 'endSession'>;
-/** Rounds of "list open sessions, end them" at erasure; each ends up to a page, so this bounds the loop. */
-const sessionSweepsMax = gdprSessionSweepsMax;
+type Sessions = Pick<SessionsService, 'endAllSessions'>;
 type TransactionRow = Awaited<ReturnType<Accounts['listTransactions']>>['rows'][number];
 
 /** A statement line as the customer sees it; the counterparty is another person, so masked as in the app. */
@@ -138,12 +130,7 @@ export function createGdprService(
     if (!(await identity.findCustomerById(customerId))) throw customerNotFound('operator');
     const { data } = await accounts.listAccounts(customerId, { limit: pageLimitMax, after: undefined });
     const open = data.filter((account) => account.status !== 'closed');
-    if (open.length > 0) {
-      throw conflict(
-        'customer_has_open_accounts',
-        `The customer still holds ${open.length} account(s) that are not closed. Pay out and close every account first; closed accounts and their ledger records are kept.`,
-      );
-    }
+    if (open.length > 0) throw customerHasOpenAccounts(open.length);
     return { state: 'erasable', accounts: data.length };
   }
 
@@ -159,7 +146,7 @@ export function createGdprService(
     const { customerId, operatorId } = input;
     const erasable = await checkErasable(customerId);
     if (erasable.state === 'erased') {
-      await endAllSessions(customerId); // a retry finishes what an interrupted erasure left
+      await endAllSessions(customerId, operatorId); // a retry finishes what an interrupted erasure left
       return { customerId, erased: true, erasedNow: false };
     }
     const erasedNow = await db.transaction(async (tx) => {
@@ -179,18 +166,12 @@ export function createGdprService(
       return erased;
     });
     // After the commit: sign-in and refresh already refuse an erased customer; this ends open sessions too.
-    await endAllSessions(customerId);
+    await endAllSessions(customerId, operatorId);
     return { customerId, erased: true, erasedNow };
   }
 
-  async function endAllSessions(customerId: string): Promise<void> {
-    if (!modules.sessions) return;
-    for (let sweep = 0; sweep < sessionSweepsMax; sweep += 1) {
-      const page = { limit: pageLimitMax, cursor: undefined, currentGrantId: undefined };
-      const { data } = await modules.sessions.listSessions(customerId, page);
-      if (data.length === 0) return;
-      for (const session of data) await modules.sessions.endSession(customerId, session.id);
-    }
+  async function endAllSessions(customerId: string, operatorId: string): Promise<void> {
+    await modules.sessions?.endAllSessions(customerId, { kind: 'operator', id: operatorId });
   }
 
   return { exportPersonalData, checkErasable, eraseCustomer };

@@ -14,7 +14,14 @@ import type { SessionsService } from './sessions.ts';
 import { sessionsRoutes } from './sessions-routes.ts';
 import type { StepUpService } from './step-up.ts';
 
+export { identityApprovalExecutors } from './approval-executors.ts';
+export { customerStatusBackofficeRoutes } from './backoffice-routes.ts';
 export { Customer, missingCustomer } from './customer-routes.ts';
+export {
+  type CustomerStatusAction,
+  type CustomerStatusService,
+  createCustomerStatusService,
+} from './customer-status.ts';
 /**
  * Identity: customers (registration, profile), passkeys and step-up approvals, the OAuth 2.0
  * authorization server under /oidc and its hosted login page under /interaction. Other modules use
@@ -22,7 +29,7 @@ export { Customer, missingCustomer } from './customer-routes.ts';
  */
 export { createPasskeyService, type PasskeyAssertion, type PasskeyService } from './passkeys.ts';
 export { StepUpBody, StepUpProofSchema } from './passkeys-schemas.ts';
-export { type CustomerProfile, createIdentityService, type IdentityService } from './service.ts';
+export { type CustomerProfile, type CustomerStatus, createIdentityService, type IdentityService } from './service.ts';
 export { createSessionsService, type SessionsService } from './sessions.ts';
 export {
   createStepUpService,

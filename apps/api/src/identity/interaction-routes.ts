@@ -12,6 +12,7 @@ import {
   passwordInputLengthMax,
 } from '../platform/constants.ts';
 import { badRequest, tooManyRequests, unauthorized } from '../platform/errors.ts';
+import { customerSignInRefused } from '../platform/problems.ts';
 import {
   bodyProblems,
   NoBody,
@@ -129,6 +130,19 @@ async function consentResult(provider: Provider, interaction: Interaction): Prom
 type SignInAudit = Pick<AuditService, 'recordNow'>;
 const signInActor = { kind: 'system', id: 'sign-in' } as const;
 
+/** A locked or closed customer who passed every factor: the bank sees they tried (and how). */
+const auditRefusedInactive = (
+  audit: SignInAudit,
+  outcome: { customerId: string; status: 'locked' | 'closed' },
+  factor: 'password' | 'passkey',
+) =>
+  audit.recordNow({
+    action: 'customer.sign_in_refused',
+    actor: { kind: 'customer', id: outcome.customerId },
+    subject: { kind: 'customer', id: outcome.customerId },
+    details: { factor, customerStatus: outcome.status },
+  });
+
 export async function interactionRoutes(
   app: TypeBoxApp,
   options: {
@@ -193,7 +207,10 @@ export async function interactionRoutes(
           200: html('The sign-in page'),
           303: redirect,
           400: expiredOrMalformed,
-          401: html('Wrong e-mail or password (the same answer for both)'),
+          401: html('Wrong e-mail or password (the same answer for both, and for an unknown e-mail)'),
+          403: html(
+            'The password was right but the customer is locked or closed by the bank: contact the bank (shown only after every factor the customer holds)',
+          ),
           429: htmlOrProblem('Too many attempts; try again later (see Retry-After)'),
           ...problemResponses(...bodyProblems, 500, 503),
         },
@@ -217,9 +234,15 @@ export async function interactionRoutes(
         });
         return sendPage(reply, 401, loginPage({ uid: interaction.uid, email, alert: loginTexts.rejected }));
       }
+      // A customer with a passkey passes it before learning anything (also when locked or closed).
       if (await passkeys.hasActivePasskey(outcome.customerId)) {
         await passkeys.rememberPasswordStep(interaction.uid, outcome.customerId);
         return redirectTo(reply, `/interaction/${encodeURIComponent(interaction.uid)}/passkey`);
+      }
+      if (outcome.kind === 'inactive') {
+        await auditRefusedInactive(audit, outcome, 'password');
+        const alert = customerSignInRefused(outcome.status).message;
+        return sendPage(reply, 403, loginPage({ uid: interaction.uid, email, alert }));
       }
       // The completed sign-in is audited once, when the app exchanges the code (sessions.recordSignIn).
       const result = { login: { accountId: outcome.customerId, amr: ['pwd'] } };
@@ -321,12 +344,12 @@ async function passkeyStepRoutes(
         tags: ['sign-in'],
         summary: 'Finish signing in with a passkey assertion',
         description:
-          'Answers `{ redirectTo }`: go there to continue. Refused: 400 `sign_in_expired` (page or options expired or already used; ask for new options), 401 `passkey_rejected`, 429 after too many failures.',
+          'Answers `{ redirectTo }`: go there to continue. Refused: 400 `sign_in_expired` (page or options expired or already used; ask for new options), 401 `passkey_rejected`, 403 `customer_inactive` (the passkey was right but the bank locked or closed the customer: contact the bank), 429 after too many failures.',
         params: UidParams,
         body: PasskeyBody,
         response: {
           200: RedirectTo,
-          ...problemResponses(400, 401, 429, 500, 503, ...bodyProblems),
+          ...problemResponses(400, 401, 403, 429, 500, 503, ...bodyProblems),
         },
       },
     },
@@ -354,6 +377,10 @@ async function passkeyStepRoutes(
           details: { factor: 'passkey' },
         });
         throw unauthorized('passkey_rejected', loginTexts.passkeyFailed);
+      }
+      if (outcome.kind === 'inactive') {
+        await auditRefusedInactive(audit, outcome, 'passkey');
+        throw customerSignInRefused(outcome.status);
       }
       // The completed sign-in is audited once, when the app exchanges the code (sessions.recordSignIn).
       const amr = passwordCustomerId ? ['pwd', 'hwk', 'user'] : ['hwk', 'user'];

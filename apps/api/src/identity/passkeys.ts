@@ -60,6 +60,7 @@ export type PasskeySignInOutcome =
   | { readonly kind: 'signed_in'; readonly customerId: string; readonly passkeyId: string }
   | { readonly kind: 'rejected' }
   | { readonly kind: 'expired' }
+  | { readonly kind: 'inactive'; readonly customerId: string; readonly status: 'locked' | 'closed' }
   | { readonly kind: 'throttled'; readonly retryAfterS: number };
 
 const rpName = 'NextGen';
@@ -352,8 +353,12 @@ export function createPasskeyService(deps: AppDependencies, options: PasskeyServ
       expectedChallenge: challenge,
       customerId: input.customerId,
     });
-    if (!passkey || !(await identity.isCustomerActive(passkey.customerId))) {
+    const status = passkey && (await identity.customerStatusOf(passkey.customerId));
+    if (!passkey || status !== 'active') {
       await throttle.recordFailure(account, input.ip);
+      // Every factor was right: a locked or closed customer is told to contact the bank (ADR 0105).
+      if (passkey && (status === 'locked' || status === 'closed'))
+        return { kind: 'inactive', customerId: passkey.customerId, status };
       return { kind: 'rejected' };
     }
     await throttle.recordSuccess(account);

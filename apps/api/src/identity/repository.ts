@@ -96,6 +96,26 @@ export async function setCustomerStatus(
   return rowCount === 1;
 }
 
+/**
+ * Moves a customer from `from` to `to` only if `from` is still their status (a compare-and-set, so
+ * an approval executed after another change finds it changed). Undefined when there is no such
+ * customer; otherwise the status before and whether it moved.
+ */
+export async function changeCustomerStatus(
+  tx: Queryable,
+  id: string,
+  change: { from: CustomerStatus; to: Exclude<CustomerStatus, 'erased'> },
+): Promise<{ before: CustomerStatus; changed: boolean } | undefined> {
+  const { rows } = await tx.query<{ status: CustomerStatus }>('SELECT status FROM customers WHERE id = $1 FOR UPDATE', [
+    id,
+  ]);
+  const before = rows[0]?.status;
+  if (before === undefined) return undefined;
+  if (before !== change.from) return { before, changed: false };
+  await tx.query('UPDATE customers SET status = $2, updated_at = now() WHERE id = $1', [id, change.to]);
+  return { before, changed: true };
+}
+
 /** Locks the customer's row for a profile change or erasure. */
 export async function lockCustomer(tx: Queryable, id: string): Promise<CustomerRow | undefined> {
   const { rows } = await tx.query<CustomerRow>(

@@ -50,7 +50,34 @@ export interface ProfileChange {
 export type SignInOutcome =
   | { readonly kind: 'signed_in'; readonly customerId: string }
   | { readonly kind: 'rejected' }
+  /**
+   * The password was right but the customer is locked or closed. Only someone who knows the password
+   * learns this, and the page tells it only after every factor the customer has (ADR 0105).
+   */
+  | { readonly kind: 'inactive'; readonly customerId: string; readonly status: 'locked' | 'closed' }
   | { readonly kind: 'throttled'; readonly retryAfterS: number };
+
+/** An operator's change of a customer's status, bound to the status it was asked from. */
+export interface StatusChangeInput {
+  readonly customerId: string;
+  readonly from: repository.CustomerStatus;
+  readonly to: Exclude<repository.CustomerStatus, 'erased'>;
+  readonly reason: string;
+  /** Who asked for it (the requester of a four-eyes request). */
+  readonly operatorId: string;
+  /** The second operator, for a four-eyes change. */
+  readonly approvedBy?: string | undefined;
+}
+
+export type StatusChangeResult =
+  | { readonly kind: 'changed'; readonly before: repository.CustomerStatus }
+  | { readonly kind: 'conflict'; readonly before: repository.CustomerStatus }
+  | { readonly kind: 'not_found' };
+
+export type CustomerStatus = repository.CustomerStatus;
+
+/** The audit action of each status an operator sets: customer.locked, customer.unlocked, customer.closed. */
+const statusChangeVerbs = { locked: 'locked', active: 'unlocked', closed: 'closed' } as const;
 
 /** The name shown for an erased customer where another record (a statement line) still refers to them. */
 export const erasedCustomerName = 'Erased customer';
@@ -87,7 +114,7 @@ const customerStatusKey = (customerId: string) => `customer-status:${customerId}
  */
 export function createIdentityService(
   deps: AppDependencies,
-  modules: { vault: PersonalDataVault; audit: Pick<AuditService, 'recordNow'> },
+  modules: { vault: PersonalDataVault; audit: Pick<AuditService, 'record' | 'recordNow'> },
 ) {
   const { db, cache, keys } = deps;
   const { vault } = modules;
@@ -243,13 +270,59 @@ export function createIdentityService(
   }
 
   /**
-   * Locks, closes or reopens a customer: tokens and refresh tokens stop (or work again) from the
-   * next request. False when there is no such customer, or it was erased (which is final).
+   * Sets a customer's status unconditionally, without audit or event (tests of admission): tokens and
+   * refresh tokens stop (or work again) from the next request. The bank's operators change it
+   * through changeCustomerStatus (audited, bound to the status it was asked from). False when there
+   * is no such customer, or it was erased (which is final).
    */
   async function setCustomerStatus(id: string, status: Exclude<repository.CustomerStatus, 'erased'>) {
     const changed = await repository.setCustomerStatus(db, id, status);
     if (changed) await rememberStatus(id, status);
     return changed;
+  }
+
+  /**
+   * An operator's change of a customer's status (lock, unlock, close: customer-status.ts decides which
+   * apply), as a compare-and-set from `from`, with its audit record and outbox event in the same
+   * transaction. The cached status that admission reads is written so that a failure fails closed:
+   * a stricter status before the commit (a rollback leaves the customer refused for
+   * customerStatusCachedMs at most, never admitted), a lighter one after it (a lost write leaves the
+   * stricter status cached for that long).
+   */
+  async function changeCustomerStatus(input: StatusChangeInput): Promise<StatusChangeResult> {
+    const { customerId, from, to } = input;
+    const stricter = to !== 'active';
+    const result = await db.transaction(async (tx) => {
+      const changed = await repository.changeCustomerStatus(tx, customerId, { from, to });
+      if (!changed?.changed) return changed;
+      await modules.audit.record(tx, {
+        action: `customer.${statusChangeVerbs[to]}`,
+        actor: { kind: 'operator', id: input.operatorId },
+        subject: { kind: 'customer', id: customerId },
+        details: {
+          from,
+          reason: input.reason,
+          ...(input.approvedBy ? { approvedBy: input.approvedBy } : {}),
+        },
+      });
+      // No personal data and no reason text: consumers (notifications, other channels) look the customer up.
+      await repository.insertOutboxEvent(tx, {
+        id: newId('outboxEvent'),
+        topic: 'customer.status_changed',
+        aggregateId: customerId,
+        payload: { customerId, from, to },
+      });
+      if (stricter) await rememberStatus(customerId, to);
+      return changed;
+    });
+    if (result?.changed && !stricter) {
+      await rememberStatus(customerId, to).catch(() => {
+        // Fails closed: the stricter status stays cached for customerStatusCachedMs at most.
+      });
+    }
+    return result === undefined
+      ? { kind: 'not_found' }
+      : { kind: result.changed ? 'changed' : 'conflict', before: result.before };
   }
 
   /** True when the customer exists and may sign in and use tokens. */
@@ -274,8 +347,8 @@ export function createIdentityService(
 
   /**
    * Checks an e-mail and password for the hosted login page. Unknown e-mails, wrong passwords and
-   * inactive customers all answer `rejected` after the same argon2 work, so neither the answer nor
-   * its timing reveals which e-mails have accounts.
+   * erased customers all answer `rejected` after the same argon2 work, so neither the answer nor
+   * its timing reveals which e-mails have accounts; `inactive` needs the right password.
    */
   async function signIn(input: { email: string; password: string; ip: string }): Promise<SignInOutcome> {
     const emailNormalized = normalizeEmail(input.email);
@@ -287,7 +360,11 @@ export function createIdentityService(
       await throttle.recordSuccess(emailNormalized);
       return { kind: 'signed_in', customerId: customer.id };
     }
+    // Counted as a failure: a locked customer's attempts stay under the throttle like any refusal.
     await throttle.recordFailure(emailNormalized, input.ip);
+    if (customer && matches && (customer.status === 'locked' || customer.status === 'closed')) {
+      return { kind: 'inactive', customerId: customer.id, status: customer.status };
+    }
     return { kind: 'rejected' };
   }
 
@@ -329,6 +406,9 @@ export function createIdentityService(
     isCustomerActive,
     isCustomerAdmitted,
     setCustomerStatus,
+    changeCustomerStatus,
+    /** The customer's status as stored; undefined when there is no such customer. */
+    customerStatusOf: (id: string) => repository.customerStatus(db, id),
     signIn,
     markGrantRevoked,
     isGrantRevoked,

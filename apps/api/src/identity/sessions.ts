@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { AuditService } from '../audit/index.ts';
-import { deviceNameLengthMax, loginSessionTtlS } from '../platform/constants.ts';
+import type { AuditEvent, AuditService } from '../audit/index.ts';
+import { deviceNameLengthMax, gdprSessionSweepsMax, loginSessionTtlS, pageLimitMax } from '../platform/constants.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import { notFound } from '../platform/errors.ts';
 import { isId, newId } from '../platform/ids.ts';
@@ -150,21 +150,46 @@ export function createSessionsService(
     }
     // Signing this device out needs nothing more; signing another out needs a recent sign-in (ADR 0016).
     if (caller && session.grant_id !== caller.currentGrantId) caller.authorizeEndingAnother();
+    const endedAt = await revoke(session, { kind: 'customer', id: customerId });
+    return { id: session.id, endedAt: endedAt.toISOString() };
+  }
+
+  /**
+   * Marking the grant revoked comes first: if a later step fails, its tokens are already refused
+   * and a retry (of the customer, the erasure, the lock) finds the session still open and ends it.
+   */
+  async function revoke(session: { id: string; grant_id: string }, actor: AuditEvent['actor']): Promise<Date> {
     await modules.markGrantRevoked(session.grant_id);
-    const endedAt = await db.transaction(async (tx) => {
+    return db.transaction(async (tx) => {
       await deleteGrantArtefacts(tx, session.grant_id);
       const ended = await repository.endSessionOfGrant(tx, session.grant_id);
       await modules.audit.record(tx, {
         action: 'customer.session_revoked',
-        actor: { kind: 'customer', id: customerId },
-        subject: { kind: 'session', id: sessionId },
+        actor,
+        subject: { kind: 'session', id: session.id },
       });
       return ended ?? new Date();
     });
-    return { id: session.id, endedAt: endedAt.toISOString() };
   }
 
-  return { recordSignIn, recordRefresh, recordGrantEnded, listSessions, endSession };
+  /**
+   * Signs the customer out of every device (erasure, a lock, closing the customer): each open
+   * session's grant is revoked. Bounded: sign-ins racing it get gdprSessionSweepsMax passes; the
+   * customer's status already refuses their tokens and refresh tokens, so this ends what a later
+   * unlock would otherwise bring back.
+   */
+  async function endAllSessions(customerId: string, actor: AuditEvent['actor']): Promise<number> {
+    let ended = 0;
+    for (let sweep = 0; sweep < gdprSessionSweepsMax; sweep += 1) {
+      const open = await repository.listOpenSessions(db, customerId, { limit: pageLimitMax, beforeId: undefined });
+      if (open.length === 0) return ended;
+      for (const session of open) await revoke(session, actor);
+      ended += open.length;
+    }
+    return ended;
+  }
+
+  return { recordSignIn, recordRefresh, recordGrantEnded, listSessions, endSession, endAllSessions };
 }
 
 export type SessionsService = ReturnType<typeof createSessionsService>;

@@ -7,7 +7,7 @@ import { assert, DomainError } from './errors.ts';
  * registry to the back office, so the back office imports no domain module.
  */
 
-/** Every action a four-eyes request may name: the stored vocabulary (CHECK constraint, migration 0046). */
+/** Every action a four-eyes request may name: the stored vocabulary (CHECK constraint, migrations 0046, 0085). */
 export const approvalActions = [
   'payments.credit',
   'accounts.unfreeze',
@@ -15,6 +15,8 @@ export const approvalActions = [
   'limits.override_removal',
   'kyc.verify',
   'customers.erase',
+  'customers.unlock',
+  'customers.close',
 ] as const;
 export type ApprovalAction = (typeof approvalActions)[number];
 

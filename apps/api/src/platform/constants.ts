@@ -292,6 +292,11 @@ export const transferLimitCurrencyPercents = {
 } as const;
 /** Longest reason an operator gives for a limit override. */
 export const limitOverrideReasonLengthMax = 140;
+/**
+ * Longest reason an operator gives for locking, unlocking or closing a customer: it is stored in the
+ * approval request and the audit record (within auditDetailLengthMax), read by the next operator.
+ */
+export const customerStatusReasonLengthMax = 140;
 /** How long a four-eyes approval request waits for a second operator before it expires. */
 export const approvalTtlMs = 24 * 60 * 60 * 1000;
 /**

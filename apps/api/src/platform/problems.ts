@@ -117,3 +117,41 @@ export function customerInactive(token?: { wwwAuthenticate: string }): DomainErr
     );
   return forbidden('customer_inactive', 'Your customer profile is not active. Contact support to reactivate it.');
 }
+
+/** What a customer's status is, in the words of a problem: who may do what next. */
+export type CustomerStatusName = 'active' | 'locked' | 'closed' | 'erased';
+
+/**
+ * 409: the customer's status is not one the action applies to (locking a locked customer, unlocking
+ * an active one), or it changed after a four-eyes request was made (`when: 'approval'`).
+ */
+export const customerStatusConflict = (status: CustomerStatusName | undefined, when: 'now' | 'approval' = 'now') =>
+  conflict(
+    'customer_status_conflict',
+    when === 'approval'
+      ? `The customer's status changed after this request (it is ${status ?? 'unknown'} now). Look at the customer again and ask afresh.`
+      : `The customer is ${status ?? 'unknown'}, so this action does not apply. Look at the customer's status first.`,
+    { extensions: { customerStatus: status ?? null } },
+  );
+
+/** 409: the customer still holds accounts that are not closed (erasure, closing the customer). */
+export const customerHasOpenAccounts = (openAccounts: number) =>
+  conflict(
+    'customer_has_open_accounts',
+    `The customer still holds ${openAccounts} account(s) that are not closed. Pay out and close every account first; closed accounts and their ledger records are kept.`,
+  );
+
+/**
+ * 403 at sign-in, shown only once every factor the customer has was right (the password, and their
+ * passkey if they hold one), so it tells nothing to someone who does not already hold them (ADR 0105).
+ */
+export const customerSignInRefused = (status: 'locked' | 'closed') =>
+  new DomainError(
+    403,
+    'customer_inactive',
+    'Forbidden',
+    status === 'locked'
+      ? 'Your access to NextGen is locked by the bank. Contact the bank to have it unlocked; signing in again will not help.'
+      : 'Your relationship with the bank has ended, so you can no longer sign in. Contact the bank if you think this is wrong.',
+    { extensions: { customerStatus: status } },
+  );
