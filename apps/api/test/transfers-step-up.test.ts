@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createSoftwareAuthenticator, type SoftwareAuthenticator } from '@nextgen/testkit';
 import { createPaymentsService } from '../src/payments/service.ts';
 import { freshKey, fundedCustomer, openAccount, registerPasskey, rowCounts } from './fixtures.ts';
-import { buildTestApp, type TestApp } from './helper.ts';
+import { buildTestApp, type TestApp, testDatabaseKinds } from './helper.ts';
 
 /**
  * Step-up in the transfer path (payments/step-up-policy.ts, docs/adr/0024): which transfers need a
@@ -331,3 +331,63 @@ describe('step-up in the transfer path', () => {
     assert.equal(answer.json().code, 'passkey_required');
   });
 });
+
+/** What the payer paid others without a passkey approval in the window: the cumulative rule's total. */
+async function unapprovedPaidMinor(testApp: TestApp, customerId: string): Promise<bigint> {
+  const { rows } = await testApp.deps.db.query<{ total: string }>(
+    `SELECT coalesce(sum(t.amount_minor), 0)::text AS total FROM transfers t
+     WHERE t.customer_id = $1 AND NOT t.to_own_account
+       AND NOT EXISTS (SELECT 1 FROM payment_approvals a WHERE a.transfer_id = t.id)`,
+    [customerId],
+  );
+  return BigInt(rows[0]?.total ?? '0');
+}
+
+for (const database of testDatabaseKinds) {
+  describe(`the cumulative step-up rule under concurrency (${database})`, () => {
+    it('never lets concurrent unapproved payments together pass the threshold; the rest answer step_up_required', async (t) => {
+      const testApp = await buildTestApp(t, { database, env: { STEP_UP_NEW_PAYEE: 'false' } });
+      const { payer, payee } = await setUp(testApp);
+      // 24 payments of 50.00 at once (1,200.00, each far under the 500.00 threshold): exactly ten fit.
+      // They go straight to the payments service, so that on PGlite too (one connection, where the
+      // HTTP admission queries space requests out) they reach the rule together.
+      const input = {
+        fromAccountId: payer.accountId,
+        to: { iban: payee.iban },
+        amountMinor: 50_00n,
+        currency: 'EUR' as const,
+        reference: 'Split',
+      };
+      const keys = Array.from({ length: 24 }, () => freshKey());
+      const scope = `customer:${payer.customerId}`;
+      const answers = await Promise.all(
+        keys.map((key) =>
+          testApp.services.payments.createTransfer(payer.customerId, input, { scope, key, requestHash: key }),
+        ),
+      );
+
+      const asked = answers.filter((a) => a.response.status !== 201);
+      for (const { response } of asked) {
+        assert.equal(response.status, 403, JSON.stringify(response.body));
+        assert.equal(response.body.code, 'step_up_required');
+      }
+      assert.equal(await unapprovedPaidMinor(testApp, payer.customerId), 500_00n, 'the total stops at the threshold');
+      assert.equal(answers.length - asked.length, 10, 'ten unapproved payments of 50.00 posted');
+      assert.equal(await balance(testApp, payee.customerId, payee.id), '500.00');
+
+      // The customer approves one that was asked, resubmitted with its key: it posts and stays out of the total.
+      const index = answers.findIndex((a) => a.response.status === 403);
+      const [askedBody, askedKey] = [answers[index]?.response.body, keys[index]];
+      assert.ok(askedBody && askedKey);
+      const payment = { to: { iban: payee.iban }, amount: eur('50.00'), reference: 'Split' };
+      const stepUp = approve(payer, { json: () => askedBody });
+      const resubmitted = await transfer(testApp, payer, { ...payment, stepUp }, askedKey);
+      assert.equal(resubmitted.statusCode, 201, resubmitted.body);
+      assert.equal(await unapprovedPaidMinor(testApp, payer.customerId), 500_00n);
+      assert.equal(await balance(testApp, payee.customerId, payee.id), '550.00');
+      const next = await transfer(testApp, payer, payment, freshKey());
+      assert.equal(next.statusCode, 403, next.body);
+      assert.equal(next.json().code, 'step_up_required');
+    });
+  });
+}
