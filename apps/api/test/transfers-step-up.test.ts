@@ -253,6 +253,38 @@ describe('step-up in the transfer path', () => {
     assert.equal((await pay('400.00')).statusCode, 201);
   });
 
+  it('checks an approval sent with a payment only the cumulative rule could ask about', async (t) => {
+    const testApp = await buildTestApp(t, { env: { STEP_UP_NEW_PAYEE: 'false' } });
+    const { payer, payee } = await setUp(testApp);
+    const large = { to: { iban: payee.iban }, amount: eur('750.00') };
+    const key = freshKey();
+    const stepUp = approve(payer, await transfer(testApp, payer, large, key));
+    assert.equal((await transfer(testApp, payer, { ...large, stepUp }, key)).statusCode, 201);
+    // 10.00 would fit under the threshold, but whether it does is known only as it posts: the
+    // approval it carries is checked first, and this one was spent on the 750.00.
+    const before = await rowCounts(testApp.deps.db);
+    const small = await transfer(
+      testApp,
+      payer,
+      { to: { iban: payee.iban }, amount: eur('10.00'), stepUp },
+      freshKey(),
+    );
+    assert.equal(small.statusCode, 403, small.body);
+    assert.match(small.json().code, /^step_up_(replayed|mismatch)$/);
+    assert.deepEqual(await rowCounts(testApp.deps.db), before, 'nothing moved');
+  });
+
+  it('lets unapproved payments add up past the threshold with STEP_UP_CUMULATIVE=false', async (t) => {
+    const testApp = await buildTestApp(t, { env: { STEP_UP_NEW_PAYEE: 'false', STEP_UP_CUMULATIVE: 'false' } });
+    const { payer, payee } = await setUp(testApp);
+    for (const amount of ['400.00', '400.00'])
+      assert.equal(
+        (await transfer(testApp, payer, { to: { iban: payee.iban }, amount: eur(amount) }, freshKey())).statusCode,
+        201,
+      );
+    assert.equal(await balance(testApp, payee.customerId, payee.id), '800.00');
+  });
+
   it('reads STEP_UP_THRESHOLD as CUR:amount pairs over the per-currency defaults', async (t) => {
     const testApp = await buildTestApp(t, {
       env: { STEP_UP_NEW_PAYEE: 'false', STEP_UP_THRESHOLD: 'EUR:100.00' },
