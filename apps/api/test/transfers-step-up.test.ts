@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createSoftwareAuthenticator, type SoftwareAuthenticator } from '@nextgen/testkit';
 import { createPaymentsService } from '../src/payments/service.ts';
 import { freshKey, fundedCustomer, openAccount, registerPasskey, rowCounts } from './fixtures.ts';
-import { buildTestApp, type TestApp } from './helper.ts';
+import { buildTestApp, type TestApp, testDatabaseKinds } from './helper.ts';
 
 /**
  * Step-up in the transfer path (payments/step-up-policy.ts, docs/adr/0024): which transfers need a
@@ -253,6 +253,38 @@ describe('step-up in the transfer path', () => {
     assert.equal((await pay('400.00')).statusCode, 201);
   });
 
+  it('checks an approval sent with a payment only the cumulative rule could ask about', async (t) => {
+    const testApp = await buildTestApp(t, { env: { STEP_UP_NEW_PAYEE: 'false' } });
+    const { payer, payee } = await setUp(testApp);
+    const large = { to: { iban: payee.iban }, amount: eur('750.00') };
+    const key = freshKey();
+    const stepUp = approve(payer, await transfer(testApp, payer, large, key));
+    assert.equal((await transfer(testApp, payer, { ...large, stepUp }, key)).statusCode, 201);
+    // 10.00 would fit under the threshold, but whether it does is known only as it posts: the
+    // approval it carries is checked first, and this one was spent on the 750.00.
+    const before = await rowCounts(testApp.deps.db);
+    const small = await transfer(
+      testApp,
+      payer,
+      { to: { iban: payee.iban }, amount: eur('10.00'), stepUp },
+      freshKey(),
+    );
+    assert.equal(small.statusCode, 403, small.body);
+    assert.match(small.json().code, /^step_up_(replayed|mismatch)$/);
+    assert.deepEqual(await rowCounts(testApp.deps.db), before, 'nothing moved');
+  });
+
+  it('lets unapproved payments add up past the threshold with STEP_UP_CUMULATIVE=false', async (t) => {
+    const testApp = await buildTestApp(t, { env: { STEP_UP_NEW_PAYEE: 'false', STEP_UP_CUMULATIVE: 'false' } });
+    const { payer, payee } = await setUp(testApp);
+    for (const amount of ['400.00', '400.00'])
+      assert.equal(
+        (await transfer(testApp, payer, { to: { iban: payee.iban }, amount: eur(amount) }, freshKey())).statusCode,
+        201,
+      );
+    assert.equal(await balance(testApp, payee.customerId, payee.id), '800.00');
+  });
+
   it('reads STEP_UP_THRESHOLD as CUR:amount pairs over the per-currency defaults', async (t) => {
     const testApp = await buildTestApp(t, {
       env: { STEP_UP_NEW_PAYEE: 'false', STEP_UP_THRESHOLD: 'EUR:100.00' },
@@ -329,5 +361,129 @@ describe('step-up in the transfer path', () => {
     });
     assert.equal(answer.statusCode, 403);
     assert.equal(answer.json().code, 'passkey_required');
+  });
+});
+
+/** Another API process on the same database: a payments service with its own transfer batcher. */
+function otherPod(testApp: TestApp) {
+  const { ledger, accounts, stepUp, limits, audit } = testApp.services;
+  return createPaymentsService(testApp.deps, { ledger, accounts, stepUp, limits, audit });
+}
+
+/** Waits until `count` payments_post statements wait on a lock. */
+async function untilBatchesWaitOnLocks(testApp: TestApp, count: number) {
+  for (let tries = 0; tries < 500; tries += 1) {
+    const { rows } = await testApp.deps.db.query<{ waiting: number }>(
+      `SELECT count(*)::int AS waiting FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%payments_post%'`,
+    );
+    if ((rows[0]?.waiting ?? 0) >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`${count} batches never waited on locks`);
+}
+
+/** What the payer paid others without a passkey approval in the window: the cumulative rule's total. */
+async function unapprovedPaidMinor(testApp: TestApp, customerId: string): Promise<bigint> {
+  const { rows } = await testApp.deps.db.query<{ total: string }>(
+    `SELECT coalesce(sum(t.amount_minor), 0)::text AS total FROM transfers t
+     WHERE t.customer_id = $1 AND NOT t.to_own_account
+       AND NOT EXISTS (SELECT 1 FROM payment_approvals a WHERE a.transfer_id = t.id)`,
+    [customerId],
+  );
+  return BigInt(rows[0]?.total ?? '0');
+}
+
+for (const database of testDatabaseKinds) {
+  describe(`the cumulative step-up rule under concurrency (${database})`, () => {
+    it('never lets concurrent unapproved payments together pass the threshold; the rest answer step_up_required', async (t) => {
+      const testApp = await buildTestApp(t, { database, env: { STEP_UP_NEW_PAYEE: 'false' } });
+      const { payer, payee } = await setUp(testApp);
+      // 24 payments of 50.00 at once (1,200.00, each far under the 500.00 threshold): exactly ten fit.
+      // They go straight to the payments service of three "pods" (each batches its own transfers, one
+      // batch in flight), so batches of one pod and of the others meet in the database, and so that
+      // on PGlite too (one connection, where HTTP admission spaces requests out) they arrive together.
+      const pods = [testApp.services.payments, otherPod(testApp), otherPod(testApp)];
+      const input = {
+        fromAccountId: payer.accountId,
+        to: { iban: payee.iban },
+        amountMinor: 50_00n,
+        currency: 'EUR' as const,
+        reference: 'Split',
+      };
+      const keys = Array.from({ length: 24 }, () => freshKey());
+      const scope = `customer:${payer.customerId}`;
+      const answers = await Promise.all(
+        keys.map((key, i) =>
+          pods[i % pods.length]?.createTransfer(payer.customerId, input, { scope, key, requestHash: key }),
+        ),
+      );
+
+      const asked = answers.filter((a) => a?.response.status !== 201);
+      for (const answer of asked) {
+        const response = answer?.response ?? { status: 0, body: {} };
+        assert.equal(response.status, 403, JSON.stringify(response.body));
+        assert.equal(response.body.code, 'step_up_required');
+      }
+      assert.equal(await unapprovedPaidMinor(testApp, payer.customerId), 500_00n, 'the total stops at the threshold');
+      assert.equal(answers.length - asked.length, 10, 'ten unapproved payments of 50.00 posted');
+      assert.equal(await balance(testApp, payee.customerId, payee.id), '500.00');
+
+      // The customer approves one that was asked, resubmitted with its key: it posts and stays out of the total.
+      const index = answers.findIndex((a) => a?.response.status === 403);
+      // A service answer keeps a problem's extensions apart; HTTP spreads them into the body.
+      const [challenge, askedKey] = [answers[index]?.response.body.extensions, keys[index]];
+      assert.ok(challenge && askedKey);
+      const payment = { to: { iban: payee.iban }, amount: eur('50.00'), reference: 'Split' };
+      const stepUp = approve(payer, { json: () => challenge as Record<string, unknown> });
+      const resubmitted = await transfer(testApp, payer, { ...payment, stepUp }, askedKey);
+      assert.equal(resubmitted.statusCode, 201, resubmitted.body);
+      assert.equal(await unapprovedPaidMinor(testApp, payer.customerId), 500_00n);
+      assert.equal(await balance(testApp, payee.customerId, payee.id), '550.00');
+      const next = await transfer(testApp, payer, payment, freshKey());
+      assert.equal(next.statusCode, 403, next.body);
+      assert.equal(next.json().code, 'step_up_required');
+    });
+  });
+}
+
+describe('the cumulative step-up rule across API processes', () => {
+  it('decides a payment only after the other process’s payment ahead of it committed', async (t) => {
+    const testApp = await buildTestApp(t, { env: { STEP_UP_NEW_PAYEE: 'false' } });
+    const { payer, payee } = await setUp(testApp);
+    const { db } = testApp.deps;
+    const payment = (amountMinor: bigint, at?: Date) => ({
+      fromAccountId: payer.accountId,
+      to: { iban: payee.iban },
+      amountMinor,
+      currency: 'EUR' as const,
+      reference: '',
+      at,
+    });
+    // The first payment is dated just before today's UTC midnight: within the 24-hour window, but on
+    // another day's daily-limit row, so only the step-up rule's own lock puts the two in order.
+    const beforeMidnight = new Date(new Date().setUTCHours(0, 0, 0, 0) - 1);
+    const key = () => ({ scope: `customer:${payer.customerId}`, key: freshKey(), requestHash: 'pods' });
+    const { ledger_account_id: ledgerAccountId } = (
+      await db.query<{ ledger_account_id: string }>('SELECT ledger_account_id FROM accounts WHERE id = $1', [
+        payer.accountId,
+      ])
+    ).rows[0] ?? { ledger_account_id: '' };
+
+    // The payer's ledger account is held, so the first process's 450.00 stops mid-statement, past its
+    // step-up decision; the second's 100.00 starts meanwhile, and may decide only once 450.00 is in.
+    const { first, second } = await db.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM ledger_accounts WHERE id = $1 FOR UPDATE', [ledgerAccountId]);
+      const first = testApp.services.payments.createTransfer(payer.customerId, payment(450_00n, beforeMidnight), key());
+      await untilBatchesWaitOnLocks(testApp, 1);
+      const second = otherPod(testApp).createTransfer(payer.customerId, payment(100_00n), key());
+      await untilBatchesWaitOnLocks(testApp, 2);
+      return { first, second }; // not awaited: both wait for this transaction to end
+    });
+    assert.equal((await first).response.status, 201);
+    const answer = await second;
+    assert.equal(answer.response.status, 403, JSON.stringify(answer.response.body));
+    assert.equal(answer.response.body.code, 'step_up_required');
+    assert.equal(await unapprovedPaidMinor(testApp, payer.customerId), 450_00n);
   });
 });

@@ -7,11 +7,13 @@ import { type Database, withRetries } from '../platform/database.ts';
 import { assert, paymentsBusy } from '../platform/errors.ts';
 import { type IdempotencyKey, type StoredAnswer, type StoredResponse, storeResponse } from '../platform/idempotency.ts';
 import { type Currency, currencyExponents } from '../platform/money.ts';
+import type { CumulativeCheck } from './step-up-policy.ts';
 
 /**
- * Executes money movements in batches, each batch ONE statement (payments_post, migrations 0025 and 0061)
- * that commits on its own: it skips movements whose key was answered before, reserves the KYC and
- * limits check of the others (refusing those over a limit), posts the rest through the
+ * Executes money movements in batches, each batch ONE statement (payments_post, migrations 0025, 0061
+ * and 0080) that commits on its own: it skips movements whose key was answered before, decides the
+ * cumulative step-up rule of those that carry it (sending those past the threshold to approval),
+ * reserves the KYC and limits check of the others (refusing those over a limit), posts the rest through the
  * ledger (ledger_apply) and writes the posted ones' history lines, transfer rows, outbox events and
  * idempotency records. Either all of a movement's effects exist or none do, and the ledger's row
  * locks are never held across a round trip to this process (docs/adr/0023).
@@ -82,6 +84,13 @@ export interface Movement {
     readonly item: ReservationItem;
     readonly refused: (result: ReservationResult) => StoredResponse;
   };
+  /**
+   * The cumulative step-up rule (payments/step-up-policy.ts), decided in the same statement under a
+   * lock per customer and currency (migration 0080), for a customer's unapproved payment to another
+   * customer that no other rule sent to approval. One it sends to approval changes nothing and is
+   * answered `step_up_required`, stored nowhere: the caller asks the customer for a passkey.
+   */
+  readonly cumulative?: CumulativeCheck;
 }
 
 export type MovementResult =
@@ -89,16 +98,19 @@ export type MovementResult =
   /** The key already had an answer: nothing was executed; the caller replays it. */
   | { readonly kind: 'stored'; readonly stored: StoredAnswer }
   /** Another request stored an answer under this key first; the caller replays it. */
-  | { readonly kind: 'key_taken' };
+  | { readonly kind: 'key_taken' }
+  /** The cumulative step-up rule asks for the customer's approval: nothing was written or stored. */
+  | { readonly kind: 'step_up_required' };
 
 type BatchResult =
   | { readonly kind: 'stored'; readonly stored: StoredAnswer }
+  | { readonly kind: 'step_up_required' }
   | { readonly kind: 'limit_refused'; readonly limit: ReservationResult }
   | { readonly kind: 'posted'; readonly response: StoredResponse }
   | { readonly kind: 'refused'; readonly outcome: Extract<LedgerOutcome, { ok: false }> };
 
 interface BatchResultJson {
-  kind: 'stored' | 'posted' | 'refused' | 'limit_refused';
+  kind: 'stored' | 'posted' | 'refused' | 'limit_refused' | 'step_up_required';
   stored?: StoredAnswer;
   limit?: ReservationResult;
   response?: StoredResponse;
@@ -115,6 +127,7 @@ function movementJson(item: Movement): Record<string, unknown> {
     command: commandToJson(item.command),
     key: item.idempotency ?? null,
     limit: item.limit?.item ?? null,
+    cumulative: item.cumulative ?? null,
     posted: {
       response: posted.response,
       lines: posted.statementLines.map(statementLineRow),
@@ -128,6 +141,7 @@ function batchResult(json: BatchResultJson): BatchResult {
   if (json.kind === 'stored' && json.stored) return { kind: 'stored', stored: json.stored };
   if (json.kind === 'posted' && json.response) return { kind: 'posted', response: json.response };
   if (json.kind === 'limit_refused' && json.limit) return { kind: 'limit_refused', limit: json.limit };
+  if (json.kind === 'step_up_required') return { kind: 'step_up_required' };
   assert(json.kind === 'refused' && json.outcome, 'payments_post answers stored, posted or refused');
   const outcome = outcomeFromJson(json.outcome);
   assert(!outcome.ok, 'a refused movement has a rejection');
@@ -174,6 +188,10 @@ export function createMovementExecutor(db: Database, limitTiers: Record<string, 
       const result = await batcher.submit(item);
       if (result.kind === 'posted') return { kind: 'settled', response: result.response };
       if (result.kind === 'stored' || result.kind === 'key_taken') return result;
+      if (result.kind === 'step_up_required') {
+        assert(item.cumulative, 'only a movement with a cumulative check is sent to approval');
+        return result;
+      }
       // A refusal changed nothing, so its answer is stored on its own, like any answer found before
       // posting; if another request stored one under the key first, that one is the answer.
       let response: StoredResponse;

@@ -17,27 +17,6 @@ export async function paidBefore(
 
 export const pairKey = (customerId: string, accountId: string) => `${customerId} ${accountId}`;
 
-/**
- * What each (customer, currency) paid other customers in the last `windowMs` without a passkey
- * approval (the cumulative step-up rule, migration 0076), keyed by pairKey(customerId, currency).
- */
-export async function unapprovedPaidInWindow(
-  db: Queryable,
-  keys: readonly { customerId: string; currency: string }[],
-  windowMs: number,
-): Promise<Map<string, bigint>> {
-  const { rows } = await db.query<{ customer_id: string; currency: string; total: string }>(
-    `SELECT k.customer_id, k.currency, coalesce(sum(t.amount_minor), 0)::text AS total
-     FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS u (customer_id, currency)) AS k
-     LEFT JOIN transfers t ON t.customer_id = k.customer_id AND t.currency = k.currency AND NOT t.to_own_account
-       AND t.status = 'posted' AND t.created_at > now() - make_interval(secs => $3::double precision / 1000)
-       AND NOT EXISTS (SELECT 1 FROM payment_approvals a WHERE a.transfer_id = t.id)
-     GROUP BY k.customer_id, k.currency`,
-    [keys.map((k) => k.customerId), keys.map((k) => k.currency), windowMs],
-  );
-  return new Map(rows.map((r) => [pairKey(r.customer_id, r.currency), BigInt(r.total)]));
-}
-
 /** Records that the customer approved this transfer with a passkey, before it posts (migration 0076). */
 export async function recordPaymentApproval(
   db: Queryable,

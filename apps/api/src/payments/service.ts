@@ -4,15 +4,10 @@ import type { LimitsService } from '../compliance/index.ts';
 import type { PasskeyAssertion, StepUpService } from '../identity/index.ts';
 import { type LedgerOutcome, type LedgerService, movement } from '../ledger/index.ts';
 import { createBatcher } from '../platform/batcher.ts';
-import {
-  accountLookupBatchSizeMax,
-  accountLookupsInFlightMax,
-  stepUpCumulativeWindowMs,
-  transferQueueLengthMax,
-} from '../platform/constants.ts';
+import { accountLookupBatchSizeMax, accountLookupsInFlightMax, transferQueueLengthMax } from '../platform/constants.ts';
 import type { Database } from '../platform/database.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
-import { conflict, DomainError, notFound, paymentsBusy, unprocessable } from '../platform/errors.ts';
+import { assert, conflict, DomainError, notFound, paymentsBusy, unprocessable } from '../platform/errors.ts';
 import {
   definiteError,
   findStoredResponse,
@@ -35,10 +30,10 @@ import {
   type PostedPlan,
   type TransferRecord,
 } from './movements.ts';
-import { paidBefore, pairKey, recordPaymentApproval, unapprovedPaidInWindow } from './repository.ts';
+import { paidBefore, pairKey, recordPaymentApproval } from './repository.ts';
 import { type RiskCheck, type RiskDecision, riskCheck } from './risk.ts';
 import {
-  cumulativeAboveThreshold,
+  cumulativeCheck,
   paymentBinding,
   paymentStepUpRequired,
   type StepUpReason,
@@ -160,21 +155,6 @@ function createPaidBeforeFinder(db: Database): HasPaidBefore {
     overloaded: paymentsBusy,
   });
   return (customerId, accountId) => lookups.submit({ customerId, accountId });
-}
-
-/** What the customer paid others without approval in the cumulative window, batched like the lookups above. */
-function createUnapprovedTotalFinder(db: Database) {
-  const lookups = createBatcher<{ customerId: string; currency: Currency }, bigint>({
-    async run(keys) {
-      const totals = await unapprovedPaidInWindow(db, keys, stepUpCumulativeWindowMs);
-      return keys.map((k) => totals.get(pairKey(k.customerId, k.currency)) ?? 0n);
-    },
-    batchSizeMax: accountLookupBatchSizeMax,
-    inFlightMax: accountLookupsInFlightMax,
-    queueLengthMax: transferQueueLengthMax,
-    overloaded: paymentsBusy,
-  });
-  return (customerId: string, currency: Currency) => lookups.submit({ customerId, currency });
 }
 
 /** Finds both sides among the bank's accounts; client mistakes become domain errors (stored under the key). */
@@ -341,7 +321,6 @@ export function createPaymentsService(
   const movements = createMovementExecutor(db, limits.tiers);
   const findAccounts = createAccountFinder(accounts);
   const hasPaidBefore = createPaidBeforeFinder(db);
-  const unapprovedTotal = createUnapprovedTotalFinder(db);
   const inProgress = new Map<string, Promise<unknown>>();
 
   /**
@@ -354,7 +333,8 @@ export function createPaymentsService(
     return { kind: 'answered', response };
   };
 
-  async function submit(item: Movement): Promise<Executed> {
+  /** Posts a movement; `step_up_required` comes back only for one that carries a cumulative check. */
+  async function submit(item: Movement): Promise<Executed | { readonly kind: 'step_up_required' }> {
     const result = await movements.submit(item);
     return result.kind === 'settled' ? { kind: 'answered', response: result.response } : result;
   }
@@ -397,8 +377,18 @@ export function createPaymentsService(
     }
   }
 
-  /** Why this transfer needs the customer's passkey approval; empty when it needs none. */
-  async function stepUpReasons(customerId: string, input: TransferInput, parties: Parties, decision: RiskDecision) {
+  /**
+   * Why this transfer needs the customer's passkey approval: none, these reasons, or `cumulative`
+   * when only the cumulative rule can still ask. That one is payments_post's to decide, under a
+   * lock per customer and currency (migration 0080, docs/adr/0095): read here, before posting,
+   * concurrent payments could each pass it and together not.
+   */
+  async function stepUpReasons(
+    customerId: string,
+    input: TransferInput,
+    parties: Parties,
+    decision: RiskDecision,
+  ): Promise<readonly StepUpReason[] | 'cumulative'> {
     const known = stepUpReasonsBeforeLookup(rules, {
       toOwnAccount: parties.toOwn,
       amountMinor: input.amountMinor,
@@ -406,14 +396,22 @@ export function createPaymentsService(
       riskWantsStepUp: decision.outcome === 'step_up',
     });
     if (known === 'exempt') return [];
-    // The lookups only matter when nothing else asks for approval: reads saved per approval.
+    // The lookup only matters when nothing else asks for approval: reads saved per approval.
     if (known.length > 0) return known;
-    if (rules.newPayee && !(await hasPaidBefore(customerId, parties.to.id))) return ['new_payee'] as StepUpReason[];
-    if (!rules.cumulative) return [];
-    const unapprovedInWindowMinor = await unapprovedTotal(customerId, input.currency);
-    return cumulativeAboveThreshold(rules, { ...input, unapprovedInWindowMinor })
-      ? (['cumulative_above_threshold'] satisfies StepUpReason[])
-      : [];
+    if (rules.newPayee && !(await hasPaidBefore(customerId, parties.to.id))) return ['new_payee'];
+    return rules.cumulative ? 'cumulative' : [];
+  }
+
+  /** The 403 with a challenge bound to this payment (answered, not stored under the key), or why none could be issued. */
+  async function askForApproval(customerId: string, input: TransferInput, parties: Parties): Promise<Executed> {
+    const binding = paymentBinding(input.amountMinor, input.currency, parties.to.iban, parties.from.id);
+    try {
+      const challenge = await stepUp.issueChallenge({ customerId, purpose: 'payment', binding });
+      return { kind: 'answered', response: problemResponse(paymentStepUpRequired(challenge)) };
+    } catch (error) {
+      // Answered, not stored (passkey_required…); a transient failure is rethrown so it keeps its Retry-After.
+      return { kind: 'answered', response: problemResponse(definiteError(error)) };
+    }
   }
 
   /**
@@ -431,12 +429,9 @@ export function createPaymentsService(
   ): Promise<Executed | { kind: 'approved'; challengeId: string }> {
     const stored = idempotency && (await findStoredResponse(db, idempotency));
     if (stored) return { kind: 'stored', stored };
+    if (!input.stepUp) return askForApproval(customerId, input, parties);
     const binding = paymentBinding(input.amountMinor, input.currency, parties.to.iban, parties.from.id);
     try {
-      if (!input.stepUp) {
-        const challenge = await stepUp.issueChallenge({ customerId, purpose: 'payment', binding });
-        return { kind: 'answered', response: problemResponse(paymentStepUpRequired(challenge)) };
-      }
       const approval = await stepUp.verifyAssertion({ customerId, purpose: 'payment', binding, ...input.stepUp });
       await audit.record(db, {
         action: 'payment.approved',
@@ -457,7 +452,7 @@ export function createPaymentsService(
     input: TransferInput,
     idempotency: IdempotencyKey | undefined,
     strongAuth: boolean,
-  ): Promise<{ kind: 'ready'; parties: Parties; approvedBy?: string } | Executed> {
+  ): Promise<{ kind: 'ready'; parties: Parties; approvedBy?: string; cumulative?: true } | Executed> {
     let parties: Parties;
     let decision: RiskDecision;
     try {
@@ -479,8 +474,12 @@ export function createPaymentsService(
     } catch (error) {
       return storeEarlyOutcome(idempotency, definiteError(error));
     }
-    if (!strongAuth || (await stepUpReasons(customerId, input, parties, decision)).length === 0)
-      return { kind: 'ready', parties };
+    if (!strongAuth) return { kind: 'ready', parties };
+    const reasons = await stepUpReasons(customerId, input, parties, decision);
+    // Without an approval in hand the cumulative rule goes with the payment into payments_post; with
+    // one, it is verified now (the payment may need it), and the approved payment leaves the total.
+    if (reasons === 'cumulative' && !input.stepUp) return { kind: 'ready', parties, cumulative: true };
+    if (reasons !== 'cumulative' && reasons.length === 0) return { kind: 'ready', parties };
     const approval = await approvePayment(customerId, input, parties, idempotency);
     return approval.kind === 'approved' ? { kind: 'ready', parties, approvedBy: approval.challengeId } : approval;
   }
@@ -511,9 +510,12 @@ export function createPaymentsService(
     const entryId = newId('journalEntry');
     // Audited in payments_post's own statement: a trigger on transfers (migration 0043) records
     // 'payments.transfer_posted' for every posted transfer of the batch.
-    return submit({
+    const executed = await submit({
       idempotency,
       limit: { item: check.item, refused: (result) => problemResponse(check.refusal(result)) },
+      cumulative: checked.cumulative
+        ? cumulativeCheck(rules, { customerId, amountMinor: input.amountMinor, currency: input.currency })
+        : undefined,
       command: {
         op: 'post',
         entry: {
@@ -533,6 +535,9 @@ export function createPaymentsService(
       posted: planTransfer(transferId, entryId, customerId, input, parties),
       refused: (outcome) => problemResponse(transferRejection(outcome, parties)),
     });
+    // The cumulative rule asked, under its lock: nothing moved or was stored; the customer approves
+    // this payment with a passkey and resubmits it with the same key (approvePayment then verifies it).
+    return executed.kind === 'step_up_required' ? askForApproval(customerId, input, parties) : executed;
   }
 
   async function executeCredit(
@@ -551,7 +556,7 @@ export function createPaymentsService(
       kind === 'deposit'
         ? movement(bank, account.ledgerAccountId, input.amountMinor, input.currency)
         : movement(account.ledgerAccountId, bank, input.amountMinor, input.currency);
-    return submit({
+    const executed = await submit({
       idempotency,
       command: {
         op: 'post',
@@ -578,6 +583,8 @@ export function createPaymentsService(
       },
       refused: (outcome) => problemResponse(kind === 'deposit' ? creditRejection(outcome) : purchaseRejection(outcome)),
     });
+    assert(executed.kind !== 'step_up_required', 'a credit carries no step-up check');
+    return executed;
   }
 
   return {

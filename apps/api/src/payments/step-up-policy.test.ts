@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  cumulativeAboveThreshold,
+  cumulativeCheck,
   paymentBinding,
   stepUpReasonsBeforeLookup,
   stepUpRules,
@@ -48,13 +48,15 @@ describe('step-up policy', () => {
     assert.equal(stepUpRules({ stepUpThreshold: '', stepUpNewPayee: true }).thresholdMinor.KWD, 150_000n);
   });
 
-  it('adds the unapproved payments of the window to this one (against splitting)', () => {
-    const rules = stepUpRules({ stepUpThreshold: '', stepUpNewPayee: true });
-    const payment = { amountMinor: 100_00n, currency: 'EUR' as const };
-    assert.equal(cumulativeAboveThreshold(rules, { ...payment, unapprovedInWindowMinor: 400_00n }), false);
-    assert.equal(cumulativeAboveThreshold(rules, { ...payment, unapprovedInWindowMinor: 400_01n }), true);
-    const off = stepUpRules({ stepUpThreshold: '', stepUpNewPayee: true, stepUpCumulative: false });
-    assert.equal(cumulativeAboveThreshold(off, { ...payment, unapprovedInWindowMinor: 10n ** 12n }), false);
+  it('hands payments_post the cumulative check in the currency’s own threshold, as decimal strings', () => {
+    const rules = stepUpRules({ stepUpThreshold: 'KWD:75.500', stepUpNewPayee: true });
+    assert.deepEqual(cumulativeCheck(rules, { customerId: 'cus_1', amountMinor: 10_000n, currency: 'KWD' }), {
+      customerId: 'cus_1',
+      currency: 'KWD',
+      amountMinor: '10000',
+      thresholdMinor: '75500',
+      windowMs: 24 * 60 * 60 * 1000,
+    });
   });
 
   it('binds the amount as the API writes it, the currency, the payee IBAN and the debited account', () => {

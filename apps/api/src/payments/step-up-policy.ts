@@ -1,5 +1,5 @@
 import { type StepUpChallenge, stepUpRequired } from '../identity/index.ts';
-import { stepUpThresholdDefaults } from '../platform/constants.ts';
+import { stepUpCumulativeWindowMs, stepUpThresholdDefaults } from '../platform/constants.ts';
 import { type Currency, currencies, currencyExponents, formatAmount, isCurrency } from '../platform/money.ts';
 
 /**
@@ -65,21 +65,37 @@ export function stepUpRules(config: {
 }
 
 /**
- * The cumulative rule against splitting (threat model R12): what the customer paid others without an
- * approval within the window, plus this payment, above the threshold asks for approval. An approved
- * payment does not count (the approval covered it).
+ * The cumulative rule against splitting (threat model R12), as payments_post reads it (migration
+ * 0080, docs/adr/0095): what the customer paid others without an approval within the window, plus
+ * this payment, above the threshold asks for approval. It is decided there, under a lock per
+ * customer and currency, because concurrent payments read apart from their posting could each
+ * pass it and together not (ADR 0076). Decimal strings, so no JSON number rounds them.
  */
-export function cumulativeAboveThreshold(
-  rules: StepUpRules,
-  transfer: { amountMinor: bigint; currency: Currency; unapprovedInWindowMinor: bigint },
-): boolean {
-  return (
-    rules.cumulative &&
-    transfer.unapprovedInWindowMinor + transfer.amountMinor > rules.thresholdMinor[transfer.currency]
-  );
+export interface CumulativeCheck {
+  readonly customerId: string;
+  readonly currency: Currency;
+  readonly amountMinor: string;
+  readonly thresholdMinor: string;
+  readonly windowMs: number;
 }
 
-/** The reasons known without a database read; `new_payee` needs one, so the caller asks only when these are none. */
+export function cumulativeCheck(
+  rules: StepUpRules,
+  payment: { customerId: string; amountMinor: bigint; currency: Currency },
+): CumulativeCheck {
+  return {
+    customerId: payment.customerId,
+    currency: payment.currency,
+    amountMinor: payment.amountMinor.toString(),
+    thresholdMinor: rules.thresholdMinor[payment.currency].toString(),
+    windowMs: stepUpCumulativeWindowMs,
+  };
+}
+
+/**
+ * The reasons known without a database read; `new_payee` needs one, so the caller asks only when
+ * these are none, and `cumulative_above_threshold` is payments_post's to decide (cumulativeCheck).
+ */
 export function stepUpReasonsBeforeLookup(
   rules: StepUpRules,
   transfer: { toOwnAccount: boolean; amountMinor: bigint; currency: Currency; riskWantsStepUp: boolean },
