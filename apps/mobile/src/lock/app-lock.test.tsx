@@ -11,7 +11,10 @@ function captureAppState(): (state: AppStateStatus) => Promise<void> {
     listeners.push(listener as (state: AppStateStatus) => void);
     return { remove: () => {} } as ReturnType<typeof AppState.addEventListener>;
   });
-  return (state) => act(async () => listeners.forEach((l) => l(state)));
+  return (state) =>
+    act(async () => {
+      for (const listener of listeners) listener(state);
+    });
 }
 
 afterEach(() => jest.restoreAllMocks());
