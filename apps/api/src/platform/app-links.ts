@@ -4,7 +4,7 @@ import { appAssociationMaxAgeS } from './constants.ts';
 
 /**
  * The association files that let the native apps use this domain's passkeys and open its https
- * links (ADR 0117):
+ * links (ADR 0116):
  * - `/.well-known/apple-app-site-association`: JSON without an extension, served as application/json
  *   (Apple's CDN fetches it without redirects). `webcredentials` for passkeys, `applinks` for links,
  *   excluding the API's and the authorization server's paths so sign-in pages stay in the browser.

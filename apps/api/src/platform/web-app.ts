@@ -7,7 +7,7 @@ import { webAppBytesMax, webAppFilesMax, webAppImmutableMaxAgeS } from './consta
 
 /**
  * The customer web app (apps/mobile's `expo export -p web`) served at `/` on the API's own origin
- * (ADR 0117), so the app calls the API same-origin: no CORS, `connect-src 'self'`.
+ * (ADR 0116), so the app calls the API same-origin: no CORS, `connect-src 'self'`.
  *
  * - The build is read once at start-up into a manifest of files; only those files are served, so
  *   nothing outside the folder (`..`, symlinks out, encoded separators) can be named, and a folder
