@@ -56,7 +56,9 @@ const result = spawnSync('npx', ['expo', 'export', '-p', 'web', '--output-dir', 
 });
 if (result.status !== 0) {
   rmSync(next, { recursive: true, force: true });
-  process.stderr.write('ng: the web app build failed (see above); fix apps/mobile or run `npm run -w @nextgen/mobile export:web`\n');
+  process.stderr.write(
+    'ng: the web app build failed (see above); fix apps/mobile or run `npm run -w @nextgen/mobile export:web`\n',
+  );
   process.exit(result.status ?? 1);
 }
 writeFileSync(path.join(next, stampFile), `${want}\n`);

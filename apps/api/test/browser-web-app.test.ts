@@ -22,7 +22,10 @@ const browserStepTimeoutMs = 30_000;
 
 interface PageGlobals {
   readonly document: {
-    addEventListener(type: 'securitypolicyviolation', listener: (event: { violatedDirective: string; blockedURI: string }) => void): void;
+    addEventListener(
+      type: 'securitypolicyviolation',
+      listener: (event: { violatedDirective: string; blockedURI: string }) => void,
+    ): void;
   };
   reportCspViolation(violation: string): void;
 }
@@ -75,7 +78,13 @@ describe('the web app in Chromium', () => {
     const page = await context.newPage();
     page.setDefaultTimeout(browserStepTimeoutMs);
     page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+      // A failed load is reported with its URL by the response listener below.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        problems.push(`console: ${message.text()}`);
+      }
+    });
+    page.on('response', (answer) => {
+      if (answer.status() >= 400) problems.push(`HTTP ${answer.status()} for ${answer.url()}`);
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('request', (request) => {
@@ -94,18 +103,16 @@ describe('the web app in Chromium', () => {
     await page.getByRole('radio', { name: 'Deutsch' }).click();
     await page.getByRole('heading', { name: 'Einstellungen' }).waitFor();
     await page.getByRole('radio', { name: 'Dunkel' }).click();
-    const background = await page
-      .getByRole('heading', { name: 'Einstellungen' })
-      .evaluate((node) => {
-        let element: { parentElement: unknown } | null = node as unknown as { parentElement: unknown };
-        const view = globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } };
-        while (element) {
-          const colour = view.getComputedStyle(element).backgroundColor;
-          if (colour !== 'rgba(0, 0, 0, 0)') return colour;
-          element = element.parentElement as { parentElement: unknown } | null;
-        }
-        return 'none';
-      });
+    const background = await page.getByRole('heading', { name: 'Einstellungen' }).evaluate((node) => {
+      let element: { parentElement: unknown } | null = node as unknown as { parentElement: unknown };
+      const view = globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } };
+      while (element) {
+        const colour = view.getComputedStyle(element).backgroundColor;
+        if (colour !== 'rgba(0, 0, 0, 0)') return colour;
+        element = element.parentElement as { parentElement: unknown } | null;
+      }
+      return 'none';
+    });
     assert.equal(background, 'rgb(13, 16, 20)', 'the dark palette’s background');
     await page.screenshot({ path: path.join(artifacts, '02-german-dark.png') });
 

@@ -80,14 +80,18 @@ export function inlineHashes(html: string, tag: 'style' | 'script'): string[] {
   return hashes;
 }
 
+/** The CSP hash of an empty inline element: allows an empty <style>, nothing written into it as text. */
+const emptyInlineHash = `'sha256-${createHash('sha256').update('').digest('base64')}'`;
+
 export function webAppContentSecurityPolicy(indexHtml: string, https: boolean): string {
   const styles = inlineHashes(indexHtml, 'style').join(' ');
   const scripts = inlineHashes(indexHtml, 'script').join(' ');
   return [
     "default-src 'none'",
     `script-src 'self'${scripts ? ` ${scripts}` : ''}`,
-    // react-native-web writes its rules through the CSSOM (insertRule), which CSP does not govern.
-    `style-src 'self'${styles ? ` ${styles}` : ''}`,
+    // react-native-web adds one empty <style> element and writes its rules through the CSSOM
+    // (insertRule), which CSP does not govern: the empty element is allowed by its hash.
+    `style-src 'self' ${emptyInlineHash}${styles ? ` ${styles}` : ''}`,
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
     "connect-src 'self'",
