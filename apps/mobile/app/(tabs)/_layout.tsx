@@ -21,7 +21,13 @@ export default function TabsLayout() {
     >
       <Tabs.Screen
         name="settings"
-        options={{ title: t('tabs.settings'), tabBarAccessibilityLabel: t('tabs.settings') }}
+        // No icon font ships with the app yet (nothing downloads at run time): the tab is its label.
+        options={{
+          title: t('tabs.settings'),
+          tabBarAccessibilityLabel: t('tabs.settings'),
+          tabBarIcon: () => null,
+          tabBarLabelStyle: { fontSize: 14 },
+        }}
       />
     </Tabs>
   );
