@@ -102,6 +102,7 @@ describe('the web app in Chromium', () => {
 
     await page.getByRole('radio', { name: 'Deutsch' }).click();
     await page.getByRole('heading', { name: 'Einstellungen' }).waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'de');
     await page.getByRole('radio', { name: 'Dunkel' }).click();
     const background = await page.getByRole('heading', { name: 'Einstellungen' }).evaluate((node) => {
       let element: { parentElement: unknown } | null = node as unknown as { parentElement: unknown };

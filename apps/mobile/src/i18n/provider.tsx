@@ -1,5 +1,6 @@
 import { createContext, type ReactNode, use, useEffect, useMemo } from 'react';
 import { I18nextProvider } from 'react-i18next';
+import { Platform } from 'react-native';
 import { createI18n, formattingLocale, type Language } from './index';
 
 const LocaleContext = createContext<string>('en-GB');
@@ -17,6 +18,8 @@ export function LocaleProvider({
   const i18n = useMemo(() => createI18n(language), [language]);
   useEffect(() => {
     void i18n.changeLanguage(language);
+    // Screen readers and the browser's hyphenation read the page's language from <html lang>.
+    if (Platform.OS === 'web') document.documentElement.lang = language;
   }, [i18n, language]);
   const locale = formattingLocale(language, deviceTag);
   return (
