@@ -40,6 +40,7 @@ import {
   paymentsRoutes,
 } from './payments/index.ts';
 import { admissionPlugin } from './platform/admission.ts';
+import { appLinksRoutes } from './platform/app-links.ts';
 import { createApprovalRegistry } from './platform/approvals.ts';
 import { createTokenVerifier } from './platform/auth.ts';
 import { bodyLimitBytes, pathParamLengthMax, requestIdLengthMax } from './platform/constants.ts';
@@ -54,6 +55,7 @@ import { logSerializers, redactedPaths } from './platform/logging.ts';
 import { openApiPlugin } from './platform/openapi.ts';
 import { clientErrorResponse, problemFromError, sendProblem } from './platform/problem.ts';
 import { validatorCompiler } from './platform/validation.ts';
+import { loadWebApp, registerWebApp, type WebAppFallback } from './platform/web-app.ts';
 
 // Kept here too for callers written before it moved to platform; modules import it from platform.
 export type { AppDependencies };
@@ -197,7 +199,11 @@ export async function buildApp(
       request.log.warn({ err: error.cause }, `${error.dependencyName} unavailable`);
     return sendProblem(reply, problem, headers);
   });
+  // The web app's routes (platform/web-app.ts) are registered after the API's; its fallback is set then.
+  let webAppFallback: WebAppFallback | undefined;
   app.setNotFoundHandler((request, reply) => {
+    const served = webAppFallback?.(request, reply);
+    if (served) return served;
     const path = request.url.split('?')[0] ?? '/';
     const allowed = routedMethods.filter((method) => app.findRoute({ method, url: path }) !== null);
     if (allowed.length > 0) {
@@ -266,5 +272,10 @@ export async function buildApp(
   await app.register(gdprRoutes, { prefix: '/api/v1', deps, services });
   await app.register(gdprBackofficeRoutes, { prefix: '/backoffice/v1', deps, services });
   await app.register(customerStatusBackofficeRoutes, { prefix: '/backoffice/v1', deps, services });
+  await app.register(appLinksRoutes, { appLinks: config.appLinks });
+  webAppFallback = await registerWebApp(
+    app,
+    loadWebApp(config.webAppDir, { https: config.publicUrl.startsWith('https:') }),
+  );
   return app;
 }

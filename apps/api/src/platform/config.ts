@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readinessQueryWaitMaxMsDefault, readinessQueryWaitMaxMsLimit } from './constants.ts';
 import { currencyExponents, isCurrency } from './money.ts';
 
@@ -68,6 +69,17 @@ export interface Config {
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** Browser origins allowed to call the API cross-origin (exact `scheme://host[:port]`); none by default. */
   readonly corsAllowedOrigins: readonly string[];
+  /**
+   * Folder of the web app's build (`expo export -p web`) served at `/` (WEB_APP_DIR): apps/mobile/dist/web
+   * by default, none under NG_ENV=test. A folder without index.html serves nothing, and the API starts.
+   */
+  readonly webAppDir: string | undefined;
+  /**
+   * The apps the association files name (platform/app-links.ts): iOS `TEAMID.bundle.id`s
+   * (IOS_APP_IDS) and the Android package (ANDROID_APP_PACKAGE) with its signing certificates'
+   * SHA-256 fingerprints (ANDROID_CERT_SHA256). Empty: that file answers 404.
+   */
+  readonly appLinks: AppLinksConfig;
   /**
    * Transfers to another customer above this amount need a passkey approval (step-up), per
    * currency: `CUR:amount` pairs in each currency's major unit ("EUR:500.00,KWD:150.000") over the
@@ -239,6 +251,14 @@ function stepUpThresholdOf(raw: string): string {
   return raw;
 }
 
+export interface AppLinksConfig {
+  readonly iosAppIds: readonly string[];
+  readonly android: { readonly packageName: string; readonly certSha256: readonly string[] } | undefined;
+}
+
+/** The repository's web build, next to this file: apps/api/src/platform → apps/mobile/dist/web. */
+const repositoryWebAppDir = fileURLToPath(new URL('../../../mobile/dist/web', import.meta.url));
+
 export function loadConfig(env: Env = process.env): Config {
   const environment = oneOf(env, 'NG_ENV', ['development', 'test', 'production'] as const, 'development');
   const port = integer(env, 'PORT', 3000, 0, 65535);
@@ -321,6 +341,8 @@ export function loadConfig(env: Env = process.env): Config {
     ...webauthnSettings(env, publicUrl),
     tls: tlsOf(optional(env, 'TLS_CERT_FILE'), optional(env, 'TLS_KEY_FILE')),
     corsAllowedOrigins: originsOf(optional(env, 'CORS_ALLOWED_ORIGINS')),
+    webAppDir: webAppDirOf(optional(env, 'WEB_APP_DIR'), environment),
+    appLinks: appLinksOf(env),
     stepUpThreshold: stepUpThresholdOf(text(env, 'STEP_UP_THRESHOLD', '')),
     stepUpCumulative: flag(env, 'STEP_UP_CUMULATIVE', true),
     stepUpNewPayee: flag(env, 'STEP_UP_NEW_PAYEE', true),
@@ -431,4 +453,49 @@ function webauthnSettings(env: Env, publicUrl: string) {
     }
   }
   return { webauthnRpId, webauthnOrigins };
+}
+
+function webAppDirOf(setting: string | undefined, environment: Config['environment']): string | undefined {
+  if (setting !== undefined) return path.resolve(setting);
+  return environment === 'test' ? undefined : repositoryWebAppDir;
+}
+
+/** Apple's app id: a ten-character team id, a dot, the bundle id. */
+const iosAppIdPattern = /^[A-Z0-9]{10}\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/;
+/** An Android application id: dot-separated Java identifiers, at least two. */
+const androidPackagePattern = /^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+$/;
+/** A SHA-256 certificate fingerprint as keytool and Play Console print it: 32 hex pairs joined by colons. */
+const certFingerprintPattern = /^(?:[0-9A-F]{2}:){31}[0-9A-F]{2}$/;
+
+function listOf(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function appLinksOf(env: Env): AppLinksConfig {
+  const iosAppIds = listOf(optional(env, 'IOS_APP_IDS'));
+  for (const id of iosAppIds) {
+    if (!iosAppIdPattern.test(id)) {
+      throw new ConfigError('IOS_APP_IDS', `must be comma-separated TEAMID.bundle.id values, got "${id}"`);
+    }
+  }
+  const packageName = optional(env, 'ANDROID_APP_PACKAGE');
+  const certSha256 = listOf(optional(env, 'ANDROID_CERT_SHA256')).map((f) => f.toUpperCase());
+  if (packageName !== undefined && !androidPackagePattern.test(packageName)) {
+    throw new ConfigError('ANDROID_APP_PACKAGE', 'must be an Android application id such as org.nextgen.bank');
+  }
+  for (const fingerprint of certSha256) {
+    if (!certFingerprintPattern.test(fingerprint)) {
+      throw new ConfigError('ANDROID_CERT_SHA256', 'must be comma-separated SHA-256 fingerprints (AB:CD:… 32 pairs)');
+    }
+  }
+  if ((packageName === undefined) !== (certSha256.length === 0)) {
+    throw new ConfigError(
+      packageName === undefined ? 'ANDROID_APP_PACKAGE' : 'ANDROID_CERT_SHA256',
+      'ANDROID_APP_PACKAGE and ANDROID_CERT_SHA256 go together: give both or neither',
+    );
+  }
+  return { iosAppIds, android: packageName ? { packageName, certSha256 } : undefined };
 }

@@ -358,3 +358,14 @@ export const auditSubjectIdLengthMax = 100;
 export const loginInteractionUidLengthMax = 64;
 /** Clock skew allowed when checking an access token's `exp`, `nbf` and `iat` (between our own hosts). */
 export const tokenClockToleranceS = 5;
+/**
+ * Most files the served web app build may hold (platform/web-app.ts reads them all at start-up).
+ * An Expo web export has a few dozen; raising it costs start-up time and memory.
+ */
+export const webAppFilesMax = 2_000;
+/** Largest total size of the web app build held in memory (plus its gzip copies); costs memory per process. */
+export const webAppBytesMax = 64 * 1024 * 1024;
+/** How long browsers keep the hashed (content-addressed) files of the web build: a year, as immutable. */
+export const webAppImmutableMaxAgeS = 365 * 24 * 60 * 60;
+/** How long the association files may be cached (Apple's and Google's fetchers re-read them). */
+export const appAssociationMaxAgeS = 60 * 60;

@@ -1,0 +1,34 @@
+/**
+ * The signed-in tabs. The issue's screens fill them in this order: `home` (accounts, balances,
+ * history), `payments` (transfers, payees, step-up), `settings` (security: passkeys, devices,
+ * app lock; profile, export, sign out). Only `settings` has what works without the API today.
+ */
+import { Tabs } from 'expo-router';
+import { useTranslation } from 'react-i18next';
+import { useTheme } from '../../src/theme';
+
+export default function TabsLayout() {
+  const { t } = useTranslation();
+  const theme = useTheme();
+  return (
+    <Tabs
+      screenOptions={{
+        headerShown: false,
+        tabBarActiveTintColor: theme.colors.primary,
+        tabBarInactiveTintColor: theme.colors.textMuted,
+        tabBarStyle: { backgroundColor: theme.colors.surface, borderTopColor: theme.colors.border },
+      }}
+    >
+      <Tabs.Screen
+        name="settings"
+        // No icon font ships with the app yet (nothing downloads at run time): the tab is its label.
+        options={{
+          title: t('tabs.settings'),
+          tabBarAccessibilityLabel: t('tabs.settings'),
+          tabBarIcon: () => null,
+          tabBarLabelStyle: { fontSize: 14 },
+        }}
+      />
+    </Tabs>
+  );
+}

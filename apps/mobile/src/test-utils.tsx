@@ -1,0 +1,56 @@
+/**
+ * Renders a screen inside the app's real providers. Each test gets its own QueryClient with
+ * gcTime Infinity (no garbage-collection timers left running, which would keep Jest alive) and
+ * clears it afterwards.
+ */
+import { QueryClient } from '@tanstack/react-query';
+import { render } from '@testing-library/react-native';
+import type { ReactElement } from 'react';
+import { AppProviders } from './app-providers';
+import type { Biometrics } from './lock/biometrics';
+import { defaultSettings, type Settings, SettingsProvider } from './state/settings';
+
+const clients: QueryClient[] = [];
+afterEach(() => {
+  for (const client of clients.splice(0)) client.clear();
+});
+
+export function fakeBiometrics(available: boolean, answers: boolean[] = []): Biometrics & { prompts: number } {
+  const fake = {
+    prompts: 0,
+    available: async () => available,
+    authenticate: async () => {
+      fake.prompts += 1;
+      return answers.shift() ?? false;
+    },
+  };
+  return fake;
+}
+
+export interface RenderOptions {
+  readonly settings?: Partial<Settings>;
+  readonly biometrics?: Biometrics;
+  readonly online?: boolean;
+  readonly deviceTag?: string;
+  readonly onPasswordFallback?: () => void;
+}
+
+export function renderInApp(ui: ReactElement, options: RenderOptions = {}) {
+  const queryClient = new QueryClient({
+    defaultOptions: { queries: { gcTime: Number.POSITIVE_INFINITY, retry: false } },
+  });
+  clients.push(queryClient);
+  return render(
+    <SettingsProvider initial={{ ...defaultSettings, ...options.settings }}>
+      <AppProviders
+        queryClient={queryClient}
+        biometrics={options.biometrics ?? fakeBiometrics(false)}
+        online={options.online ?? true}
+        deviceTag={options.deviceTag ?? 'en-GB'}
+        onPasswordFallback={options.onPasswordFallback ?? (() => {})}
+      >
+        {ui}
+      </AppProviders>
+    </SettingsProvider>,
+  );
+}

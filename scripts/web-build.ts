@@ -1,0 +1,70 @@
+/**
+ * Builds the web app (`expo export -p web`) into apps/mobile/dist/web for the API to serve at `/`,
+ * only when its sources or the lockfile changed since the last build: a SHA-256 over every file of
+ * apps/mobile (outside node_modules, dist and .expo) and package-lock.json is kept in the build's
+ * `.ng-build-hash`. The export runs into a fresh folder that replaces the old one only when it
+ * succeeds, so a failed build never leaves half a build to serve. Nothing is downloaded
+ * (EXPO_OFFLINE). Run by `./ng start`; `--check` only says whether a build is due (exit 1 if so).
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const repoRoot = path.join(import.meta.dirname, '..');
+const stampFile = '.ng-build-hash';
+const skipped = new Set(['node_modules', 'dist', '.expo', 'ios', 'android']);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => !skipped.has(entry.name))
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return sourceFiles(full);
+      return entry.isFile() && !entry.name.endsWith('.test.tsx') && !entry.name.endsWith('.test.ts') ? [full] : [];
+    })
+    .sort();
+}
+
+/** What the build is made of: apps/mobile's files (not its tests, dependencies or outputs) and the lockfile. */
+export function sourceHash(repo: string): string {
+  const hash = createHash('sha256');
+  for (const file of [...sourceFiles(path.join(repo, 'apps/mobile')), path.join(repo, 'package-lock.json')]) {
+    hash.update(path.relative(repo, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+export function builtHash(out: string): string | undefined {
+  const file = path.join(out, stampFile);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}
+
+function build(repo: string): number {
+  const mobile = path.join(repo, 'apps/mobile');
+  const out = path.join(mobile, 'dist/web');
+  const want = sourceHash(repo);
+  if (builtHash(out) === want) return 0;
+  if (process.argv.includes('--check')) return 1;
+  process.stderr.write('ng: building the web app (apps/mobile changed)\n');
+  const started = Date.now();
+  const next = path.join(mobile, 'dist/web.next');
+  rmSync(next, { recursive: true, force: true });
+  const result = spawnSync('npx', ['expo', 'export', '-p', 'web', '--output-dir', 'dist/web.next'], {
+    cwd: mobile,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, EXPO_OFFLINE: '1', CI: '1', EXPO_NO_TELEMETRY: '1' },
+  });
+  if (result.status !== 0) {
+    rmSync(next, { recursive: true, force: true });
+    process.stderr.write('ng: the web app build failed (see above); fix apps/mobile, then run ./ng web-build\n');
+    return result.status ?? 1;
+  }
+  writeFileSync(path.join(next, stampFile), `${want}\n`);
+  rmSync(out, { recursive: true, force: true });
+  renameSync(next, out);
+  process.stderr.write(`ng: web app built in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  return 0;
+}
+
+if (import.meta.main) process.exit(build(repoRoot));
