@@ -111,7 +111,8 @@ function loadNatsSettings(env: Env, feed: 'postgres' | 'nats'): NatsSettings {
 
 function eventFeed(env: Env): 'postgres' | 'nats' {
   const raw = env.EVENT_FEED?.trim() || 'postgres';
-  if (raw !== 'postgres' && raw !== 'nats') throw new ConfigError('EVENT_FEED', `must be postgres or nats, got "${raw}"`);
+  if (raw !== 'postgres' && raw !== 'nats')
+    throw new ConfigError('EVENT_FEED', `must be postgres or nats, got "${raw}"`);
   return raw;
 }
 

@@ -5,9 +5,9 @@ import type { Database } from '../../api/src/platform/index.ts';
 import type { WorkerConfig } from './config.ts';
 import { loopStaleMs } from './constants.ts';
 import { describeError } from './errors.ts';
+import { createJetStreamFeed } from './jetstream-feed.ts';
 import { type AuditChainHeads, auditJob, retentionJobs } from './jobs.ts';
 import { createMetrics, renderMetrics, type WorkerMetrics } from './metrics.ts';
-import { createJetStreamFeed } from './jetstream-feed.ts';
 import { createOutboxConsumer, type EventFeed, type OutboxHandler } from './outbox.ts';
 import { createScheduler, type ScheduledJob, type Scheduler } from './scheduler.ts';
 
@@ -58,7 +58,8 @@ function createFeed(options: WorkerOptions, metrics: WorkerMetrics): EventFeed {
     onError: (error: unknown, event: { id: string; topic: string }) =>
       log.warn({ eventId: event.id, topic: event.topic, error: describeError(error) }, 'outbox event failed'),
   };
-  if (config.feed === 'nats') return createJetStreamFeed(db, options.handlers ?? [], { ...common, settings: config.nats });
+  if (config.feed === 'nats')
+    return createJetStreamFeed(db, options.handlers ?? [], { ...common, settings: config.nats });
   return createOutboxConsumer(db, options.handlers ?? [], { ...common, claimTimeoutMs: config.claimTimeoutMs });
 }
 

@@ -9,7 +9,13 @@ import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { repositoryRoot } from '@nextgen/testkit';
 import type { Database } from '../../api/src/platform/database.ts';
-import { createJetStreamFeed, createMetrics, createWorker, type OutboxHandler, type WorkerConfig } from '../src/index.ts';
+import {
+  createJetStreamFeed,
+  createMetrics,
+  createWorker,
+  type OutboxHandler,
+  type WorkerConfig,
+} from '../src/index.ts';
 import { insertEvent, quietLog, testWorkerConfig, waitUntil, workerTestDatabase } from './helper.ts';
 
 /**
@@ -191,7 +197,10 @@ describe('NATS JetStream feed', () => {
     const worker = createWorker({ db, config, log: quietLog, handlers: [poisonable], jobs: [] });
     env.stopFirst(() => worker.stop());
     worker.start();
-    await waitUntil('the poisoned event dead-lettered', async () => (await count(db, 'dead_lettered_at IS NOT NULL')) === 1);
+    await waitUntil(
+      'the poisoned event dead-lettered',
+      async () => (await count(db, 'dead_lettered_at IS NOT NULL')) === 1,
+    );
 
     const letter = await db.query<{ consumer: string; attempts: number; error: string }>(
       'SELECT consumer, attempts, error FROM outbox_dead_letters WHERE event_id = $1',
