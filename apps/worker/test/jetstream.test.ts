@@ -19,10 +19,12 @@ import {
 import { insertEvent, quietLog, testWorkerConfig, waitUntil, workerTestDatabase } from './helper.ts';
 
 /**
- * The EVENT_FEED=nats path against the real NATS server on 127.0.0.1:4222 (JetStream enabled).
+ * The EVENT_FEED=nats path against the real NATS server on 127.0.0.1:4222 (JetStream enabled;
+ * TEST_NATS_URL overrides it).
  * Each test uses a stream, subject prefix and consumer of its own and deletes the stream after.
  */
-const natsUrl = 'nats://127.0.0.1:4222';
+const natsUrl = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const natsAddress = new URL(natsUrl.replace(/^nats:/, 'http:'));
 const run = promisify(execFile);
 
 async function natsConfig(t: TestContext, overrides: Record<string, string> = {}): Promise<WorkerConfig> {
@@ -93,7 +95,7 @@ async function closedPort(): Promise<number> {
 async function natsProxy(t: TestContext, port: number): Promise<Server> {
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
-    const upstream = tcpConnect(4222, '127.0.0.1');
+    const upstream = tcpConnect(Number(natsAddress.port || 4222), natsAddress.hostname);
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('error', () => {});
