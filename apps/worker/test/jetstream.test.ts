@@ -236,6 +236,27 @@ describe('NATS JetStream feed', () => {
     assert.equal((await streamState(config)).messages, 3, 'the replay was published under a new message id');
   });
 
+  it('dead-letters without running it an event whose last attempt killed its worker', async (t) => {
+    const env = await workerTestDatabase(t);
+    const db = env.pool(4);
+    await db.exec('CREATE TABLE worker_test_deliveries (event_id text NOT NULL)');
+    const config = await natsConfig(t, { WORKER_MAX_ATTEMPTS: '3' });
+    const id = await insertEvent(db, 'test.tally');
+    // Three attempts were counted and none finished: each took its worker down with it.
+    await db.query('UPDATE outbox_events SET attempts = 3 WHERE id = $1', [id]);
+    const worker = createWorker({ db, config, log: quietLog, handlers: [tallyHandler()], jobs: [] });
+    env.stopFirst(() => worker.stop());
+    worker.start();
+    await waitUntil('the event dead-lettered', async () => (await count(db, 'dead_lettered_at IS NOT NULL')) === 1);
+    const letter = await db.query<{ consumer: string; attempts: number }>(
+      'SELECT consumer, attempts FROM outbox_dead_letters WHERE event_id = $1',
+      [id],
+    );
+    assert.deepEqual(letter.rows[0], { consumer: 'worker', attempts: 3 });
+    assert.equal((await deliveriesPerEvent(db)).size, 0, 'the handler did not run a fourth time');
+    await waitUntil('the message terminated', async () => (await streamState(config)).ackPending === 0);
+  });
+
   it('keeps the rows while NATS is unreachable and catches up when it comes back, without a restart', async (t) => {
     const env = await workerTestDatabase(t);
     const db = env.pool(4);
