@@ -5,7 +5,7 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from 'n
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
-import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
+import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { repositoryRoot } from '@nextgen/testkit';
 import type { Database } from '../../api/src/platform/database.ts';
@@ -234,6 +234,29 @@ describe('NATS JetStream feed', () => {
     );
     assert.deepEqual(row.rows[0], { relays: 1, attempts: 1 });
     assert.equal((await streamState(config)).messages, 3, 'the replay was published under a new message id');
+  });
+
+  it('runs nothing for a message that names no pending outbox row (forged or not from the relay)', async (t) => {
+    const env = await workerTestDatabase(t);
+    const db = env.pool(4);
+    await db.exec('CREATE TABLE worker_test_deliveries (event_id text NOT NULL)');
+    const config = await natsConfig(t);
+    const worker = createWorker({ db, config, log: quietLog, handlers: [tallyHandler()], jobs: [] });
+    env.stopFirst(() => worker.stop());
+    worker.start();
+    await waitUntil('the feed connected', async () => worker.ready().ready);
+    const nc = await connect({ servers: natsUrl });
+    t.after(() => nc.close());
+    const js = jetstream(nc);
+    const subject = `${config.nats.subjectPrefix}.test.tally`;
+    await js.publish(subject, JSON.stringify({ id: 'evt_01forgedforgedforgedforged', topic: 'test.tally' }));
+    await js.publish(subject, 'not json at all');
+    await waitUntil('both messages settled', async () => {
+      const state = await streamState(config);
+      return state.pending === 0 && state.ackPending === 0;
+    });
+    assert.equal((await deliveriesPerEvent(db)).size, 0);
+    assert.equal(worker.metrics.eventsProcessed, 0);
   });
 
   it('dead-letters without running it an event whose last attempt killed its worker', async (t) => {
