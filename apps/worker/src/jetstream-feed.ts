@@ -154,27 +154,43 @@ export function createJetStreamFeed(
     if (outcome === 'dead_lettered') metrics.eventsDeadLettered += 1;
   }
 
+  let pump: Promise<void> | undefined;
+
+  /**
+   * Relays batches until one comes back short, beside the consumption rather than before it, so the
+   * relay's lag is not the consumer's: full batches go out back to back while messages are handled.
+   */
+  function startPump(): void {
+    pump ??= (async () => {
+      while ((await relay.relayOnce()) >= options.batchSize) {}
+    })()
+      .catch((error: unknown) => options.onError(error, { id: '-', topic: 'nats-relay' }))
+      .finally(() => {
+        pump = undefined;
+      });
+  }
+
   return {
     relay,
     async pollOnce() {
-      const relayed = await relay.relayOnce();
+      startPump();
       // While the relay backs off NATS is unreachable: do not open a connection on every poll.
-      if (relay.backingOff()) return relayed;
+      if (relay.backingOff()) return 0;
       let consumer: Awaited<ReturnType<JetStreamLink['open']>>['consumer'];
       try {
         consumer = (await link.open()).consumer;
       } catch (error) {
         relay.recordFailure(error);
-        return relayed;
+        return 0;
       }
-      if (!link.connected()) return relayed;
+      if (!link.connected()) return 0;
       const messages = await consumer.fetch({ max_messages: options.batchSize, expires: natsFetchExpiresMs });
       let delivered = 0;
       for await (const msg of messages) {
         delivered += 1;
         await handleMessage(msg);
       }
-      return Math.max(delivered, relayed);
+      return delivered;
     },
 
     async backlog() {
@@ -187,8 +203,9 @@ export function createJetStreamFeed(
       return { ready: false, reason: relay.lastError() ?? 'NATS is not connected' };
     },
 
-    close() {
-      return link.close();
+    async close() {
+      await pump;
+      await link.close();
     },
   };
 }

@@ -56,6 +56,16 @@ export function relayMessageId(eventId: string, relays: number): string {
   return relays === 0 ? eventId : `${eventId}.r${relays}`;
 }
 
+function messageBody(row: RelayRow): string {
+  return JSON.stringify({
+    id: row.id,
+    topic: row.topic,
+    aggregateId: row.aggregate_id,
+    payload: row.payload,
+    createdAt: row.created_at.toISOString(),
+  });
+}
+
 export function createOutboxRelay(db: Database, link: JetStreamLink, options: RelayOptions): OutboxRelay {
   const { settings, metrics } = options;
   let failures = 0;
@@ -100,38 +110,39 @@ export function createOutboxRelay(db: Database, link: JetStreamLink, options: Re
         failed(error);
         return 0;
       }
-      const stored: string[] = [];
+      const publishable: RelayRow[] = [];
       for (const row of rows) {
-        if (!subjectTopic.test(row.topic)) {
-          await refuseTopic(row);
-          continue;
-        }
-        const body = JSON.stringify({
-          id: row.id,
-          topic: row.topic,
-          aggregateId: row.aggregate_id,
-          payload: row.payload,
-          createdAt: row.created_at.toISOString(),
-        });
-        try {
-          const ack = await js.publish(`${settings.subjectPrefix}.${row.topic}`, body, {
+        if (subjectTopic.test(row.topic)) publishable.push(row);
+        else await refuseTopic(row);
+      }
+      // All of a batch in flight at once (one round trip, not one per row); JetStream acks each.
+      const results = await Promise.allSettled(
+        publishable.map((row) =>
+          js.publish(`${settings.subjectPrefix}.${row.topic}`, messageBody(row), {
             msgID: relayMessageId(row.id, row.relays),
             timeout: natsPublishTimeoutMs,
-          });
-          if (ack.duplicate) metrics.relayDuplicates += 1;
-          stored.push(row.id);
-        } catch (error) {
-          // Stop at the first failure: the rest stay unrelayed and go with the next batch, after the back-off.
-          failed(error);
-          break;
+          }),
+        ),
+      );
+      const stored: string[] = [];
+      let failure: unknown;
+      results.forEach((result, i) => {
+        const row = publishable[i] as RelayRow;
+        if (result.status === 'rejected') {
+          // The row stays unrelayed and goes with a later batch, after the back-off.
+          failure ??= result.reason;
+          return;
         }
-      }
+        if (result.value.duplicate) metrics.relayDuplicates += 1;
+        stored.push(row.id);
+      });
+      if (failure !== undefined) failed(failure);
       if (stored.length === 0) return 0;
       await db.query('UPDATE outbox_events SET relayed_at = now() WHERE id = ANY($1::text[]) AND relayed_at IS NULL', [
         stored,
       ]);
       metrics.relayPublished += stored.length;
-      if (stored.length === rows.length) {
+      if (failure === undefined) {
         failures = 0;
         lastError = undefined;
       }

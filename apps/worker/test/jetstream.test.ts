@@ -142,6 +142,30 @@ describe('NATS JetStream feed', () => {
     assert.match(text, /^ng_worker_relay_published_total 25$/m);
   });
 
+  it('shares the durable consumer between two workers whose relays race, handling each event once', async (t) => {
+    const env = await workerTestDatabase(t);
+    const setup = env.pool(2);
+    await setup.exec('CREATE TABLE worker_test_deliveries (event_id text NOT NULL)');
+    const config = await natsConfig(t, { WORKER_BATCH_SIZE: '7' });
+    for (let i = 0; i < 150; i += 1) await insertEvent(setup, 'test.tally', { n: i });
+    const workers = [1, 2].map(() =>
+      createWorker({ db: env.pool(4), config, log: quietLog, handlers: [tallyHandler()], jobs: [] }),
+    );
+    for (const worker of workers) env.stopFirst(() => worker.stop());
+    for (const worker of workers) worker.start();
+    await waitUntil('every event handled', async () => (await count(setup, pending)) === 0);
+    const deliveries = await deliveriesPerEvent(setup);
+    assert.equal(deliveries.size, 150);
+    assert.deepEqual(
+      [...deliveries.values()].filter((n) => n !== 1),
+      [],
+    );
+    assert.equal((await streamState(config)).messages, 150, 'racing relays were deduplicated by msg id');
+    const published = workers.reduce((sum, w) => sum + w.metrics.relayPublished, 0);
+    const duplicates = workers.reduce((sum, w) => sum + w.metrics.relayDuplicates, 0);
+    assert.equal(published - duplicates, 150);
+  });
+
   it('does not handle an event twice when the relay died between publishing and marking it', async (t) => {
     const env = await workerTestDatabase(t);
     const db = env.pool(4);
@@ -236,7 +260,7 @@ describe('NATS JetStream feed', () => {
     assert.equal((await streamState(config)).messages, 3, 'the replay was published under a new message id');
   });
 
-  it('runs nothing for a message that names no pending outbox row (forged or not from the relay)', async (t) => {
+  it('runs nothing for a message that names no pending outbox row, and dead-letters a topic that is no subject', async (t) => {
     const env = await workerTestDatabase(t);
     const db = env.pool(4);
     await db.exec('CREATE TABLE worker_test_deliveries (event_id text NOT NULL)');
@@ -257,6 +281,16 @@ describe('NATS JetStream feed', () => {
     });
     assert.equal((await deliveriesPerEvent(db)).size, 0);
     assert.equal(worker.metrics.eventsProcessed, 0);
+
+    // A topic that cannot be a subject would block the relay: it is dead-lettered, the rest flows.
+    const badId = await insertEvent(db, 'test.tally.*');
+    const goodId = await insertEvent(db, 'test.tally');
+    await waitUntil('the good event handled', async () => (await deliveriesPerEvent(db)).get(goodId) === 1);
+    const letter = await db.query<{ consumer: string }>(
+      'SELECT consumer FROM outbox_dead_letters WHERE event_id = $1',
+      [badId],
+    );
+    assert.deepEqual(letter.rows, [{ consumer: 'nats-relay' }]);
   });
 
   it('dead-letters without running it an event whose last attempt killed its worker', async (t) => {
