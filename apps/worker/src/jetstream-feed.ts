@@ -155,6 +155,7 @@ export function createJetStreamFeed(
   }
 
   let pump: Promise<void> | undefined;
+  let closing = false;
 
   /**
    * Relays batches until one comes back short, beside the consumption rather than before it, so the
@@ -162,7 +163,8 @@ export function createJetStreamFeed(
    */
   function startPump(): void {
     pump ??= (async () => {
-      while ((await relay.relayOnce()) >= options.batchSize) {}
+      // Bounded by the backlog, and by close(): a stopping worker does not relay the whole backlog first.
+      while (!closing && (await relay.relayOnce()) >= options.batchSize) {}
     })()
       .catch((error: unknown) => options.onError(error, { id: '-', topic: 'nats-relay' }))
       .finally(() => {
@@ -173,6 +175,7 @@ export function createJetStreamFeed(
   return {
     relay,
     async pollOnce() {
+      if (closing) return 0;
       startPump();
       // While the relay backs off NATS is unreachable: do not open a connection on every poll.
       if (relay.backingOff()) return 0;
@@ -204,6 +207,7 @@ export function createJetStreamFeed(
     },
 
     async close() {
+      closing = true;
       await pump;
       await link.close();
     },
