@@ -58,7 +58,8 @@ async function run(): Promise<void> {
   // The audit job seals the chain and exports its signed head where AUDIT_HEAD_* says (ADR 0055).
   const audit = createAuditService({ db, config });
   const running = await startWorker({ db, config: workerConfig, log, audit });
-  log.info({ port: running.port, database: db.kind }, 'NextGen worker running');
+  // The feed's kind, never NATS_URL: it may carry credentials.
+  log.info({ port: running.port, database: db.kind, feed: workerConfig.feed }, 'NextGen worker running');
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;

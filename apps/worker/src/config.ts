@@ -28,6 +28,24 @@ export interface WorkerConfig {
   readonly purgeIntervalMs: number;
   /** How often the audit chain is sealed and its head exported. */
   readonly auditIntervalMs: number;
+  /** Where events come from (EVENT_FEED): the outbox table itself, or NATS JetStream via the relay (ADR 0100). */
+  readonly feed: 'postgres' | 'nats';
+  /** JetStream settings; read (and validated) only with EVENT_FEED=nats. */
+  readonly nats: NatsSettings;
+}
+
+export interface NatsSettings {
+  /** NATS_URL: one or more comma-separated `nats://` or `tls://` addresses. May hold credentials: never logged. */
+  readonly servers: readonly string[];
+  readonly stream: string;
+  /** Events go to `<subjectPrefix>.<topic>`; the stream listens on `<subjectPrefix>.>`. */
+  readonly subjectPrefix: string;
+  /** The durable pull consumer's name, shared by every worker replica. */
+  readonly consumer: string;
+  /** JetStream's duplicate window: a relay that crashed after publishing and republishes within it is deduplicated. */
+  readonly duplicateWindowMs: number;
+  /** How long a delivered message may stay unacknowledged before JetStream redelivers it (a worker that died). */
+  readonly ackWaitMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -49,6 +67,55 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
+const natsName = /^[A-Za-z0-9_-]{1,64}$/;
+const natsSubjectPrefix = /^[A-Za-z0-9_-]{1,32}(\.[A-Za-z0-9_-]{1,32}){0,3}$/;
+
+function name(env: Env, variable: string, fallback: string, pattern: RegExp): string {
+  const raw = env[variable]?.trim() || fallback;
+  if (!pattern.test(raw)) throw new ConfigError(variable, `must match ${pattern}, got "${raw}"`);
+  return raw;
+}
+
+function natsServers(env: Env): string[] {
+  const raw = env.NATS_URL?.trim() || 'nats://127.0.0.1:4222';
+  const servers = raw.split(',').map((s) => s.trim());
+  for (const server of servers) {
+    // The value may carry a user and password: the error names the rule, never the value.
+    if (!/^(nats|tls):\/\/[^\s/]+$/.test(server)) {
+      throw new ConfigError('NATS_URL', 'must be nats://host:port or tls://host:port, comma-separated');
+    }
+  }
+  return servers;
+}
+
+function loadNatsSettings(env: Env, feed: 'postgres' | 'nats'): NatsSettings {
+  const minute = 60_000;
+  const defaults = {
+    servers: ['nats://127.0.0.1:4222'],
+    stream: 'NG_OUTBOX',
+    subjectPrefix: 'ng.outbox',
+    consumer: 'ng-worker',
+    duplicateWindowMs: 2 * minute,
+    ackWaitMs: 30_000,
+  };
+  if (feed === 'postgres') return defaults;
+  return {
+    servers: natsServers(env),
+    stream: name(env, 'NATS_STREAM', defaults.stream, natsName),
+    subjectPrefix: name(env, 'NATS_SUBJECT_PREFIX', defaults.subjectPrefix, natsSubjectPrefix),
+    consumer: name(env, 'NATS_CONSUMER', defaults.consumer, natsName),
+    duplicateWindowMs: integer(env, 'NATS_DUPLICATE_WINDOW_MS', defaults.duplicateWindowMs, 1_000, 24 * 60 * minute),
+    ackWaitMs: integer(env, 'NATS_ACK_WAIT_MS', defaults.ackWaitMs, 1_000, 60 * minute),
+  };
+}
+
+function eventFeed(env: Env): 'postgres' | 'nats' {
+  const raw = env.EVENT_FEED?.trim() || 'postgres';
+  if (raw !== 'postgres' && raw !== 'nats')
+    throw new ConfigError('EVENT_FEED', `must be postgres or nats, got "${raw}"`);
+  return raw;
+}
+
 /**
  * `mode` says who runs the worker: `./ng worker` serves /metrics on 9464 by default; the
  * in-process worker of `./ng start` only when WORKER_PORT is set (the API has its own port).
@@ -57,6 +124,7 @@ export function loadWorkerConfig(env: Env, mode: 'standalone' | 'in-process'): W
   const hasPort = Boolean(env.WORKER_PORT?.trim());
   const port = mode === 'standalone' || hasPort ? integer(env, 'WORKER_PORT', 9464, 0, 65535) : undefined;
   const hour = 60 * 60 * 1000;
+  const feed = eventFeed(env);
   return {
     port,
     host: env.WORKER_HOST?.trim() || '127.0.0.1',
@@ -70,5 +138,7 @@ export function loadWorkerConfig(env: Env, mode: 'standalone' | 'in-process'): W
     jobTickMs: integer(env, 'WORKER_JOB_TICK_MS', 5_000, 10, 10 * 60_000),
     purgeIntervalMs: integer(env, 'WORKER_PURGE_INTERVAL_MS', 10 * 60_000, 1_000, 24 * hour),
     auditIntervalMs: integer(env, 'WORKER_AUDIT_INTERVAL_MS', 60_000, 1_000, 24 * hour),
+    feed,
+    nats: loadNatsSettings(env, feed),
   };
 }

@@ -34,3 +34,17 @@ export const publishedEventRetentionMs = 7 * 24 * 60 * 60 * 1000;
 export const loopStaleMs = 2 * 60 * 1000;
 /** Most dead letters `dead-letters list` prints. */
 export const deadLetterListMax = 100;
+/** Longest pause of the NATS relay after failed publishes. Longer delays catching up after NATS returns. */
+export const relayBackoffMaxMs = 30 * 1000;
+/** First pause of the relay after a failed publish; doubles per failure up to relayBackoffMaxMs. */
+export const relayBackoffBaseMs = 250;
+/** How long one JetStream publish waits for its acknowledgement before the relay counts it failed. */
+export const natsPublishTimeoutMs = 5 * 1000;
+/** How long connecting to NATS may take before the relay backs off. */
+export const natsConnectTimeoutMs = 2 * 1000;
+/** How long one pull from the JetStream consumer waits for messages (the client's minimum is 1 s). */
+export const natsFetchExpiresMs = 1_000;
+/** Messages the durable consumer hands out unacknowledged at once, over all workers. Higher holds more in flight. */
+export const natsMaxAckPending = 1_000;
+/** JetStream keeps relayed events this long (limits retention), like published outbox rows. */
+export const natsStreamMaxAgeMs = 7 * 24 * 60 * 60 * 1000;

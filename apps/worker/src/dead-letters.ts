@@ -46,7 +46,9 @@ export async function replayDeadLetter(db: Database, eventId: string): Promise<b
     );
     if (rowCount === 0) return false;
     await tx.query(
-      'UPDATE outbox_events SET dead_lettered_at = NULL, attempts = 0, available_at = now() WHERE id = $1',
+      // relayed_at and relays: with EVENT_FEED=nats the relay publishes it again under a new message id (ADR 0100).
+      `UPDATE outbox_events SET dead_lettered_at = NULL, attempts = 0, available_at = now(),
+         relayed_at = NULL, relays = relays + 1 WHERE id = $1`,
       [eventId],
     );
     return true;

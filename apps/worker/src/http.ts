@@ -19,9 +19,16 @@ function problem(status: number, code: string, detail: string): string {
 export async function serveWorkerHttp(worker: Worker, host: string, port: number): Promise<WorkerHttp> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
-    if (request.method !== 'GET' || (path !== '/metrics' && path !== '/healthz')) {
+    if (request.method !== 'GET' || (path !== '/metrics' && path !== '/healthz' && path !== '/readyz')) {
       response.writeHead(404, { 'content-type': 'application/problem+json' });
-      response.end(problem(404, 'not_found', 'The worker serves GET /metrics and GET /healthz only.'));
+      response.end(problem(404, 'not_found', 'The worker serves GET /metrics, /healthz and /readyz only.'));
+      return;
+    }
+    if (path === '/readyz') {
+      // Liveness stays /healthz: NATS being down is no reason to restart the worker, which catches up by itself.
+      const { ready, reason } = worker.ready();
+      response.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(ready ? { status: 'ready' } : { status: 'nats_unreachable', detail: reason }));
       return;
     }
     if (path === '/healthz') {

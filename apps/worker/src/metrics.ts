@@ -7,6 +7,10 @@ export interface WorkerMetrics {
   eventsProcessed: number;
   eventsFailed: number;
   eventsDeadLettered: number;
+  /** EVENT_FEED=nats: rows JetStream stored, publishes that failed, and copies it dropped as duplicates. */
+  relayPublished: number;
+  relayFailures: number;
+  relayDuplicates: number;
   readonly jobRuns: Map<string, number>;
   readonly jobFailures: Map<string, number>;
   readonly jobLastSuccessS: Map<string, number>;
@@ -17,6 +21,9 @@ export function createMetrics(): WorkerMetrics {
     eventsProcessed: 0,
     eventsFailed: 0,
     eventsDeadLettered: 0,
+    relayPublished: 0,
+    relayFailures: 0,
+    relayDuplicates: 0,
     jobRuns: new Map(),
     jobFailures: new Map(),
     jobLastSuccessS: new Map(),
@@ -34,6 +41,29 @@ export interface ScrapedGauges {
   readonly outboxLagSeconds: number;
   readonly outboxPending: number;
   readonly deadLettersOpen: number;
+  /** Present with EVENT_FEED=nats only, like the relay counters. */
+  readonly relay?: { readonly lagSeconds: number; readonly pending: number; readonly natsConnected: boolean };
+}
+
+function relayFamilies(metrics: WorkerMetrics, relay: NonNullable<ScrapedGauges['relay']>): string[] {
+  return [
+    family('ng_worker_relay_lag_seconds', 'gauge', 'Age of the oldest committed event not yet in JetStream.', [
+      ['', relay.lagSeconds],
+    ]),
+    family('ng_worker_relay_pending_events', 'gauge', 'Committed events not yet in JetStream.', [['', relay.pending]]),
+    family('ng_worker_nats_connected', 'gauge', '1 while the worker is connected to NATS.', [
+      ['', relay.natsConnected ? 1 : 0],
+    ]),
+    family('ng_worker_relay_published_total', 'counter', 'Events JetStream stored from the relay.', [
+      ['', metrics.relayPublished],
+    ]),
+    family('ng_worker_relay_failures_total', 'counter', 'Failed connects or publishes to NATS.', [
+      ['', metrics.relayFailures],
+    ]),
+    family('ng_worker_relay_duplicates_total', 'counter', 'Republished events JetStream dropped as duplicates.', [
+      ['', metrics.relayDuplicates],
+    ]),
+  ];
 }
 
 function family(name: string, type: 'counter' | 'gauge', help: string, samples: [string, number][]): string {
@@ -72,5 +102,6 @@ export function renderMetrics(metrics: WorkerMetrics, jobs: readonly string[], g
       'When this process last finished each job.',
       byJob(metrics.jobLastSuccessS, succeeded),
     ),
+    ...(gauges.relay ? relayFamilies(metrics, gauges.relay) : []),
   ].join('\n')}\n`;
 }

@@ -37,17 +37,31 @@ export interface OutboxHandler {
   handle(tx: Queryable, event: OutboxEvent): Promise<void>;
 }
 
+/** Gauges a feed reads at scrape time; the relay's only with EVENT_FEED=nats. */
+export interface FeedBacklog {
+  readonly lagSeconds: number;
+  readonly pending: number;
+  readonly deadLetters: number;
+  /** Age of the oldest committed event not yet published to JetStream (0 when none). */
+  readonly relayLagSeconds?: number;
+  readonly relayPending?: number;
+}
+
 /**
  * The seam between the worker's loop and where events come from. This database consumer is one
- * implementation; a NATS JetStream relay would be another (publish unpublished rows with the event
- * id as the message id, then deliver JetStream messages to the same handlers, which still
- * deduplicate on outbox_consumed).
+ * implementation; the NATS JetStream feed (jetstream-feed.ts, ADR 0100) is the other: it relays
+ * committed rows to a stream and delivers the stream's messages to the same handlers, which still
+ * deduplicate on outbox_consumed.
  */
 export interface EventFeed {
   /** Claims and handles one batch; answers how many events it claimed. */
   pollOnce(): Promise<number>;
   /** Gauges read at scrape time. */
-  backlog(): Promise<{ lagSeconds: number; pending: number; deadLetters: number }>;
+  backlog(): Promise<FeedBacklog>;
+  /** Whether the feed's broker is reachable (/readyz); a database feed is always ready here. */
+  ready?(): { ready: boolean; reason?: string };
+  /** Releases the feed's connections; the worker calls it after its loops stopped. */
+  close?(): Promise<void>;
 }
 
 export interface OutboxOptions {
@@ -70,7 +84,7 @@ interface EventRow {
 
 type Outcome = 'published' | 'retrying' | 'dead_lettered' | 'skipped';
 
-function retryDelayMs(retryBaseMs: number, attempts: number): number {
+export function retryDelayMs(retryBaseMs: number, attempts: number): number {
   return Math.min(outboxRetryDelayMaxMs, retryBaseMs * 2 ** Math.min(attempts - 1, 20));
 }
 
@@ -99,7 +113,7 @@ async function claimBatch(db: Database, batchSize: number, claimTimeoutMs: numbe
 }
 
 /** Runs each consumer not yet recorded for the event under its own savepoint; answers the first failure. */
-async function runHandlers(
+export async function runHandlers(
   tx: Queryable,
   handlers: readonly OutboxHandler[],
   event: OutboxEvent,
@@ -126,13 +140,47 @@ async function runHandlers(
   return failure;
 }
 
+/** Moves an event to the dead letters (both feeds); `error` is already masked (describeError). */
+export async function recordDeadLetter(
+  tx: Queryable,
+  eventId: string,
+  consumer: string,
+  attempts: number,
+  error: string,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO outbox_dead_letters (event_id, consumer, attempts, error) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (event_id) DO UPDATE SET consumer = EXCLUDED.consumer, attempts = EXCLUDED.attempts,
+       error = EXCLUDED.error, dead_lettered_at = now(), replayed_at = NULL`,
+    [eventId, consumer, attempts, error],
+  );
+  await tx.query('UPDATE outbox_events SET dead_lettered_at = now() WHERE id = $1', [eventId]);
+}
+
+/** The backlog gauges of outbox_events and outbox_dead_letters, shared by both feeds. */
+export async function outboxBacklog(db: Queryable): Promise<FeedBacklog> {
+  const { rows } = await db.query<{ lag_s: number | null; pending: number; dead: number }>(
+    `SELECT
+       (SELECT EXTRACT(EPOCH FROM now() - min(created_at))::float8 FROM outbox_events
+         WHERE published_at IS NULL AND dead_lettered_at IS NULL) AS lag_s,
+       (SELECT count(*)::int FROM outbox_events WHERE published_at IS NULL AND dead_lettered_at IS NULL) AS pending,
+       (SELECT count(*)::int FROM outbox_dead_letters WHERE replayed_at IS NULL) AS dead`,
+  );
+  const row = rows[0];
+  return { lagSeconds: Math.max(0, row?.lag_s ?? 0), pending: row?.pending ?? 0, deadLetters: row?.dead ?? 0 };
+}
+
+export function assertUniqueConsumers(handlers: readonly OutboxHandler[]): void {
+  const names = new Set(handlers.map((h) => h.consumer));
+  if (names.size !== handlers.length) throw new Error('two outbox handlers share a consumer name');
+}
+
 export function createOutboxConsumer(
   db: Database,
   handlers: readonly OutboxHandler[],
   options: OutboxOptions,
 ): EventFeed {
-  const names = new Set(handlers.map((h) => h.consumer));
-  if (names.size !== handlers.length) throw new Error('two outbox handlers share a consumer name');
+  assertUniqueConsumers(handlers);
 
   async function handleEvent(event: OutboxEvent): Promise<Outcome> {
     return db.transaction(async (tx) => {
@@ -151,13 +199,7 @@ export function createOutboxConsumer(
       }
       options.onError(failure.error, event);
       if (attempts >= options.maxAttempts) {
-        await tx.query(
-          `INSERT INTO outbox_dead_letters (event_id, consumer, attempts, error) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (event_id) DO UPDATE SET consumer = EXCLUDED.consumer, attempts = EXCLUDED.attempts,
-             error = EXCLUDED.error, dead_lettered_at = now(), replayed_at = NULL`,
-          [event.id, failure.consumer, attempts, describeError(failure.error)],
-        );
-        await tx.query('UPDATE outbox_events SET dead_lettered_at = now() WHERE id = $1', [event.id]);
+        await recordDeadLetter(tx, event.id, failure.consumer, attempts, describeError(failure.error));
         return 'dead_lettered';
       }
       await tx.query(
@@ -188,16 +230,8 @@ export function createOutboxConsumer(
       return batch.length;
     },
 
-    async backlog() {
-      const { rows } = await db.query<{ lag_s: number | null; pending: number; dead: number }>(
-        `SELECT
-           (SELECT EXTRACT(EPOCH FROM now() - min(created_at))::float8 FROM outbox_events
-             WHERE published_at IS NULL AND dead_lettered_at IS NULL) AS lag_s,
-           (SELECT count(*)::int FROM outbox_events WHERE published_at IS NULL AND dead_lettered_at IS NULL) AS pending,
-           (SELECT count(*)::int FROM outbox_dead_letters WHERE replayed_at IS NULL) AS dead`,
-      );
-      const row = rows[0];
-      return { lagSeconds: Math.max(0, row?.lag_s ?? 0), pending: row?.pending ?? 0, deadLetters: row?.dead ?? 0 };
+    backlog() {
+      return outboxBacklog(db);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Database } from '../../api/src/platform/index.ts';
 import type { WorkerConfig } from './config.ts';
 import { loopStaleMs } from './constants.ts';
 import { describeError } from './errors.ts';
+import { createJetStreamFeed } from './jetstream-feed.ts';
 import { type AuditChainHeads, auditJob, retentionJobs } from './jobs.ts';
 import { createMetrics, renderMetrics, type WorkerMetrics } from './metrics.ts';
 import { createOutboxConsumer, type EventFeed, type OutboxHandler } from './outbox.ts';
@@ -26,7 +27,7 @@ export interface WorkerOptions {
   /** Replaces the standard jobs (retention purges and, with `audit`, the audit job); for tests. */
   readonly jobs?: readonly ScheduledJob[];
   readonly audit?: AuditChainHeads;
-  /** Replaces the database feed (a NATS JetStream relay, later). */
+  /** Replaces the feed that config.feed names (tests). */
   readonly feed?: EventFeed;
 }
 
@@ -43,23 +44,30 @@ export interface Worker {
   metricsText(): Promise<string>;
   /** False when a loop made no progress for loopStaleMs (wedged database or event loop). */
   healthy(): boolean;
+  /** Whether the feed's broker is reachable (NATS with EVENT_FEED=nats); /readyz. */
+  ready(): { ready: boolean; reason?: string };
+}
+
+function createFeed(options: WorkerOptions, metrics: WorkerMetrics): EventFeed {
+  const { db, config, log } = options;
+  const common = {
+    batchSize: config.batchSize,
+    maxAttempts: config.maxAttempts,
+    retryBaseMs: config.retryBaseMs,
+    metrics,
+    onError: (error: unknown, event: { id: string; topic: string }) =>
+      log.warn({ eventId: event.id, topic: event.topic, error: describeError(error) }, 'outbox event failed'),
+  };
+  if (config.feed === 'nats')
+    return createJetStreamFeed(db, options.handlers ?? [], { ...common, settings: config.nats });
+  return createOutboxConsumer(db, options.handlers ?? [], { ...common, claimTimeoutMs: config.claimTimeoutMs });
 }
 
 export function createWorker(options: WorkerOptions): Worker {
   const { db, config, log } = options;
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const metrics = createMetrics();
-  const feed =
-    options.feed ??
-    createOutboxConsumer(db, options.handlers ?? [], {
-      batchSize: config.batchSize,
-      maxAttempts: config.maxAttempts,
-      retryBaseMs: config.retryBaseMs,
-      claimTimeoutMs: config.claimTimeoutMs,
-      metrics,
-      onError: (error, event) =>
-        log.warn({ eventId: event.id, topic: event.topic, error: describeError(error) }, 'outbox event failed'),
-    });
+  const feed = options.feed ?? createFeed(options, metrics);
   const jobs = options.jobs ?? [
     ...retentionJobs(config.purgeIntervalMs),
     ...(options.audit ? [auditJob(options.audit, config.auditIntervalMs)] : []),
@@ -111,6 +119,7 @@ export function createWorker(options: WorkerOptions): Worker {
       abort.abort();
       await scheduler.stop();
       await Promise.allSettled(loops);
+      await feed.close?.();
     },
     async metricsText() {
       const backlog = await feed.backlog();
@@ -118,12 +127,23 @@ export function createWorker(options: WorkerOptions): Worker {
         outboxLagSeconds: backlog.lagSeconds,
         outboxPending: backlog.pending,
         deadLettersOpen: backlog.deadLetters,
+        relay:
+          backlog.relayPending === undefined
+            ? undefined
+            : {
+                lagSeconds: backlog.relayLagSeconds ?? 0,
+                pending: backlog.relayPending,
+                natsConnected: feed.ready?.().ready ?? false,
+              },
       });
     },
     healthy() {
       const now = Date.now();
       const staleMs = loopStaleMs + Math.max(config.pollIntervalMs, config.jobTickMs);
       return now - progress.outbox < staleMs && now - progress.jobs < staleMs;
+    },
+    ready() {
+      return feed.ready?.() ?? { ready: true };
     },
   };
 }

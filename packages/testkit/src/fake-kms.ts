@@ -11,8 +11,8 @@ import {
   sign,
   timingSafeEqual,
 } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fakeHttpService } from './fake-http.ts';
 
 /**
  * A fake AWS KMS for tests: an HTTP server speaking KMS's JSON 1.1 protocol (`X-Amz-Target:
@@ -224,10 +224,7 @@ export async function startFakeKms(options: { region?: string } = {}): Promise<F
     },
   };
 
-  async function handle(request: IncomingMessage, response: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
+  function handle(request: IncomingMessage, body: Buffer, response: ServerResponse) {
     const send = (status: number, payload: unknown) => {
       response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
       response.end(JSON.stringify(payload));
@@ -254,11 +251,9 @@ export async function startFakeKms(options: { region?: string } = {}): Promise<F
     }
   }
 
-  const server = createServer((request, response) => void handle(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const service = await fakeHttpService(handle);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: service.endpoint,
     region,
     credentials,
     createKey(alias) {
@@ -286,10 +281,6 @@ export async function startFakeKms(options: { region?: string } = {}): Promise<F
     failNext(count) {
       failures = count;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => service.close(),
   };
 }

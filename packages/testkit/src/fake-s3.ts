@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fakeHttpService } from './fake-http.ts';
 
 /**
  * A fake Amazon S3 for tests: path-style (`/<bucket>/<key>`) PutObject, GetObject and
@@ -131,10 +131,7 @@ export async function startFakeS3(options: { region?: string } = {}): Promise<Fa
     ].join('');
   }
 
-  async function handle(request: IncomingMessage, response: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
+  function handle(request: IncomingMessage, body: Buffer, response: ServerResponse) {
     try {
       try {
         verifySignature(request, body, credentials.accessKeyId, credentials.secretAccessKey);
@@ -178,11 +175,9 @@ export async function startFakeS3(options: { region?: string } = {}): Promise<Fa
     }
   }
 
-  const server = createServer((request, response) => void handle(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const service = await fakeHttpService(handle);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: service.endpoint,
     region,
     credentials,
     createBucket(name) {
@@ -197,10 +192,6 @@ export async function startFakeS3(options: { region?: string } = {}): Promise<Fa
     set pageSize(size: number) {
       state.pageSize = size;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => service.close(),
   };
 }

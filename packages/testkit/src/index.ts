@@ -1,5 +1,6 @@
 export * from './database.ts';
 export * from './dpop.ts';
+export * from './fake-http.ts';
 export * from './fake-kms.ts';
 export * from './fake-s3.ts';
 export * from './fault-proxy.ts';
