@@ -239,7 +239,7 @@ export async function buildApp(
     publicUrl: config.publicUrl,
     cache,
     limitPerMinute: config.rateLimitPerMinute,
-    isCustomerAdmitted: services.identity.isCustomerAdmitted,
+    ...services.identity.admissionStates,
   });
   await app.register(healthRoutes, { db, cache, queryWaitMaxMs: config.readinessQueryWaitMaxMs });
   await app.register(identityRoutes, { deps, services });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditService } from '../audit/index.ts';
+import type { CachedSecurityState } from '../platform/admission.ts';
 import { accessTokenTtlS, customerStatusCachedMs, grantStateCachedMs } from '../platform/constants.ts';
 import type { PersonalDataVault } from '../platform/crypto/index.ts';
 import type { Queryable } from '../platform/database.ts';
@@ -264,11 +265,14 @@ export function createIdentityService(
    * by an older read. Any failure propagates (503): an unknown status never admits.
    */
   async function isCustomerAdmitted(id: string): Promise<boolean> {
-    const key = customerStatusKey(id);
-    const cached = await cache.get(key);
-    if (cached !== undefined) return cached === 'active';
+    const cached = await cache.get(customerStatusKey(id));
+    return cached !== undefined ? cached === 'active' : customerAdmittedOnMiss(id);
+  }
+
+  /** The cache had no answer: ask PostgreSQL and cache it (only if still absent). */
+  async function customerAdmittedOnMiss(id: string): Promise<boolean> {
     const status = (await repository.customerStatus(db, id)) ?? 'unknown';
-    await cache.setIfAbsent(key, status, customerStatusCachedMs);
+    await cache.setIfAbsent(customerStatusKey(id), status, customerStatusCachedMs);
     return status === 'active';
   }
 
@@ -307,14 +311,26 @@ export function createIdentityService(
    * whatever reason (expiry, eviction, a flushed or restarted Redis), asks PostgreSQL again.
    */
   async function isGrantRevoked(grantId: string): Promise<boolean> {
+    const cached = await cache.get(grantStateKey(grantId));
+    return cached !== undefined ? cached !== 'live' : grantRevokedOnMiss(grantId);
+  }
+
+  async function grantRevokedOnMiss(grantId: string): Promise<boolean> {
     const key = grantStateKey(grantId);
-    const cached = await cache.get(key);
-    if (cached !== undefined) return cached !== 'live';
     const revoked = await repository.isGrantRevoked(db, grantId);
     if (revoked) await cache.set(key, 'revoked', revokedGrantMemoryMs);
     else await cache.setIfAbsent(key, 'live', grantStateCachedMs);
     return revoked;
   }
+
+  /**
+   * The same two checks as admission reads them (platform/admission.ts): the cached answers' keys
+   * and admitting values, read in admission's one cache call, and PostgreSQL on a miss.
+   */
+  const admissionStates: { grantState: CachedSecurityState; customerStatus: CachedSecurityState } = {
+    grantState: { keyOf: grantStateKey, admits: 'live', admitsOnMiss: async (id) => !(await grantRevokedOnMiss(id)) },
+    customerStatus: { keyOf: customerStatusKey, admits: 'active', admitsOnMiss: customerAdmittedOnMiss },
+  };
 
   return {
     registerCustomer,
@@ -332,6 +348,7 @@ export function createIdentityService(
     signIn,
     markGrantRevoked,
     isGrantRevoked,
+    admissionStates,
   };
 }
 
