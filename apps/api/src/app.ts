@@ -26,6 +26,7 @@ import {
   createPasskeyService,
   createSessionsService,
   createStepUpService,
+  holderNameCiphertextSql,
   identityRoutes,
 } from './identity/index.ts';
 import { createLedgerService } from './ledger/index.ts';
@@ -70,7 +71,12 @@ export function createServices(deps: AppDependencies) {
   const passkeys = createPasskeyService(deps, { identity, audit });
   const stepUp = createStepUpService(deps, { passkeys, audit });
   const ledger = createLedgerService(deps);
-  const accounts = createAccountsService(deps, { ledger, holderNames: identity.holderNames });
+  const accounts = createAccountsService(deps, {
+    ledger,
+    holderNames: identity.holderNames,
+    // The party lookup carries the holders' names in its one query, through identity's door.
+    holders: { nameCiphertextSql: holderNameCiphertextSql('a.customer_id'), namesOf: identity.holderNamesOf },
+  });
   // KYC onboarding and the limits every payment is checked against before it posts.
   const kyc = createKycService(deps, { vault, audit, identity });
   const limits = createLimitsService(deps, { audit });

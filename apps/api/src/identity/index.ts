@@ -22,6 +22,7 @@ export { Customer, missingCustomer } from './customer-routes.ts';
  */
 export { createPasskeyService, type PasskeyAssertion, type PasskeyService } from './passkeys.ts';
 export { StepUpBody, StepUpProofSchema } from './passkeys-schemas.ts';
+export { holderNameCiphertextSql } from './repository.ts';
 export { type CustomerProfile, createIdentityService, type IdentityService } from './service.ts';
 export { createSessionsService, type SessionsService } from './sessions.ts';
 export {

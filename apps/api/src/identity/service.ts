@@ -222,6 +222,22 @@ export function createIdentityService(
     return new Map(names);
   }
 
+  /** The same names from ciphertexts another module's query carried (holderNameCiphertextSql). */
+  async function holderNamesOf(
+    rows: readonly { customerId: string; nameCiphertext: string | null }[],
+  ): Promise<Map<string, string>> {
+    const unique = new Map(
+      rows.flatMap((row) => (row.nameCiphertext === null ? [] : [[row.customerId, row.nameCiphertext]])),
+    );
+    const names = await Promise.all(
+      [...unique].map(
+        async ([id, ciphertext]) =>
+          [id, (await vault.decryptUnlessErased(id, 'name', ciphertext)) ?? erasedCustomerName] as const,
+      ),
+    );
+    return new Map(names);
+  }
+
   /**
    * Erasure's identity part, in the caller's transaction: status erased, e-mail index gone, and the
    * customer's data key destroyed (crypto-shredding), so every ciphertext of theirs, here and in
@@ -337,6 +353,7 @@ export function createIdentityService(
     findCustomerById,
     updateProfile,
     holderNames,
+    holderNamesOf,
     erasePersonalData,
     /** True when the customer's personal data was erased (their data key destroyed). */
     isErased: (id: string) => vault.isErased(id),
