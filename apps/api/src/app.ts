@@ -28,6 +28,7 @@ import {
   createSessionsService,
   createStepUpService,
   customerStatusBackofficeRoutes,
+  holderNameCiphertextSql,
   identityApprovalExecutors,
   identityRoutes,
 } from './identity/index.ts';
@@ -75,7 +76,12 @@ export function createServices(deps: AppDependencies) {
   const passkeys = createPasskeyService(deps, { identity, audit });
   const stepUp = createStepUpService(deps, { passkeys, audit });
   const ledger = createLedgerService(deps);
-  const accounts = createAccountsService(deps, { ledger, holderNames: identity.holderNames });
+  const accounts = createAccountsService(deps, {
+    ledger,
+    holderNames: identity.holderNames,
+    // The party lookup carries the holders' names in its one query, through identity's door.
+    holders: { nameCiphertextSql: holderNameCiphertextSql('a.customer_id'), namesOf: identity.holderNamesOf },
+  });
   // KYC onboarding and the limits every payment is checked against before it posts.
   const kyc = createKycService(deps, { vault, audit, identity });
   const limits = createLimitsService(deps, { audit });
@@ -256,7 +262,7 @@ export async function buildApp(
     publicUrl: config.publicUrl,
     cache,
     limitPerMinute: config.rateLimitPerMinute,
-    isCustomerAdmitted: services.identity.isCustomerAdmitted,
+    ...services.identity.admissionStates,
   });
   await app.register(healthRoutes, { db, cache, queryWaitMaxMs: config.readinessQueryWaitMaxMs });
   await app.register(identityRoutes, { deps, services });

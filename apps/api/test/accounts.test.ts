@@ -277,3 +277,29 @@ describe('accounts', () => {
     assert.ok(paths['/api/v1/transactions'].get.parameters.some((p: { name: string }) => p.name === 'minAmount'));
   });
 });
+
+describe('the payments party lookup (accounts.findAccounts)', () => {
+  it("carries the holders' names in its one query, and an erased holder's placeholder", async (t) => {
+    const testApp = await buildTestApp(t);
+    const ada = await createCustomer(testApp.deps.db, 'Ada Lovelace');
+    const grace = await createCustomer(testApp.deps.db, 'Grace Hopper');
+    const adaAccount = await openAccount(testApp, ada);
+    const adaSavings = await openAccount(testApp, ada, { type: 'savings' });
+    const graceAccount = await openAccount(testApp, grace);
+    const found = await testApp.services.accounts.findAccounts([adaAccount.id, adaSavings.id], [graceAccount.iban]);
+    const names = new Map(found.map((account) => [account.id, account.holderName]));
+    assert.deepEqual(
+      names,
+      new Map([
+        [adaAccount.id, 'Ada Lovelace'],
+        [adaSavings.id, 'Ada Lovelace'],
+        [graceAccount.id, 'Grace Hopper'],
+      ]),
+    );
+    await testApp.services.accounts.close(grace, graceAccount.id); // erasure needs every account closed
+    await testApp.services.gdpr.eraseCustomer({ customerId: grace, operatorId: 'opr_test' });
+    const [erased] = await testApp.services.accounts.findAccounts([], [graceAccount.iban]);
+    assert.equal(erased?.holderName, 'Erased customer');
+    assert.deepEqual(await testApp.services.accounts.findAccounts(['acc_nothere'], []), []);
+  });
+});

@@ -215,6 +215,35 @@ describe('DPoP replay markers', () => {
     assert.equal(refused.response.statusCode, 429);
     assert.equal(refused.stored, undefined);
   });
+
+  it('stores the jti after a cache miss was answered by PostgreSQL, so the proof cannot be replayed', async (t) => {
+    const testApp = await buildTestApp(t);
+    const customerId = await createCustomer(testApp.deps.db);
+    const token = await testApp.customerToken(customerId);
+    await testApp.deps.cache.delete(`customer-status:${customerId}`);
+    const headers = testApp.dpopHeaders(token, 'GET', '/api/v1/customers/me');
+    const first = await testApp.app.inject({ url: '/api/v1/customers/me', headers });
+    assert.equal(first.statusCode, 200, first.body);
+    assert.equal(await testApp.deps.cache.get(`customer-status:${customerId}`), 'active', 'the answer was cached');
+    const replay = await testApp.app.inject({ url: '/api/v1/customers/me', headers });
+    assert.equal(replay.statusCode, 401, replay.body);
+    assert.equal(replay.json().code, 'invalid_dpop_proof');
+  });
+
+  it("stores no jti for a locked customer's request, whether the status was cached or read from PostgreSQL", async (t) => {
+    const testApp = await buildTestApp(t);
+    const customerId = await createCustomer(testApp.deps.db);
+    const token = await testApp.customerToken(customerId);
+    assert.equal(await testApp.services.identity.setCustomerStatus(customerId, 'locked'), true);
+    for (const lose of [false, true]) {
+      if (lose) await testApp.deps.cache.delete(`customer-status:${customerId}`);
+      const headers = testApp.dpopHeaders(token, 'GET', '/api/v1/customers/me');
+      const response = await testApp.app.inject({ url: '/api/v1/customers/me', headers });
+      assertInactive(response);
+      const replayKey = `dpop:jti:${testApp.device.key.thumbprint}:${String(decodeJwt(headers.dpop).jti)}`;
+      assert.equal(await testApp.deps.cache.get(replayKey), undefined);
+    }
+  });
 });
 
 describe("Redis's eviction policy, checked at start", () => {

@@ -100,13 +100,22 @@ export async function findAccount(
   return rows[0];
 }
 
+/**
+ * Accounts by id or IBAN with their holders' encrypted names in the same statement: `holderName`
+ * is identity's published column (holderNameCiphertextSql, passed in by app.ts), so this module
+ * names no column of identity's table itself.
+ */
 export async function findAccountsByIdOrIban(
   db: Queryable,
+  holderName: string,
   accountIds: readonly string[],
   ibans: readonly string[],
-): Promise<AccountRow[]> {
-  const { rows } = await db.query<AccountRow>(
-    `${accountSelect} WHERE a.id = ANY($1::text[]) OR a.iban = ANY($2::text[])`,
+): Promise<(AccountRow & { holder_name_ciphertext: string | null })[]> {
+  const { rows } = await db.query<AccountRow & { holder_name_ciphertext: string | null }>(
+    `SELECT a.id, a.customer_id, a.ledger_account_id, a.type, a.name, a.currency, a.iban, a.status, a.frozen_by,
+            a.created_at, a.closed_at, to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_at,
+            ${holderName}
+     FROM accounts a WHERE a.id = ANY($1::text[]) OR a.iban = ANY($2::text[])`,
     [accountIds, ibans],
   );
   return rows;

@@ -77,10 +77,20 @@ export function createAccountsService(
     ledger: LedgerService;
     /** Holders' names are personal data, encrypted by the identity module: it decrypts them. */
     holderNames: (customerIds: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+    /**
+     * The same names carried in the party lookup's one query: identity's column (SQL) and its
+     * decryption of what that column returned.
+     */
+    holders: {
+      readonly nameCiphertextSql: string;
+      namesOf(
+        rows: readonly { customerId: string; nameCiphertext: string | null }[],
+      ): Promise<ReadonlyMap<string, string>>;
+    };
   },
 ) {
   const { db, config } = deps;
-  const { ledger, holderNames } = modules;
+  const { ledger, holderNames, holders } = modules;
   const refsOf = async (rows: readonly repo.AccountRow[]): Promise<AccountRef[]> => {
     const names = rows.length === 0 ? new Map<string, string>() : await holderNames(rows.map((r) => r.customer_id));
     return rows.map((row) => toRef(row, names.get(row.customer_id) ?? ''));
@@ -218,7 +228,12 @@ export function createAccountsService(
 
     /** Accounts by id and by IBAN, in one query (the two sides of concurrent transfers). */
     async findAccounts(accountIds: readonly string[], ibans: readonly string[]): Promise<AccountRef[]> {
-      return refsOf(await repo.findAccountsByIdOrIban(db, accountIds, ibans));
+      const rows = await repo.findAccountsByIdOrIban(db, holders.nameCiphertextSql, accountIds, ibans);
+      if (rows.length === 0) return [];
+      const names = await holders.namesOf(
+        rows.map((row) => ({ customerId: row.customer_id, nameCiphertext: row.holder_name_ciphertext })),
+      );
+      return rows.map((row) => toRef(row, names.get(row.customer_id) ?? ''));
     },
 
     async listTransactions(customerId: string, filters: HistoryFilters) {

@@ -29,6 +29,7 @@ export {
  */
 export { createPasskeyService, type PasskeyAssertion, type PasskeyService } from './passkeys.ts';
 export { StepUpBody, StepUpProofSchema } from './passkeys-schemas.ts';
+export { holderNameCiphertextSql } from './repository.ts';
 export { type CustomerProfile, type CustomerStatus, createIdentityService, type IdentityService } from './service.ts';
 export { createSessionsService, type SessionsService } from './sessions.ts';
 export {

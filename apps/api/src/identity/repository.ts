@@ -55,6 +55,15 @@ export async function findCustomerById(db: Queryable, id: string): Promise<Custo
   return rows[0];
 }
 
+/**
+ * Identity's published read of a holder's encrypted name, for another module's query to carry in
+ * its one statement (the payments party lookup): a scalar subquery on `customers` by the customer
+ * id column the caller names. The caller passes the ciphertexts back to identity to decrypt
+ * (holderNamesOf); NULL when the row has no encrypted name yet.
+ */
+export const holderNameCiphertextSql = (customerIdColumn: 'a.customer_id') =>
+  `(SELECT c.name_ciphertext FROM customers c WHERE c.id = ${customerIdColumn}) AS holder_name_ciphertext`;
+
 export async function findCustomersByIds(db: Queryable, ids: readonly string[]): Promise<CustomerRow[]> {
   const { rows } = await db.query<CustomerRow>(
     `SELECT ${customerColumns} FROM customers WHERE id = ANY($1::text[]) AND name_ciphertext IS NOT NULL`,

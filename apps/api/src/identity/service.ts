@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditService } from '../audit/index.ts';
+import type { CachedSecurityState } from '../platform/admission.ts';
 import { accessTokenTtlS, customerStatusCachedMs, grantStateCachedMs } from '../platform/constants.ts';
 import type { PersonalDataVault } from '../platform/crypto/index.ts';
 import type { Queryable } from '../platform/database.ts';
@@ -248,6 +249,22 @@ export function createIdentityService(
     return new Map(names);
   }
 
+  /** The same names from ciphertexts another module's query carried (holderNameCiphertextSql). */
+  async function holderNamesOf(
+    rows: readonly { customerId: string; nameCiphertext: string | null }[],
+  ): Promise<Map<string, string>> {
+    const unique = new Map(
+      rows.flatMap((row) => (row.nameCiphertext === null ? [] : [[row.customerId, row.nameCiphertext]])),
+    );
+    const names = await Promise.all(
+      [...unique].map(
+        async ([id, ciphertext]) =>
+          [id, (await vault.decryptUnlessErased(id, 'name', ciphertext)) ?? erasedCustomerName] as const,
+      ),
+    );
+    return new Map(names);
+  }
+
   /**
    * Erasure's identity part, in the caller's transaction: status erased, e-mail index gone, and the
    * customer's data key destroyed (crypto-shredding), so every ciphertext of theirs, here and in
@@ -337,11 +354,14 @@ export function createIdentityService(
    * by an older read. Any failure propagates (503): an unknown status never admits.
    */
   async function isCustomerAdmitted(id: string): Promise<boolean> {
-    const key = customerStatusKey(id);
-    const cached = await cache.get(key);
-    if (cached !== undefined) return cached === 'active';
+    const cached = await cache.get(customerStatusKey(id));
+    return cached !== undefined ? cached === 'active' : customerAdmittedOnMiss(id);
+  }
+
+  /** The cache had no answer: ask PostgreSQL and cache it (only if still absent). */
+  async function customerAdmittedOnMiss(id: string): Promise<boolean> {
     const status = (await repository.customerStatus(db, id)) ?? 'unknown';
-    await cache.setIfAbsent(key, status, customerStatusCachedMs);
+    await cache.setIfAbsent(customerStatusKey(id), status, customerStatusCachedMs);
     return status === 'active';
   }
 
@@ -384,20 +404,33 @@ export function createIdentityService(
    * whatever reason (expiry, eviction, a flushed or restarted Redis), asks PostgreSQL again.
    */
   async function isGrantRevoked(grantId: string): Promise<boolean> {
+    const cached = await cache.get(grantStateKey(grantId));
+    return cached !== undefined ? cached !== 'live' : grantRevokedOnMiss(grantId);
+  }
+
+  async function grantRevokedOnMiss(grantId: string): Promise<boolean> {
     const key = grantStateKey(grantId);
-    const cached = await cache.get(key);
-    if (cached !== undefined) return cached !== 'live';
     const revoked = await repository.isGrantRevoked(db, grantId);
     if (revoked) await cache.set(key, 'revoked', revokedGrantMemoryMs);
     else await cache.setIfAbsent(key, 'live', grantStateCachedMs);
     return revoked;
   }
 
+  /**
+   * The same two checks as admission reads them (platform/admission.ts): the cached answers' keys
+   * and admitting values, read in admission's one cache call, and PostgreSQL on a miss.
+   */
+  const admissionStates: { grantState: CachedSecurityState; customerStatus: CachedSecurityState } = {
+    grantState: { keyOf: grantStateKey, admits: 'live', admitsOnMiss: async (id) => !(await grantRevokedOnMiss(id)) },
+    customerStatus: { keyOf: customerStatusKey, admits: 'active', admitsOnMiss: customerAdmittedOnMiss },
+  };
+
   return {
     registerCustomer,
     findCustomerById,
     updateProfile,
     holderNames,
+    holderNamesOf,
     erasePersonalData,
     /** True when the customer's personal data was erased (their data key destroyed). */
     isErased: (id: string) => vault.isErased(id),
@@ -412,6 +445,7 @@ export function createIdentityService(
     signIn,
     markGrantRevoked,
     isGrantRevoked,
+    admissionStates,
   };
 }
 

@@ -24,6 +24,12 @@ export interface Cache {
   /** Sets the key only when it is absent; true when this call set it. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /**
+   * Admission's cache work in one atomic step (one Redis script call, ADR 0090): counts the request,
+   * reads the cached security state and, only when the request is admitted on what is cached,
+   * stores the DPoP proof's jti. See AdmissionCacheRequest for the rules.
+   */
+  admit(request: AdmissionCacheRequest): Promise<AdmissionCacheAnswer>;
   ping(): Promise<void>;
   /**
    * Redis's maxmemory-policy (INFO memory), for the start-up check (checkEvictionPolicy); undefined
@@ -32,6 +38,62 @@ export interface Cache {
   evictionPolicy(): Promise<string | undefined>;
   close(): Promise<void>;
 }
+
+/** What admission asks of the cache for one request (keys without the cache's prefix). */
+export interface AdmissionCacheRequest {
+  /** The caller's rate-limit counter; absent for paths exempt from the limit. */
+  readonly rateKey?: string | undefined;
+  readonly windowMs: number;
+  readonly limit: number;
+  /** Cached security-state keys to read, each admitting only with the value named beside it. */
+  readonly states: readonly { readonly key: string; readonly admits: string }[];
+  /**
+   * The proof's replay marker: set (if absent) only when the count is within the limit and every
+   * state was found with its admitting value. A miss or a refusal stores nothing.
+   */
+  readonly jti?: { readonly key: string; readonly ttlMs: number } | undefined;
+}
+
+export interface AdmissionCacheAnswer {
+  /** The caller's count in this window and the window's time left; 0 / 0 when not counted. */
+  readonly count: number;
+  readonly resetMs: number;
+  /** The cached value of each state, in request order; undefined for a miss. */
+  readonly states: readonly (string | undefined)[];
+  /** True: this call stored the jti (first use). False: it was there already (a replay). Undefined: not tried. */
+  readonly jtiStored: boolean | undefined;
+}
+
+/**
+ * The admission script. KEYS: the rate key (or a placeholder when not counted), the states' keys,
+ * then the jti key (when given). ARGV: windowMs, limit, counted (1/0), state count, jti ttlMs (0 =
+ * no jti), then each state's admitting value. Returns {count, ttl, jtiStored (1, 0 or -1 = not
+ * tried), state values (false = miss)...}. Redis runs a script alone, so no other command falls
+ * between the count, the reads and the jti write.
+ */
+const admissionScript = `
+local windowMs = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local stateCount = tonumber(ARGV[4])
+local jtiTtlMs = tonumber(ARGV[5])
+local count, ttl = 0, 0
+if ARGV[3] == '1' then
+  count = redis.call('INCR', KEYS[1])
+  if count == 1 then redis.call('PEXPIRE', KEYS[1], windowMs) end
+  ttl = redis.call('PTTL', KEYS[1])
+  if ttl < 0 then redis.call('PEXPIRE', KEYS[1], windowMs); ttl = windowMs end
+end
+local admitted = count <= limit
+local reply = {count, ttl, -1}
+for i = 1, stateCount do
+  local value = redis.call('GET', KEYS[1 + i])
+  reply[3 + i] = value
+  if value ~= ARGV[5 + i] then admitted = false end
+end
+if jtiTtlMs > 0 and admitted then
+  reply[3] = redis.call('SET', KEYS[2 + stateCount], '1', 'PX', jtiTtlMs, 'NX') and 1 or 0
+end
+return reply`;
 
 // Increment and set the expiry atomically, so a crash between the two cannot leave an immortal key.
 const incrementScript = `
@@ -43,7 +105,36 @@ return {count, ttl}`;
 
 type RedisWithIncrement = Redis & {
   ngIncrement(key: string, windowMs: number): Promise<[number, number]>;
+  ngAdmit(keyCount: number, ...keysAndArgs: (string | number)[]): Promise<(number | string | null)[]>;
 };
+
+/** Builds the admission script's KEYS and ARGV (prefixed keys), in the order the script reads them. */
+function admissionScriptInput(prefix: string, request: AdmissionCacheRequest): (string | number)[] {
+  const keys = [prefix + (request.rateKey ?? 'rl:-'), ...request.states.map((state) => prefix + state.key)];
+  if (request.jti) keys.push(prefix + request.jti.key);
+  const argv = [
+    request.windowMs,
+    request.limit,
+    request.rateKey === undefined ? '0' : '1',
+    request.states.length,
+    request.jti?.ttlMs ?? 0,
+    ...request.states.map((state) => state.admits),
+  ];
+  return [keys.length, ...keys, ...argv];
+}
+
+function admissionAnswerOf(request: AdmissionCacheRequest, reply: (number | string | null)[]): AdmissionCacheAnswer {
+  const stored = reply[2];
+  return {
+    count: Number(reply[0]),
+    resetMs: Number(reply[1]),
+    states: request.states.map((_, i) => {
+      const value = reply[3 + i];
+      return typeof value === 'string' ? value : undefined;
+    }),
+    jtiStored: stored === 1 ? true : stored === 0 ? false : undefined,
+  };
+}
 
 export function connectRedis(
   redisUrl: string,
@@ -63,6 +154,9 @@ export function connectRedis(
   }) as RedisWithIncrement;
   redis.on('error', onError);
   redis.defineCommand('ngIncrement', { numberOfKeys: 1, lua: incrementScript });
+  // The key count varies with the request (states, jti): given per call. ioredis sends EVALSHA and
+  // falls back to EVAL once when Redis does not know the script (after a restart or SCRIPT FLUSH).
+  redis.defineCommand('ngAdmit', { lua: admissionScript });
   const run = async <T>(command: () => Promise<T>): Promise<T> => {
     try {
       return await command();
@@ -87,6 +181,11 @@ export function connectRedis(
     delete: (key) =>
       run(async () => {
         await redis.del(prefix + key);
+      }),
+    admit: (request) =>
+      run(async () => {
+        const [keyCount, ...keysAndArgs] = admissionScriptInput(prefix, request);
+        return admissionAnswerOf(request, await redis.ngAdmit(keyCount as number, ...keysAndArgs));
       }),
     ping: () =>
       run(async () => {
@@ -163,16 +262,24 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
     }
     entries.set(key, { value, expiresAtMs: now() + ttlMs });
   };
+  const incrementNow = (key: string, windowMs: number) => {
+    const entry = live(key);
+    if (!entry) {
+      put(key, '1', windowMs);
+      return { count: 1, resetMs: windowMs };
+    }
+    entry.value = String(Number(entry.value) + 1);
+    return { count: Number(entry.value), resetMs: entry.expiresAtMs - now() };
+  };
+  const setIfAbsentNow = (key: string, value: string, ttlMs: number) => {
+    if (live(key)) return false;
+    put(key, value, ttlMs);
+    return true;
+  };
   return {
     kind: 'memory',
     async increment(key, windowMs) {
-      const entry = live(key);
-      if (!entry) {
-        put(key, '1', windowMs);
-        return { count: 1, resetMs: windowMs };
-      }
-      entry.value = String(Number(entry.value) + 1);
-      return { count: Number(entry.value), resetMs: entry.expiresAtMs - now() };
+      return incrementNow(key, windowMs);
     },
     async get(key) {
       return live(key)?.value;
@@ -181,12 +288,22 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
       put(key, value, ttlMs);
     },
     async setIfAbsent(key, value, ttlMs) {
-      if (live(key)) return false;
-      put(key, value, ttlMs);
-      return true;
+      return setIfAbsentNow(key, value, ttlMs);
     },
     async delete(key) {
       entries.delete(key);
+    },
+    // Synchronous between its first and last line, so atomic like the Redis script. A full cache
+    // throws (503) on the counter or the jti, never admits uncounted or unmarked.
+    async admit(request) {
+      let count = 0;
+      let resetMs = 0;
+      if (request.rateKey !== undefined) ({ count, resetMs } = incrementNow(request.rateKey, request.windowMs));
+      const states = request.states.map((state) => live(state.key)?.value);
+      const admitted = count <= request.limit && request.states.every((state, i) => states[i] === state.admits);
+      let jtiStored: boolean | undefined;
+      if (request.jti && admitted) jtiStored = setIfAbsentNow(request.jti.key, '1', request.jti.ttlMs);
+      return { count, resetMs, states, jtiStored };
     },
     async ping() {},
     async evictionPolicy() {
