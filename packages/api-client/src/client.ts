@@ -23,6 +23,11 @@ export interface ApiClientOptions {
   readonly tokens: TokenStore;
   readonly fetch?: typeof fetch;
   readonly subtle?: Subtle;
+  /**
+   * Serialises refreshes beyond this client (the web's tabs: web/index.ts webRefreshLock); the
+   * tokens are read again inside it. One client alone needs none.
+   */
+  readonly refreshLock?: <T>(refresh: () => Promise<T>) => Promise<T>;
   /** Bounds on waiting for Retry-After; defaults in `retryLimits`. */
   readonly retry?: Partial<RetryLimits>;
 }
@@ -77,7 +82,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
    * or 5xx keeps the tokens, since the next call may succeed.
    */
   function refreshFrom(stale: string): Promise<TokenSet | undefined> {
-    refreshing ??= (async () => {
+    const lock = options.refreshLock ?? ((refresh) => refresh());
+    refreshing ??= lock(async () => {
       const current = await options.tokens.load();
       if (!current || current.accessToken !== stale) return current;
       if (!current.refreshToken) {
@@ -95,7 +101,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         }
         throw error;
       }
-    })().finally(() => {
+    }).finally(() => {
       refreshing = undefined;
     });
     return refreshing;
