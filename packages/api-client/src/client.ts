@@ -137,7 +137,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
           }),
         );
       }
-      const response = await fetchImpl(new Request(request.url, { method, headers, body }));
+      // The caller's signal (TanStack Query cancels queries with it) goes on every repeat.
+      const response = await fetchImpl(new Request(request.url, { method, headers, body, signal: request.signal }));
       nonces.learn(request.url, response.headers);
       if (!nonceRetried && tokens && (await wantsDpopNonce(response))) {
         nonceRetried = true;
