@@ -86,6 +86,16 @@ describe('signing in with the client primitives', () => {
     await assert.rejects(api.auth.completeSignIn(callbackUrl, { ...pending, state: 'another' }), {
       code: 'state_mismatch',
     });
+    const refused = new URL(webRedirectUri);
+    refused.search = new URLSearchParams({
+      error: 'access_denied',
+      state: pending.state,
+      iss: await api.auth.issuer(),
+    }).toString();
+    await assert.rejects(api.auth.completeSignIn(refused.href, pending), {
+      code: 'authorization_error',
+      oauthError: 'access_denied',
+    });
   });
 
   it('signs each API call: htm, htu without query, ath of the token, a fresh jti and the nonce', async (t) => {
@@ -225,6 +235,33 @@ describe('503 with Retry-After', () => {
     });
     assert.equal(moved.response.status, 201);
     assert.deepEqual(seen, ['GET /api/v1/accounts', 'POST /api/v1/accounts', 'POST /api/v1/transfers']);
+  });
+});
+
+/** A front door that answers 503 to every call of one path, with the given Retry-After. */
+function alwaysBusy(pathname: string, retryAfter: string, seen: string[]) {
+  return (inner: typeof fetch): typeof fetch =>
+    async (input, init) => {
+      const request = new Request(input, init);
+      if (new URL(request.url).pathname !== pathname) return inner(request);
+      seen.push(request.method);
+      return new Response('<html>busy</html>', { status: 503, headers: { 'retry-after': retryAfter } });
+    };
+}
+
+describe('503 that does not end', () => {
+  it('repeats a safe call at most twice, then throws', async (t) => {
+    const seen: string[] = [];
+    const { api } = await signedInClient(t, alwaysBusy('/api/v1/sessions', '0', seen));
+    await assert.rejects(api.GET('/api/v1/sessions'), { name: 'ApiProblem', status: 503, code: 'http_503' });
+    assert.deepEqual(seen, ['GET', 'GET', 'GET']);
+  });
+
+  it('does not wait out a Retry-After longer than its bound', async (t) => {
+    const seen: string[] = [];
+    const { api } = await signedInClient(t, alwaysBusy('/api/v1/sessions', '3600', seen));
+    await assert.rejects(api.GET('/api/v1/sessions'), { status: 503, retryAfterS: 3600 });
+    assert.deepEqual(seen, ['GET']);
   });
 });
 
