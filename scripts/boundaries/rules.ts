@@ -27,6 +27,10 @@ const layers: readonly Layer[] = [
   { name: 'entry points', modules: ['main', 'cli'] },
   // packages/testkit: imported by *.test.ts files only.
   { name: 'test support', modules: ['testkit'] },
+  // packages/api-client: the API's consumer (the app, scripts). On top so that no server module may
+  // import it; it imports nothing of ours either (packages/api-client/test/self-contained.test.ts),
+  // only its generated types tie it to the API.
+  { name: 'api client', modules: ['api-client'] },
 ];
 
 /** apps/api/src/<module>/…, apps/api/src/{app,main}.ts, apps/<app>/src, packages/<package>/src. */
@@ -48,6 +52,7 @@ function doorsOf(module: string): readonly string[] | '*' {
   if (module === 'app') return [`${apiSource}app.ts`];
   if (module === 'main') return [`${apiSource}main.ts`];
   if (module === 'testkit') return ['packages/testkit/src/index.ts'];
+  if (module === 'api-client') return ['packages/api-client/src/index.ts', 'packages/api-client/src/web/index.ts'];
   if (module === 'worker') return ['apps/worker/src/index.ts'];
   return [`${apiSource}${module}/index.ts`];
 }
