@@ -447,8 +447,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Wrong e-mail or password (the same answer for both) */
+                /** @description Wrong e-mail or password (the same answer for both, and for an unknown e-mail) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description The password was right but the customer is locked or closed by the bank: contact the bank (shown only after every factor the customer holds) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -724,7 +733,7 @@ export interface paths {
         put?: never;
         /**
          * Finish signing in with a passkey assertion
-         * @description Answers `{ redirectTo }`: go there to continue. Refused: 400 `sign_in_expired` (page or options expired or already used; ask for new options), 401 `passkey_rejected`, 429 after too many failures.
+         * @description Answers `{ redirectTo }`: go there to continue. Refused: 400 `sign_in_expired` (page or options expired or already used; ask for new options), 401 `passkey_rejected`, 403 `customer_inactive` (the passkey was right but the bank locked or closed the customer: contact the bank), 429 after too many failures.
          */
         post: {
             parameters: {
@@ -806,6 +815,31 @@ export interface paths {
                 };
                 /** @description No valid access token (see WWW-Authenticate). Sign in again. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8001,7 +8035,7 @@ export interface paths {
                                 /** @example apr_01jf8x9k2m3n4p5q6r7s8t9v0w */
                                 id: string;
                                 /** @enum {string} */
-                                action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase";
+                                action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase" | "customers.unlock" | "customers.close";
                                 /** @enum {string} */
                                 status: "pending" | "executed" | "failed" | "rejected" | "expired";
                                 subject: {
@@ -8224,7 +8258,7 @@ export interface paths {
                             /** @example apr_01jf8x9k2m3n4p5q6r7s8t9v0w */
                             id: string;
                             /** @enum {string} */
-                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase";
+                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase" | "customers.unlock" | "customers.close";
                             /** @enum {string} */
                             status: "pending" | "executed" | "failed" | "rejected" | "expired";
                             subject: {
@@ -8476,7 +8510,7 @@ export interface paths {
                             /** @example apr_01jf8x9k2m3n4p5q6r7s8t9v0w */
                             id: string;
                             /** @enum {string} */
-                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase";
+                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase" | "customers.unlock" | "customers.close";
                             /** @enum {string} */
                             status: "pending" | "executed" | "failed" | "rejected" | "expired";
                             subject: {
@@ -8827,7 +8861,7 @@ export interface paths {
                             /** @example apr_01jf8x9k2m3n4p5q6r7s8t9v0w */
                             id: string;
                             /** @enum {string} */
-                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase";
+                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase" | "customers.unlock" | "customers.close";
                             /** @enum {string} */
                             status: "pending" | "executed" | "failed" | "rejected" | "expired";
                             subject: {
@@ -9233,7 +9267,7 @@ export interface paths {
                             /** @example apr_01jf8x9k2m3n4p5q6r7s8t9v0w */
                             id: string;
                             /** @enum {string} */
-                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase";
+                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase" | "customers.unlock" | "customers.close";
                             /** @enum {string} */
                             status: "pending" | "executed" | "failed" | "rejected" | "expired";
                             subject: {
@@ -9896,7 +9930,7 @@ export interface paths {
                             /** @example apr_01jf8x9k2m3n4p5q6r7s8t9v0w */
                             id: string;
                             /** @enum {string} */
-                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase";
+                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase" | "customers.unlock" | "customers.close";
                             /** @enum {string} */
                             status: "pending" | "executed" | "failed" | "rejected" | "expired";
                             subject: {
@@ -11564,7 +11598,7 @@ export interface paths {
                             /** @example apr_01jf8x9k2m3n4p5q6r7s8t9v0w */
                             id: string;
                             /** @enum {string} */
-                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase";
+                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase" | "customers.unlock" | "customers.close";
                             /** @enum {string} */
                             status: "pending" | "executed" | "failed" | "rejected" | "expired";
                             subject: {
@@ -12340,7 +12374,7 @@ export interface paths {
                             /** @example apr_01jf8x9k2m3n4p5q6r7s8t9v0w */
                             id: string;
                             /** @enum {string} */
-                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase";
+                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase" | "customers.unlock" | "customers.close";
                             /** @enum {string} */
                             status: "pending" | "executed" | "failed" | "rejected" | "expired";
                             subject: {
@@ -12724,7 +12758,7 @@ export interface paths {
                             /** @example apr_01jf8x9k2m3n4p5q6r7s8t9v0w */
                             id: string;
                             /** @enum {string} */
-                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase";
+                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase" | "customers.unlock" | "customers.close";
                             /** @enum {string} */
                             status: "pending" | "executed" | "failed" | "rejected" | "expired";
                             subject: {
@@ -13296,7 +13330,7 @@ export interface paths {
                             /** @example apr_01jf8x9k2m3n4p5q6r7s8t9v0w */
                             id: string;
                             /** @enum {string} */
-                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase";
+                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase" | "customers.unlock" | "customers.close";
                             /** @enum {string} */
                             status: "pending" | "executed" | "failed" | "rejected" | "expired";
                             subject: {
@@ -13604,6 +13638,1217 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backoffice/v1/customers/{id}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lock a customer's access at once (role customers)
+         * @description Their access tokens are refused from the next request, their refresh tokens stop and every session ends; signing in tells them to contact the bank. Only an active customer is locked (409 `customer_status_conflict` otherwise). Audited with the reason.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why (a ticket or case reference): stored in the audit record and shown to the approver */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            status: "active" | "locked" | "closed" | "erased";
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No such resource among the caller’s. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The resource’s state does not allow this now. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is larger than 64 KiB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backoffice/v1/customers/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a locked customer their access back (role customers; four-eyes: answers 202 with the approval to decide)
+         * @description Refused with 409 `customer_status_conflict` unless the customer is locked, when requested and again when approved: a status changed meanwhile fails the approval (outcome 409 `customer_status_conflict`). The customer signs in again; no session of before the lock comes back.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Optional: a retried request with the same key finds its approval. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why (a ticket or case reference): stored in the audit record and shown to the approver */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            status: "active" | "locked" | "closed" | "erased";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example apr_01jf8x9k2m3n4p5q6r7s8t9v0w */
+                            id: string;
+                            /** @enum {string} */
+                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase" | "customers.unlock" | "customers.close";
+                            /** @enum {string} */
+                            status: "pending" | "executed" | "failed" | "rejected" | "expired";
+                            subject: {
+                                kind: string;
+                                id: string;
+                            };
+                            /** @description Exactly what approving executes */
+                            request: {
+                                [key: string]: string | number | boolean;
+                            };
+                            /** @description The requesting operator */
+                            requestedBy: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            decidedBy: string | null;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            reason: string | null;
+                            outcome: {
+                                /** @description What executing the action answered */
+                                status: number;
+                                resultId?: string;
+                                /** @description The problem code when the execution was refused */
+                                code?: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No such resource among the caller’s. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The resource’s state does not allow this now. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is larger than 64 KiB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backoffice/v1/customers/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End the relationship: close the customer (role customers; four-eyes: answers 202 with the approval to decide)
+         * @description Final: a closed customer is never reopened. Only when every account is closed (409 `customer_has_open_accounts` otherwise) and the customer is active or locked (409 `customer_status_conflict`), checked when requested and again when approved. Their tokens and sessions stop at once; their records stay for the retention period (erasure is a separate, compliance action).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Optional: a retried request with the same key finds its approval. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why (a ticket or case reference): stored in the audit record and shown to the approver */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            status: "active" | "locked" | "closed" | "erased";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example apr_01jf8x9k2m3n4p5q6r7s8t9v0w */
+                            id: string;
+                            /** @enum {string} */
+                            action: "payments.credit" | "accounts.unfreeze" | "limits.override" | "limits.override_removal" | "kyc.verify" | "customers.erase" | "customers.unlock" | "customers.close";
+                            /** @enum {string} */
+                            status: "pending" | "executed" | "failed" | "rejected" | "expired";
+                            subject: {
+                                kind: string;
+                                id: string;
+                            };
+                            /** @description Exactly what approving executes */
+                            request: {
+                                [key: string]: string | number | boolean;
+                            };
+                            /** @description The requesting operator */
+                            requestedBy: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            decidedBy: string | null;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            reason: string | null;
+                            outcome: {
+                                /** @description What executing the action answered */
+                                status: number;
+                                resultId?: string;
+                                /** @description The problem code when the execution was refused */
+                                code?: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No such resource among the caller’s. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The resource’s state does not allow this now. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is larger than 64 KiB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backoffice/v1/customers/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's status (role support, read-only; the look-up is audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            status: "active" | "locked" | "closed" | "erased";
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No such resource among the caller’s. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
