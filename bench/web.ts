@@ -26,7 +26,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -187,9 +187,10 @@ export async function runWebBench(loads: number) {
     throw new Error(`Chromium is not installed at ${chromiumPath}: apt-get install -y chromium`);
   const build = spawnSync(process.execPath, [path.join(repositoryRoot, 'scripts/web-build.ts')], { stdio: 'inherit' });
   if (build.status !== 0) throw new Error('the web app build failed');
+  const dataDir = path.join(os.tmpdir(), `ng-bench-web-${process.pid}`);
   const api = await startApiProcess({
     WEB_APP_DIR: webAppDir,
-    DATA_DIR: path.join(os.tmpdir(), `ng-bench-web-${process.pid}`),
+    DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
   });
   const browser = await chromium.launch({
@@ -253,6 +254,7 @@ export async function runWebBench(loads: number) {
   } finally {
     await browser.close();
     await api.stop();
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
 
