@@ -4,6 +4,7 @@
  * TPC-B-like run on the same machine as the yardstick ARCHITECTURE.md names.
  *
  *   ./ng bench [-- --duration 20 --connections 64 --customers 40 --skip-pgbench --database ng_bench]
+ *   ./ng bench -- --web [--loads 7 --json out/web.json]   the web app's first render instead (web.ts)
  *
  * The API runs as its own process (as in production); the load generator shares the machine's two
  * cores with it and with PostgreSQL, so figures are a floor, not a ceiling. Results are printed
@@ -38,6 +39,10 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     // The API's scratch database (recreated each run); bench/run.test.ts names its own.
     database: { type: 'string', default: 'ng_bench' },
+    // `--web` runs the web-app benchmark (web.ts) instead, with its own options.
+    web: { type: 'boolean', default: false },
+    loads: { type: 'string' },
+    json: { type: 'string' },
   },
 });
 const durationS = Number(args.duration);
@@ -441,4 +446,5 @@ async function main() {
   }
 }
 
-await main();
+if (args.web) await (await import('./web.ts')).main();
+else await main();

@@ -27,6 +27,8 @@ export function Screen({ title, state = { status: 'ready' }, children, testID }:
   return (
     <ScrollView
       testID={testID}
+      // The screen's content is the page's main landmark on the web (axe: region, landmark-one-main).
+      role="main"
       style={{ backgroundColor: theme.colors.background }}
       contentContainerStyle={[styles.content, { padding: theme.spacing * 2 }]}
     >
