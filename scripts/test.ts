@@ -77,8 +77,11 @@ try {
     patterns.length > 0
       ? patterns
       : [
-          'apps/*/src/**/*.test.ts',
-          'apps/*/test/**/*.test.ts',
+          // apps/mobile's tests run under Jest (jest-expo) in `npm run test:mobile`, not here.
+          'apps/api/src/**/*.test.ts',
+          'apps/api/test/**/*.test.ts',
+          'apps/worker/src/**/*.test.ts',
+          'apps/worker/test/**/*.test.ts',
           'packages/*/src/**/*.test.ts',
           'packages/*/test/**/*.test.ts',
           'scripts/**/*.test.ts',
