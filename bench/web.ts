@@ -24,19 +24,14 @@
  * Targets (issue 13): FMR under 1.5 s and JS before first render under 1 MB compressed.
  * The browser shares the machine's cores with the API: figures are a floor, not a ceiling.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { repositoryRoot, startApiProcess } from '@nextgen/testkit';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { buildWebApp, launchChromium, startApiProcess, webAppDir } from '@nextgen/testkit';
+import type { BrowserContext } from 'playwright-core';
 
 export const targets = { renderMsMax: 1500, jsCompressedBytesMax: 1_000_000 } as const;
-
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const webAppDir = path.join(repositoryRoot, 'apps/mobile/dist/web');
 
 interface LoadMetrics {
   readonly fmrMs: number;
@@ -183,28 +178,19 @@ function summary(values: readonly number[]) {
 }
 
 export async function runWebBench(loads: number) {
-  if (!existsSync(chromiumPath))
-    throw new Error(`Chromium is not installed at ${chromiumPath}: apt-get install -y chromium`);
-  const build = spawnSync(process.execPath, [path.join(repositoryRoot, 'scripts/web-build.ts')], { stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('the web app build failed');
+  buildWebApp();
   const dataDir = path.join(os.tmpdir(), `ng-bench-web-${process.pid}`);
-  const api = await startApiProcess({
-    WEB_APP_DIR: webAppDir,
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-  });
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  // The embedded database (PGlite) migrates from scratch at start: on a loaded two-core machine
+  // that took longer than startApiProcess's 60 s default (clean-clone CI), so wait up to 3 minutes.
+  const api = await startApiProcess(
+    {
+      WEB_APP_DIR: webAppDir,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    },
+    180_000,
+  );
+  const browser = await launchChromium();
   try {
     const cold: LoadMetrics[] = [];
     const warm: LoadMetrics[] = [];

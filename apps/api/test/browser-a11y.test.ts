@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '@nextgen/testkit';
-import { type Browser, chromium } from 'playwright-core';
+import { buildWebApp, freePort, launchChromium, webAppDir } from '@nextgen/testkit';
+import type { Browser } from 'playwright-core';
 import { axeViolations, seriousViolations, webAppScreens } from './a11y.ts';
 import { buildTestApp } from './helper.ts';
 
@@ -14,9 +11,6 @@ import { buildTestApp } from './helper.ts';
  * for it (the app follows the system by default). Fails on any serious or critical violation,
  * naming the rule, its impact and the nodes. Screens are listed in ./a11y.ts.
  */
-const repo = path.join(import.meta.dirname, '../../..');
-const webAppDir = path.join(repo, 'apps/mobile/dist/web');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const browserStepTimeoutMs = 30_000;
 
 const variants = [
@@ -31,23 +25,8 @@ const backgrounds = { light: 'rgb(246, 247, 249)', dark: 'rgb(13, 16, 20)' } as 
 let browser: Browser;
 
 before(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium is not installed at ${chromiumPath}: apt-get install -y chromium, or set CHROMIUM_PATH`);
-  }
-  const build = spawnSync(process.execPath, [path.join(repo, 'scripts/web-build.ts')], { stdio: 'inherit' });
-  assert.equal(build.status, 0, 'the web app build failed');
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  buildWebApp();
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { freePort, oauthDriver } from '@nextgen/testkit';
-import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
+import { freePort, launchChromium, oauthDriver } from '@nextgen/testkit';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import { loginTexts } from '../src/identity/login-pages.ts';
 import { issuerOf } from '../src/platform/auth.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
@@ -21,7 +20,6 @@ import { buildTestApp, type TestApp } from './helper.ts';
  * is watched for Content-Security-Policy violations: the passkey page's script must run under the
  * page's own policy, untouched.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Bounds every browser wait, so a broken page fails the test instead of hanging it. */
 const browserStepTimeoutMs = 15_000;
 const password = 'seven quiet herons at dawn';
@@ -29,12 +27,7 @@ const password = 'seven quiet herons at dawn';
 let browser: Browser;
 
 before(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `Chromium is not installed at ${chromiumPath}. Install it with \`apt-get install -y chromium\` (Debian/Ubuntu; ./ng test does this when run as root), or set CHROMIUM_PATH to a Chromium binary.`,
-    );
-  }
-  browser = await chromium.launch({ executablePath: chromiumPath });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '@nextgen/testkit';
-import { type Browser, chromium } from 'playwright-core';
+import { buildWebApp, freePort, launchChromium, webAppDir } from '@nextgen/testkit';
+import type { Browser } from 'playwright-core';
 import { buildTestApp } from './helper.ts';
 
 /**
@@ -14,9 +13,7 @@ import { buildTestApp } from './helper.ts';
  * The build is made (or found current) by scripts/web-build.ts, as `./ng start` does.
  */
 const repo = path.join(import.meta.dirname, '../../..');
-const webAppDir = path.join(repo, 'apps/mobile/dist/web');
 const artifacts = path.join(repo, 'test-artifacts/web-app');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Bounds every browser wait, so a broken page fails the test instead of hanging it. */
 const browserStepTimeoutMs = 30_000;
 
@@ -33,24 +30,9 @@ interface PageGlobals {
 let browser: Browser;
 
 before(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium is not installed at ${chromiumPath}: apt-get install -y chromium, or set CHROMIUM_PATH`);
-  }
-  const build = spawnSync(process.execPath, [path.join(repo, 'scripts/web-build.ts')], { stdio: 'inherit' });
-  assert.equal(build.status, 0, 'the web app build failed');
+  buildWebApp();
   mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -1,3 +1,4 @@
+export * from './chromium.ts';
 export * from './database.ts';
 export * from './dpop.ts';
 export * from './fake-http.ts';

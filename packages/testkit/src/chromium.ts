@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { repositoryRoot } from './server-process.ts';
+
+/** Debian's Chromium (`apt-get install -y chromium`); never a downloaded browser. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Headless, and quiet on a closed network: without the background-networking flags Chromium
+ * opens connections the machine refuses (component updates, sync, Google lookups) at every start.
+ */
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Launches Debian's Chromium for a browser test or benchmark, or names the install command. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `Chromium is not installed at ${chromiumPath}. Install it with \`apt-get install -y chromium\` (Debian/Ubuntu; ./ng test does this when run as root), or set CHROMIUM_PATH to a Chromium binary.`,
+    );
+  }
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+}
+
+/** Where scripts/web-build.ts leaves the app's web build. */
+export const webAppDir = path.join(repositoryRoot, 'apps/mobile/dist/web');
+
+/** Builds the app's web build as `./ng start` does (or finds it current); throws when the build fails. */
+export function buildWebApp(): void {
+  const build = spawnSync(process.execPath, [path.join(repositoryRoot, 'scripts/web-build.ts')], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`the web app build failed (exit ${build.status ?? build.signal})`);
+}
