@@ -7,9 +7,12 @@ import { createJetStreamLink, type JetStreamLink } from './jetstream.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import {
   assertUniqueConsumers,
+  countOutcome,
   type EventFeed,
-  type OutboxEvent,
+  type EventRow,
+  eventOf,
   type OutboxHandler,
+  type Outcome,
   outboxBacklog,
   recordDeadLetter,
   retryDelayMs,
@@ -43,16 +46,6 @@ export interface JetStreamFeedOptions {
   readonly onError: (error: unknown, event: { id: string; topic: string }) => void;
   /** For tests: a link of their own. */
   readonly link?: JetStreamLink;
-}
-
-type Outcome = 'published' | 'retrying' | 'dead_lettered' | 'skipped';
-
-interface EventRow {
-  id: string;
-  topic: string;
-  aggregate_id: string;
-  payload: unknown;
-  created_at: Date;
 }
 
 function eventIdOf(msg: JsMsg): string | undefined {
@@ -104,14 +97,7 @@ export function createJetStreamFeed(
         await recordDeadLetter(tx, eventId, 'worker', attempts - 1, error);
         return 'dead_lettered';
       }
-      const event: OutboxEvent = {
-        id: row.id,
-        topic: row.topic,
-        aggregateId: row.aggregate_id,
-        payload: row.payload,
-        createdAt: row.created_at,
-        attempts,
-      };
+      const event = eventOf(row, attempts);
       const failure = await runHandlers(tx, handlers, event);
       if (failure === undefined) {
         await tx.query('UPDATE outbox_events SET published_at = now() WHERE id = $1', [eventId]);
@@ -146,12 +132,10 @@ export function createJetStreamFeed(
       return;
     }
     if (outcome === 'published' || outcome === 'skipped') msg.ack();
-    if (outcome === 'published') metrics.eventsProcessed += 1;
     if (outcome === 'retrying') msg.nak(retryDelayMs(options.retryBaseMs, attempts));
     // No reason text on term: servers before 2.10 ignore `+TERM <reason>` and redeliver after ack_wait.
     if (outcome === 'dead_lettered') msg.term();
-    if (outcome === 'retrying' || outcome === 'dead_lettered') metrics.eventsFailed += 1;
-    if (outcome === 'dead_lettered') metrics.eventsDeadLettered += 1;
+    countOutcome(metrics, outcome);
   }
 
   let pump: Promise<void> | undefined;

@@ -73,23 +73,42 @@ export interface OutboxOptions {
   readonly onError: (error: unknown, event: { id: string; topic: string }) => void;
 }
 
-interface EventRow {
+/** An outbox_events row as both feeds read it (attempts come from the claim or the count). */
+export interface EventRow {
   id: string;
   topic: string;
   aggregate_id: string;
   payload: unknown;
   created_at: Date;
-  attempts: number;
 }
 
-type Outcome = 'published' | 'retrying' | 'dead_lettered' | 'skipped';
+/** What handling one event came to, in either feed. */
+export type Outcome = 'published' | 'retrying' | 'dead_lettered' | 'skipped';
+
+export function eventOf(row: EventRow, attempts: number): OutboxEvent {
+  return {
+    id: row.id,
+    topic: row.topic,
+    aggregateId: row.aggregate_id,
+    payload: row.payload,
+    createdAt: row.created_at,
+    attempts,
+  };
+}
+
+/** The processed / failed / dead-lettered counters for one event's outcome, the same for both feeds. */
+export function countOutcome(metrics: WorkerMetrics, outcome: Outcome): void {
+  if (outcome === 'published') metrics.eventsProcessed += 1;
+  if (outcome === 'retrying' || outcome === 'dead_lettered') metrics.eventsFailed += 1;
+  if (outcome === 'dead_lettered') metrics.eventsDeadLettered += 1;
+}
 
 export function retryDelayMs(retryBaseMs: number, attempts: number): number {
   return Math.min(outboxRetryDelayMaxMs, retryBaseMs * 2 ** Math.min(attempts - 1, 20));
 }
 
 async function claimBatch(db: Database, batchSize: number, claimTimeoutMs: number): Promise<OutboxEvent[]> {
-  const { rows } = await db.query<EventRow>(
+  const { rows } = await db.query<EventRow & { attempts: number }>(
     `UPDATE outbox_events SET attempts = attempts + 1,
        available_at = now() + make_interval(secs => $2::float8 / 1000)
      WHERE id IN (
@@ -101,14 +120,7 @@ async function claimBatch(db: Database, batchSize: number, claimTimeoutMs: numbe
     [batchSize, claimTimeoutMs],
   );
   return rows
-    .map((row) => ({
-      id: row.id,
-      topic: row.topic,
-      aggregateId: row.aggregate_id,
-      payload: row.payload,
-      createdAt: row.created_at,
-      attempts: row.attempts,
-    }))
+    .map((row) => eventOf(row, row.attempts))
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
 }
 
@@ -223,9 +235,7 @@ export function createOutboxConsumer(
           options.onError(error, event);
           continue;
         }
-        if (outcome === 'published') options.metrics.eventsProcessed += 1;
-        if (outcome === 'retrying' || outcome === 'dead_lettered') options.metrics.eventsFailed += 1;
-        if (outcome === 'dead_lettered') options.metrics.eventsDeadLettered += 1;
+        countOutcome(options.metrics, outcome);
       }
       return batch.length;
     },
