@@ -31,6 +31,8 @@ const layers: readonly Layer[] = [
   // import it; it imports nothing of ours either (packages/api-client/test/self-contained.test.ts),
   // only its generated types tie it to the API.
   { name: 'api client', modules: ['api-client'] },
+  // apps/mobile: the app, on the api client only (and never imported by anything of ours).
+  { name: 'app', modules: ['mobile'] },
 ];
 
 /** apps/api/src/<module>/…, apps/api/src/{app,main}.ts, apps/<app>/src, packages/<package>/src. */

@@ -1,14 +1,18 @@
 /**
  * Everything every screen stands on, in dependency order: settings (language, theme, lock) →
- * i18n and locale → theme → network → server state → app lock gate. Tests render screens inside
+ * i18n and locale → theme → network → API client → passkeys → server state → app lock gate. Tests render screens inside
  * the same providers (src/test-utils.tsx), so what is tested is what ships.
  */
+
+import type { ApiClient } from '@nextgen/api-client';
 import { type QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import { ApiProvider } from './api/context';
 import { resolveLanguage } from './i18n';
 import { LocaleProvider } from './i18n/provider';
 import { AppLockGate } from './lock/app-lock';
 import type { Biometrics } from './lock/biometrics';
+import { type Passkeys, PasskeysProvider } from './passkeys';
 import { NetworkProvider } from './state/network';
 import { useSettings } from './state/settings';
 import { ThemeProvider } from './theme';
@@ -20,6 +24,9 @@ export interface AppProvidersProps {
   readonly biometrics?: Biometrics;
   readonly online?: boolean;
   readonly deviceTag?: string;
+  /** This installation's API client (src/session builds it); absent until the device store opened. */
+  readonly api?: ApiClient;
+  readonly passkeys?: Passkeys;
 }
 
 /** Needs a SettingsProvider above it (the settings choose the language and theme). */
@@ -30,17 +37,23 @@ export function AppProviders({
   biometrics,
   online,
   deviceTag,
+  api,
+  passkeys,
 }: AppProvidersProps) {
   const { settings } = useSettings();
   return (
     <LocaleProvider language={resolveLanguage(settings.language)} deviceTag={deviceTag}>
       <ThemeProvider setting={settings.theme}>
         <NetworkProvider online={online}>
-          <QueryClientProvider client={queryClient}>
-            <AppLockGate biometrics={biometrics} onPasswordFallback={onPasswordFallback}>
-              {children}
-            </AppLockGate>
-          </QueryClientProvider>
+          <ApiProvider api={api}>
+            <PasskeysProvider passkeys={passkeys}>
+              <QueryClientProvider client={queryClient}>
+                <AppLockGate biometrics={biometrics} onPasswordFallback={onPasswordFallback}>
+                  {children}
+                </AppLockGate>
+              </QueryClientProvider>
+            </PasskeysProvider>
+          </ApiProvider>
         </NetworkProvider>
       </ThemeProvider>
     </LocaleProvider>

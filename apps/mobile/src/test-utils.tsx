@@ -3,11 +3,14 @@
  * gcTime Infinity (no garbage-collection timers left running, which would keep Jest alive) and
  * clears it afterwards.
  */
+
+import type { ApiClient } from '@nextgen/api-client';
 import { QueryClient } from '@tanstack/react-query';
 import { render } from '@testing-library/react-native';
 import type { ReactElement } from 'react';
 import { AppProviders } from './app-providers';
 import type { Biometrics } from './lock/biometrics';
+import type { Passkeys } from './passkeys';
 import { defaultSettings, type Settings, SettingsProvider } from './state/settings';
 
 const clients: QueryClient[] = [];
@@ -27,12 +30,30 @@ export function fakeBiometrics(available: boolean, answers: boolean[] = []): Bio
   return fake;
 }
 
+/**
+ * An authenticator that answers with what the test queued (an assertion, null, or an error to
+ * throw) and records the options it was asked to sign.
+ */
+export function fakePasskeys(answers: (Record<string, unknown> | null | Error)[] = []) {
+  const asked: Readonly<Record<string, unknown>>[] = [];
+  const next = async (options: Readonly<Record<string, unknown>>) => {
+    asked.push(options);
+    const answer = answers.shift() ?? null;
+    if (answer instanceof Error) throw answer;
+    return answer;
+  };
+  return { asked, supported: () => true, create: next, get: next } satisfies Passkeys & { asked: unknown[] };
+}
+
 export interface RenderOptions {
   readonly settings?: Partial<Settings>;
   readonly biometrics?: Biometrics;
   readonly online?: boolean;
   readonly deviceTag?: string;
   readonly onPasswordFallback?: () => void;
+  /** The API the screen talks to: `fakeServer(routes).api` (src/fake-server.ts). */
+  readonly api?: ApiClient;
+  readonly passkeys?: Passkeys;
 }
 
 export function renderInApp(ui: ReactElement, options: RenderOptions = {}) {
@@ -48,6 +69,8 @@ export function renderInApp(ui: ReactElement, options: RenderOptions = {}) {
         online={options.online ?? true}
         deviceTag={options.deviceTag ?? 'en-GB'}
         onPasswordFallback={options.onPasswordFallback ?? (() => {})}
+        api={options.api}
+        passkeys={options.passkeys ?? fakePasskeys()}
       >
         {ui}
       </AppProviders>

@@ -1,7 +1,7 @@
 /**
- * The signed-in tabs. The issue's screens fill them in this order: `home` (accounts, balances,
- * history), `payments` (transfers, payees, step-up), `settings` (security: passkeys, devices,
- * app lock; profile, export, sign out). Only `settings` has what works without the API today.
+ * The signed-in tabs: `home` (accounts, balances, history, limits), `payments` (transfers, payees,
+ * step-up), `settings` (security: passkeys, devices, app lock; profile, export, sign out). Each
+ * tab is a stack of its own under app/(tabs)/<tab>/.
  */
 import { Tabs } from 'expo-router';
 import { useTranslation } from 'react-i18next';
@@ -19,6 +19,24 @@ export default function TabsLayout() {
         tabBarStyle: { backgroundColor: theme.colors.surface, borderTopColor: theme.colors.border },
       }}
     >
+      <Tabs.Screen
+        name="home"
+        options={{
+          title: t('tabs.home'),
+          tabBarAccessibilityLabel: t('tabs.home'),
+          tabBarIcon: () => null,
+          tabBarLabelStyle: { fontSize: 14 },
+        }}
+      />
+      <Tabs.Screen
+        name="payments"
+        options={{
+          title: t('tabs.payments'),
+          tabBarAccessibilityLabel: t('tabs.payments'),
+          tabBarIcon: () => null,
+          tabBarLabelStyle: { fontSize: 14 },
+        }}
+      />
       <Tabs.Screen
         name="settings"
         // No icon font ships with the app yet (nothing downloads at run time): the tab is its label.

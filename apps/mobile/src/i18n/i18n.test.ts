@@ -1,6 +1,4 @@
-import { createI18n, formattingLocale } from './index';
-import de from './locales/de.json';
-import en from './locales/en.json';
+import { createI18n, de, en, formattingLocale } from './index';
 
 function keys(value: unknown, prefix = ''): string[] {
   if (typeof value !== 'object' || value === null) return [prefix];
@@ -25,6 +23,15 @@ describe('translations', () => {
     keys(en).forEach((key, i) => {
       expect([key, placeholders(deByKey.get(key) ?? '')]).toEqual([key, placeholders(leaves(en)[i] ?? '')]);
     });
+  });
+  it('give each feature file its own top-level keys (a later file cannot override an earlier one)', () => {
+    for (const language of ['en', 'de']) {
+      const files = ['common', 'session', 'accounts', 'payments', 'security'].map(
+        (name) => require(`./locales/${language}/${name}.json`) as Record<string, unknown>,
+      );
+      const tops = files.flatMap((file) => Object.keys(file));
+      expect(tops.length).toBe(new Set(tops).size);
+    }
   });
   it('translate into German', () => {
     expect(createI18n('de').t('settings.title')).toBe('Einstellungen');

@@ -20,6 +20,8 @@ export interface Palette {
   readonly warningBackground: string;
   readonly warningText: string;
   readonly credit: string;
+  /** Behind a dialog (the step-up sheet): dims the screen it covers. */
+  readonly backdrop: string;
 }
 
 export const palettes: Record<Scheme, Palette> = {
@@ -35,6 +37,7 @@ export const palettes: Record<Scheme, Palette> = {
     warningBackground: '#fff4d6',
     warningText: '#5c4200',
     credit: '#16683a',
+    backdrop: 'rgba(0, 0, 0, 0.45)',
   },
   dark: {
     background: '#0d1014',
@@ -48,6 +51,7 @@ export const palettes: Record<Scheme, Palette> = {
     warningBackground: '#3d2f00',
     warningText: '#ffe08a',
     credit: '#7ad99b',
+    backdrop: 'rgba(0, 0, 0, 0.65)',
   },
 };
 
