@@ -14,11 +14,13 @@ const production = {
 };
 
 describe('OAuth client configuration', () => {
-  it('takes the mobile redirect URIs from MOBILE_REDIRECT_URIS, with the app scheme and Expo web by default', () => {
+  it('takes the mobile redirect URIs from MOBILE_REDIRECT_URIS, with the app scheme, Expo web and the served web app by default', () => {
     assert.deepEqual(loadConfig({}).mobileRedirectUris, [
       'nextgen://oauth/callback',
       'http://localhost:8081/oauth/callback',
+      'http://localhost:3000/auth/callback',
     ]);
+    assert.deepEqual(loadConfig({ PUBLIC_URL: 'https://bank.example/' }).mobileRedirectUris.at(-1), 'https://bank.example/auth/callback');
     assert.deepEqual(loadConfig({ MOBILE_REDIRECT_URIS: 'app://a, https://b.example/cb' }).mobileRedirectUris, [
       'app://a',
       'https://b.example/cb',

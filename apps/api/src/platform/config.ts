@@ -147,7 +147,9 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The app's custom scheme and the Expo web build's development address. */
-const defaultMobileRedirectUris = 'nextgen://oauth/callback,http://localhost:8081/oauth/callback';
+/** The native app's scheme, Expo's dev server, and the web build served on the API's own origin. */
+const defaultMobileRedirectUris = (publicUrl: string) =>
+  `nextgen://oauth/callback,http://localhost:8081/oauth/callback,${publicUrl}/auth/callback`;
 
 function text(env: Env, name: string, fallback?: string): string {
   const value = env[name]?.trim();
@@ -298,7 +300,7 @@ export function loadConfig(env: Env = process.env): Config {
       'above 1 needs DATABASE_URL and REDIS_URL: the embedded database and cache live in one process',
     );
   }
-  const mobileRedirectUris = text(env, 'MOBILE_REDIRECT_URIS', defaultMobileRedirectUris)
+  const mobileRedirectUris = text(env, 'MOBILE_REDIRECT_URIS', defaultMobileRedirectUris(publicUrl))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
