@@ -20,7 +20,10 @@ describe('OAuth client configuration', () => {
       'http://localhost:8081/oauth/callback',
       'http://localhost:3000/auth/callback',
     ]);
-    assert.deepEqual(loadConfig({ PUBLIC_URL: 'https://bank.example/' }).mobileRedirectUris.at(-1), 'https://bank.example/auth/callback');
+    assert.deepEqual(
+      loadConfig({ PUBLIC_URL: 'https://bank.example/' }).mobileRedirectUris.at(-1),
+      'https://bank.example/auth/callback',
+    );
     assert.deepEqual(loadConfig({ MOBILE_REDIRECT_URIS: 'app://a, https://b.example/cb' }).mobileRedirectUris, [
       'app://a',
       'https://b.example/cb',
