@@ -1,13 +1,16 @@
 /**
- * Root of the route tree. Routes live under app/ (expo-router); screens under src/screens/. The
- * routes that need the API (sign-in, home and accounts, payments, security and profile) arrive
- * with packages/api-client; until then only what works without it is routed.
+ * Root of the route tree. Routes live under app/ (expo-router): `/` decides, (auth) holds sign-in
+ * and registration, auth/callback finishes a web sign-in, kyc verifies the customer, (tabs) holds
+ * the signed-in app (home, payments, settings). Screens live under src/screens/. This installation's
+ * device (its DPoP key, token store and API client) opens here, once.
  */
 import { Stack, useRouter } from 'expo-router';
 import { StatusBar } from 'expo-status-bar';
 import { useState } from 'react';
 import { SafeAreaProvider, SafeAreaView } from 'react-native-safe-area-context';
 import { AppProviders } from '../src/app-providers';
+import { openDevice } from '../src/session/device';
+import { useDeviceSession } from '../src/session/session-provider';
 import { createQueryClient } from '../src/state/query-client';
 import { SettingsProvider } from '../src/state/settings';
 import { useTheme } from '../src/theme';
@@ -16,15 +19,15 @@ import { OfflineBanner } from '../src/ui';
 export default function RootLayout() {
   const [queryClient] = useState(createQueryClient);
   const router = useRouter();
-  // The password fallback forgets what this device holds and starts again at the front door.
+  const { session, api } = useDeviceSession(openDevice, queryClient);
+  // The password fallback forgets this device's sign-in and starts again at the front door.
   const onPasswordFallback = () => {
-    queryClient.clear();
-    router.replace('/');
+    void session.signOut().finally(() => router.replace('/sign-in'));
   };
   return (
     <SafeAreaProvider>
       <SettingsProvider>
-        <AppProviders queryClient={queryClient} onPasswordFallback={onPasswordFallback}>
+        <AppProviders queryClient={queryClient} onPasswordFallback={onPasswordFallback} api={api} session={session}>
           <Chrome />
         </AppProviders>
       </SettingsProvider>

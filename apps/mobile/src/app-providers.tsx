@@ -13,6 +13,7 @@ import { LocaleProvider } from './i18n/provider';
 import { AppLockGate } from './lock/app-lock';
 import type { Biometrics } from './lock/biometrics';
 import { type Passkeys, PasskeysProvider } from './passkeys';
+import { type Session, SessionContextProvider } from './session/context';
 import { NetworkProvider } from './state/network';
 import { useSettings } from './state/settings';
 import { ThemeProvider } from './theme';
@@ -27,6 +28,8 @@ export interface AppProvidersProps {
   /** This installation's API client (src/session builds it); absent until the device store opened. */
   readonly api?: ApiClient;
   readonly passkeys?: Passkeys;
+  /** The customer's sign-in (src/session/session-provider.tsx builds it; tests hand in a fake). */
+  readonly session?: Session;
 }
 
 /** Needs a SettingsProvider above it (the settings choose the language and theme). */
@@ -39,6 +42,7 @@ export function AppProviders({
   deviceTag,
   api,
   passkeys,
+  session,
 }: AppProvidersProps) {
   const { settings } = useSettings();
   return (
@@ -48,9 +52,11 @@ export function AppProviders({
           <ApiProvider api={api}>
             <PasskeysProvider passkeys={passkeys}>
               <QueryClientProvider client={queryClient}>
-                <AppLockGate biometrics={biometrics} onPasswordFallback={onPasswordFallback}>
-                  {children}
-                </AppLockGate>
+                <OptionalSession session={session}>
+                  <AppLockGate biometrics={biometrics} onPasswordFallback={onPasswordFallback}>
+                    {children}
+                  </AppLockGate>
+                </OptionalSession>
               </QueryClientProvider>
             </PasskeysProvider>
           </ApiProvider>
@@ -58,4 +64,8 @@ export function AppProviders({
       </ThemeProvider>
     </LocaleProvider>
   );
+}
+
+function OptionalSession({ session, children }: { session: Session | undefined; children: ReactNode }) {
+  return session ? <SessionContextProvider session={session}>{children}</SessionContextProvider> : children;
 }

@@ -11,6 +11,7 @@ import type { ReactElement } from 'react';
 import { AppProviders } from './app-providers';
 import type { Biometrics } from './lock/biometrics';
 import type { Passkeys } from './passkeys';
+import type { Session } from './session/context';
 import { defaultSettings, type Settings, SettingsProvider } from './state/settings';
 
 const clients: QueryClient[] = [];
@@ -45,6 +46,31 @@ export function fakePasskeys(answers: (Record<string, unknown> | null | Error)[]
   return { asked, supported: () => true, create: next, get: next } satisfies Passkeys & { asked: unknown[] };
 }
 
+/** A signed-in session that records what the screen asked of it. */
+export function fakeSession(overrides: Partial<Session> = {}) {
+  const asked: string[] = [];
+  const session: Session & { asked: string[] } = {
+    asked,
+    status: 'signed-in',
+    notice: undefined,
+    signIn: async () => {
+      asked.push('signIn');
+    },
+    completeSignIn: async () => {
+      asked.push('completeSignIn');
+      return '/home';
+    },
+    reauthenticate: async () => {
+      asked.push('reauthenticate');
+    },
+    signOut: async () => {
+      asked.push('signOut');
+    },
+    ...overrides,
+  };
+  return session;
+}
+
 export interface RenderOptions {
   readonly settings?: Partial<Settings>;
   readonly biometrics?: Biometrics;
@@ -54,6 +80,8 @@ export interface RenderOptions {
   /** The API the screen talks to: `fakeServer(routes).api` (src/fake-server.ts). */
   readonly api?: ApiClient;
   readonly passkeys?: Passkeys;
+  /** Default: a signed-in fakeSession(). */
+  readonly session?: Session;
 }
 
 export function renderInApp(ui: ReactElement, options: RenderOptions = {}) {
@@ -71,6 +99,7 @@ export function renderInApp(ui: ReactElement, options: RenderOptions = {}) {
         onPasswordFallback={options.onPasswordFallback ?? (() => {})}
         api={options.api}
         passkeys={options.passkeys ?? fakePasskeys()}
+        session={options.session ?? fakeSession()}
       >
         {ui}
       </AppProviders>

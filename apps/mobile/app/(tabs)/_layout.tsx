@@ -3,11 +3,36 @@
  * step-up), `settings` (security: passkeys, devices, app lock; profile, export, sign out). Each
  * tab is a stack of its own under app/(tabs)/<tab>/.
  */
-import { Tabs } from 'expo-router';
+import { Redirect, Tabs, useRouter } from 'expo-router';
 import { useTranslation } from 'react-i18next';
+import { View } from 'react-native';
+import { AppLockOffer } from '../../src/lock/app-lock-offer';
+import { KycBanner } from '../../src/screens/session/kyc-banner';
+import { useSession } from '../../src/session/context';
 import { useTheme } from '../../src/theme';
+import { Screen } from '../../src/ui';
 
 export default function TabsLayout() {
+  const { t } = useTranslation();
+  const theme = useTheme();
+  const router = useRouter();
+  const session = useSession();
+  if (session.status === 'starting') return <Screen title={t('session.starting')} state={{ status: 'loading' }} />;
+  // Every signed-in route lives under the tabs: signed out, they all lead to the front door.
+  if (session.status === 'signed-out') return <Redirect href="/sign-in" />;
+  return (
+    <View style={{ flex: 1 }}>
+      <View style={{ paddingHorizontal: theme.spacing * 2, gap: theme.spacing }}>
+        <KycBanner onOpen={() => router.push('/kyc')} />
+        {/* Offered once after the first sign-in, where the device has biometrics. */}
+        <AppLockOffer />
+      </View>
+      <SignedInTabs />
+    </View>
+  );
+}
+
+function SignedInTabs() {
   const { t } = useTranslation();
   const theme = useTheme();
   return (

@@ -12,9 +12,35 @@ import { createContext, type ReactNode, use } from 'react';
 
 export type SessionStatus = 'starting' | 'signed-out' | 'signed-in';
 
+/**
+ * Why the customer is at the front door, for the sign-in screen to say (session.notice.<code>):
+ * - `signed-out`: they signed out here; `expired`: the sign-in ended elsewhere (another device
+ *   signed this one out, the grant expired or was revoked); `inactive`: the bank locked or closed
+ *   the customer (the API's detail says which); `sign-in-failed`: the last attempt did not finish;
+ *   `device-unavailable`: this device could not keep a key (private browsing, no secure hardware).
+ */
+export interface SessionNotice {
+  readonly code: 'signed-out' | 'expired' | 'inactive' | 'sign-in-failed' | 'device-unavailable';
+  /** The failure behind it, shown with problemDetail() (src/api/errors.ts). */
+  readonly error?: unknown;
+}
+
+/** reauthenticate() when the person closed the sign-in instead of finishing it. */
+export class SignInCancelled extends Error {
+  override readonly name = 'SignInCancelled';
+  constructor() {
+    super('The sign-in was cancelled.');
+  }
+}
+
 export interface Session {
   readonly status: SessionStatus;
-  signIn(): Promise<void>;
+  /** Why the customer is at the front door again, if known. */
+  readonly notice?: SessionNotice | undefined;
+  /** `returnTo`: the app path to open after the sign-in (web: kept across the redirect). */
+  signIn(returnTo?: string): Promise<void>;
+  /** Finishes a sign-in from the redirect URL (web: /auth/callback); answers the path to open. */
+  completeSignIn(callbackUrl: string): Promise<string>;
   reauthenticate(): Promise<void>;
   signOut(): Promise<void>;
 }
