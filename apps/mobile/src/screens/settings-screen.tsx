@@ -7,8 +7,11 @@ import { useSettings } from '../state/settings';
 import type { ThemeSetting } from '../theme';
 import { Choice, Screen, Text } from '../ui';
 
-/** Language, appearance and app lock: the device settings that need no API. */
-export function SettingsScreen({ aboutLink }: { aboutLink?: React.ReactNode }) {
+/**
+ * Language, appearance and app lock: the device settings that need no API. `links` (the security
+ * and profile screens, sign-out) and `aboutLink` come from the route, so this screen needs no router.
+ */
+export function SettingsScreen({ aboutLink, links }: { aboutLink?: React.ReactNode; links?: React.ReactNode }) {
   const { t } = useTranslation();
   const { settings, update } = useSettings();
   return (
@@ -36,6 +39,7 @@ export function SettingsScreen({ aboutLink }: { aboutLink?: React.ReactNode }) {
         ]}
       />
       <AppLockSetting />
+      {links}
       {aboutLink}
     </Screen>
   );

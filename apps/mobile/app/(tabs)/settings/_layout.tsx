@@ -15,6 +15,9 @@ export default function SettingsStack() {
     >
       <Stack.Screen name="index" options={{ headerShown: false, title: t('settings.title') }} />
       <Stack.Screen name="about" options={{ title: t('about.title') }} />
+      <Stack.Screen name="profile" options={{ title: t('security.profile.title') }} />
+      <Stack.Screen name="passkeys" options={{ title: t('security.passkeys.title') }} />
+      <Stack.Screen name="devices" options={{ title: t('security.devices.title') }} />
     </Stack>
   );
 }
