@@ -9,7 +9,8 @@ import { buildTestApp } from './helper.ts';
 /**
  * The real web build of apps/mobile, served by a test API on a real socket and loaded in Debian's
  * Chromium: the app renders, under its own CSP, with no violation, console error or request to
- * another origin; German, dark mode and the offline banner work in the browser.
+ * another origin; signed out it opens at the sign-in; the browser's German and dark mode are
+ * followed; the offline banner shows. The signed-in journeys are in browser-journeys.test.ts.
  * The build is made (or found current) by scripts/web-build.ts, as `./ng start` does.
  */
 const repo = path.join(import.meta.dirname, '../../..');
@@ -78,41 +79,50 @@ describe('the web app in Chromium', () => {
     const response = await page.goto(`${baseUrl}/`);
     assert.equal(response?.status(), 200);
     assert.match(String(response?.headers()['content-security-policy']), /script-src 'self'/);
-    await page.getByRole('heading', { name: 'Settings' }).waitFor();
-    assert.equal(new URL(page.url()).pathname, '/settings');
-    await page.screenshot({ path: path.join(artifacts, '01-settings.png') });
+    // Signed out, the front door is the sign-in.
+    await page.getByRole('heading', { name: 'Welcome to NextGen' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/sign-in');
+    await page.screenshot({ path: path.join(artifacts, '01-sign-in.png') });
 
-    await page.getByRole('radio', { name: 'Deutsch' }).click();
-    await page.getByRole('heading', { name: 'Einstellungen' }).waitFor();
-    assert.equal(await page.locator('html').getAttribute('lang'), 'de');
-    await page.getByRole('radio', { name: 'Dunkel' }).click();
-    const background = await page.getByRole('heading', { name: 'Einstellungen' }).evaluate((node) => {
-      let element: { parentElement: unknown } | null = node as unknown as { parentElement: unknown };
-      const view = globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } };
-      while (element) {
-        const colour = view.getComputedStyle(element).backgroundColor;
-        if (colour !== 'rgba(0, 0, 0, 0)') return colour;
-        element = element.parentElement as { parentElement: unknown } | null;
-      }
-      return 'none';
-    });
-    assert.equal(background, 'rgb(13, 16, 20)', 'the dark palette’s background');
-    await page.screenshot({ path: path.join(artifacts, '02-german-dark.png') });
+    // A deep link into the signed-in app loads the app too (the API answers index.html for app
+    // routes) and, without a sign-in, leads to the front door.
+    await page.goto(`${baseUrl}/settings/about`);
+    await page.waitForURL(`${baseUrl}/sign-in`);
+    await page.goto(`${baseUrl}/register`);
+    await page.getByRole('heading', { name: 'Open an account' }).waitFor();
 
     await context.setOffline(true);
-    await page.getByText(/Sie sind offline/).waitFor();
-    await page.screenshot({ path: path.join(artifacts, '03-offline.png') });
+    await page.getByText(/You are offline/).waitFor();
+    await page.screenshot({ path: path.join(artifacts, '02-offline.png') });
+    assert.equal(await page.getByTestId('register-submit').getAttribute('aria-disabled'), 'true');
     await context.setOffline(false);
-    await page.getByText(/Sie sind offline/).waitFor({ state: 'detached' });
-
-    // A deep link loads the app too (the API answers index.html for app routes).
-    await page.goto(`${baseUrl}/settings/about`);
-    await page.getByText(/Apache License 2.0/).waitFor();
-    // The web has no biometrics: the lock is explained, not offered.
-    await page.goto(`${baseUrl}/settings`);
-    await page.getByText(/keine Biometrie eingerichtet/).waitFor();
-    assert.equal(await page.getByRole('switch').count(), 0);
+    await page.getByText(/You are offline/).waitFor({ state: 'detached' });
 
     assert.deepEqual(problems, []);
+  });
+
+  it('follows the browser’s language and dark mode before anyone signs in', async (t) => {
+    const port = await freePort();
+    const baseUrl = `http://localhost:${port}`;
+    const { app } = await buildTestApp(t, { env: { PUBLIC_URL: baseUrl, WEB_APP_DIR: webAppDir } });
+    await app.listen({ host: 'localhost', port });
+    const context = await browser.newContext({ colorScheme: 'dark', locale: 'de-DE' });
+    t.after(() => context.close());
+    const page = await context.newPage();
+    page.setDefaultTimeout(browserStepTimeoutMs);
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole('heading', { name: 'Willkommen bei NextGen' }).waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'de');
+    const background = await page
+      .getByRole('main')
+      .first()
+      .evaluate(
+        (node) =>
+          (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(
+            node,
+          ).backgroundColor,
+      );
+    assert.equal(background, 'rgb(13, 16, 20)', 'the dark palette’s background');
+    await page.screenshot({ path: path.join(artifacts, '03-german-dark.png') });
   });
 });
