@@ -8,6 +8,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../api/context';
 import type { ApprovalSummary, StepUpApproval } from '../step-up';
 import { accountKeys } from './accounts';
+import { limitKeys } from './limits';
+import { transactionKeys } from './transactions';
 
 export type Transfer = paths['/api/v1/transfers/{id}']['get']['responses'][200]['content']['application/json'];
 export type TransferBody = paths['/api/v1/transfers']['post']['requestBody']['content']['application/json'];
@@ -20,7 +22,6 @@ export const transferKeys = {
 };
 
 /** The accounts helper's transaction keys all start with this. */
-const transactionsKey = ['transactions'] as const;
 
 export function useTransfer(id: string) {
   const api = useApi();
@@ -67,7 +68,9 @@ export function useCreateTransfer(withStepUp: WithStepUp) {
     // Not awaited: the result shows without waiting for the lists to load again.
     onSettled: () => {
       void queryClient.invalidateQueries({ queryKey: accountKeys.all });
-      void queryClient.invalidateQueries({ queryKey: transactionsKey });
+      void queryClient.invalidateQueries({ queryKey: transactionKeys.all });
+      // What is left of today's limits changed too.
+      void queryClient.invalidateQueries({ queryKey: limitKeys.all });
     },
   });
 }

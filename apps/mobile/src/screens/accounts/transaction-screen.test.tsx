@@ -1,0 +1,75 @@
+import { fireEvent, screen } from '@testing-library/react-native';
+import { fakeServer, pending, problem } from '../../fake-server';
+import { useTransactionHistory } from '../../queries/transactions';
+import { renderInApp } from '../../test-utils';
+import { checkingId, page, transaction } from './fixtures';
+import { TransactionScreen } from './transaction-screen';
+
+const wanted = transaction(7, {
+  direction: 'credit',
+  amount: { amount: '100.00', currency: 'EUR' },
+  balanceAfter: { amount: '1350.00', currency: 'EUR' },
+  description: 'Rent share',
+  counterparty: { name: 'J*** D**', maskedIban: 'DE** **** **** **** **11 22' },
+});
+
+/** The account screen's history is loaded first, as when the customer taps a row. */
+function AfterHistory() {
+  const history = useTransactionHistory(checkingId, {});
+  return history.data ? <TransactionScreen accountId={checkingId} transactionId={wanted.id} /> : null;
+}
+
+const lookups = (server: ReturnType<typeof fakeServer>) =>
+  server.calls('GET /api/v1/transactions').map((call) => Object.fromEntries(call.query));
+
+describe('transaction detail', () => {
+  it('reads the transaction from the loaded history without asking the API again', async () => {
+    const server = fakeServer({ 'GET /api/v1/transactions': () => page([transaction(1), wanted]) });
+    await renderInApp(<AfterHistory />, { api: server.api });
+    expect(await screen.findByTestId('transaction-amount')).toHaveTextContent('+€100.00');
+    // The heading and the reference.
+    expect(screen.getAllByText('Rent share')).toHaveLength(2);
+    expect(screen.getByText('Money in')).toBeTruthy();
+    expect(screen.getByText('Booked')).toBeTruthy();
+    expect(screen.getByText('J*** D** · DE** **** **** **** **11 22')).toBeTruthy();
+    expect(screen.getByTestId('transaction-balance-after')).toHaveTextContent('€1,350.00');
+    expect(screen.getAllByText(/26 Nov 2026/)).toHaveLength(2);
+    expect(lookups(server)).toEqual([{ accountId: checkingId, limit: '25' }]);
+  });
+
+  it('pages through the account’s history to find a transaction that is not cached', async () => {
+    const server = fakeServer({
+      'GET /api/v1/transactions': (call) =>
+        call.query.get('cursor') === 'cursor-2' ? page([wanted]) : page([transaction(1)], 'cursor-2'),
+    });
+    await renderInApp(<TransactionScreen accountId={checkingId} transactionId={wanted.id} />, { api: server.api });
+    expect(await screen.findByTestId('transaction-amount')).toHaveTextContent('+€100.00');
+    expect(lookups(server)).toEqual([
+      { accountId: checkingId, limit: '100' },
+      { accountId: checkingId, limit: '100', cursor: 'cursor-2' },
+    ]);
+  });
+
+  it('says so when the account’s history does not hold it', async () => {
+    const server = fakeServer({ 'GET /api/v1/transactions': () => page([transaction(1)]) });
+    await renderInApp(<TransactionScreen accountId={checkingId} transactionId={wanted.id} />, { api: server.api });
+    expect(await screen.findByText("This transaction was not found in the account's history.")).toBeTruthy();
+  });
+
+  it('shows a loading state while it looks', async () => {
+    const server = fakeServer({ 'GET /api/v1/transactions': pending });
+    await renderInApp(<TransactionScreen accountId={checkingId} transactionId={wanted.id} />, { api: server.api });
+    expect(screen.getByRole('progressbar', { name: 'Loading…' })).toBeTruthy();
+  });
+
+  it('shows the API’s detail when the history cannot be read, and retries', async () => {
+    const server = fakeServer({
+      'GET /api/v1/transactions': () => problem(404, 'account_not_found', 'No such account among yours.'),
+    });
+    await renderInApp(<TransactionScreen accountId={checkingId} transactionId={wanted.id} />, { api: server.api });
+    expect(await screen.findByText('No such account among yours.')).toBeTruthy();
+    server.answer('GET /api/v1/transactions', () => page([wanted]));
+    await fireEvent.press(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByTestId('transaction-amount')).toBeTruthy();
+  });
+});
