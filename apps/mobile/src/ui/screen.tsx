@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActivityIndicator, ScrollView, StyleSheet, View } from 'react-native';
+import { useOnline } from '../state/network';
 import { useTheme } from '../theme';
 import { Banner } from './banner';
 import { Button } from './button';
@@ -24,6 +25,7 @@ export interface ScreenProps {
 export function Screen({ title, state = { status: 'ready' }, children, testID }: ScreenProps) {
   const theme = useTheme();
   const { t } = useTranslation();
+  const online = useOnline();
   return (
     <ScrollView
       testID={testID}
@@ -33,7 +35,13 @@ export function Screen({ title, state = { status: 'ready' }, children, testID }:
       contentContainerStyle={[styles.content, { padding: theme.spacing * 2 }]}
     >
       <Text variant="title">{title}</Text>
-      {state.status === 'loading' ? (
+      {state.status === 'loading' && !online ? (
+        // Offline, a query with nothing cached waits for the network (TanStack Query pauses it):
+        // say so instead of spinning forever.
+        <Text testID="screen-offline" muted>
+          {t('state.offlineLoading')}
+        </Text>
+      ) : state.status === 'loading' ? (
         <View accessible style={styles.centre} accessibilityLabel={t('state.loading')} role="progressbar" aria-busy>
           <ActivityIndicator color={theme.colors.primary} />
           <Text muted>{t('state.loading')}</Text>

@@ -16,6 +16,18 @@ describe('Screen', () => {
     expect(screen.getByRole('progressbar', { name: 'Loading…' })).toBeTruthy();
     expect(screen.queryByText('content')).toBeNull();
   });
+  it('says it waits for the network instead of spinning while offline with nothing cached', async () => {
+    await renderInApp(
+      <Screen title="Accounts" state={{ status: 'loading' }}>
+        <Text>content</Text>
+      </Screen>,
+      { online: false, settings: { language: 'en' } },
+    );
+    expect(screen.getByTestId('screen-offline')).toHaveTextContent(
+      'You are offline. This appears once you are back online.',
+    );
+    expect(screen.queryByRole('progressbar')).toBeNull();
+  });
   it('shows the problem’s detail and a retry button on error', async () => {
     const onRetry = jest.fn();
     await renderInApp(<Screen title="Accounts" state={{ status: 'error', detail: 'The bank is busy.', onRetry }} />, {
