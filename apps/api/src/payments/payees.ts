@@ -33,7 +33,8 @@ export interface PayeeInput {
   readonly reference: string;
 }
 
-const payeeNotFound = () =>
+/** Someone else's payee answers exactly like an unknown or deleted one. */
+export const payeeNotFound = () =>
   notFound('payee_not_found', 'No payee with this id among your payees. List yours with GET /api/v1/payees.');
 
 /** The blind index is per customer, so equal IBANs saved by two customers do not link them. */
@@ -129,6 +130,15 @@ export function createPayeesService(
         nextCursor:
           rows.length === page.limit && last ? encodeCursor({ createdAt: last.cursor_at, id: last.id }) : null,
       };
+    },
+
+    /**
+     * The full IBAN saved for one of the customer's payees, for paying it by id (POST /transfers with
+     * `to: { payeeId }`); undefined when they have no such payee. Never answered to the client.
+     */
+    async payeeIban(customerId: string, payeeId: string): Promise<string | undefined> {
+      const ciphertext = await repo.findPayeeIbanCiphertext(db, customerId, payeeId);
+      return ciphertext === undefined ? undefined : vault.decrypt(customerId, 'payee.iban', ciphertext);
     },
 
     async deletePayee(customerId: string, payeeId: string): Promise<void> {

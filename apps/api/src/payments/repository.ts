@@ -105,6 +105,19 @@ export async function listPayees(
   return rows;
 }
 
+/** The stored IBAN of one of the customer's payees (still encrypted); undefined when they have no such payee. */
+export async function findPayeeIbanCiphertext(
+  db: Queryable,
+  customerId: string,
+  payeeId: string,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ iban_ciphertext: string }>(
+    'SELECT iban_ciphertext FROM payees WHERE id = $1 AND customer_id = $2',
+    [payeeId, customerId],
+  );
+  return rows[0]?.iban_ciphertext;
+}
+
 export async function deletePayee(tx: Queryable, customerId: string, payeeId: string): Promise<boolean> {
   const { rowCount } = await tx.query('DELETE FROM payees WHERE id = $1 AND customer_id = $2', [payeeId, customerId]);
   return rowCount === 1;

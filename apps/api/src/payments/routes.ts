@@ -26,7 +26,7 @@ import {
 import { parseIban } from './iban-input.ts';
 import type { PayeesService } from './payees.ts';
 import { payeesRoutes } from './payees-routes.ts';
-import type { PaymentsService } from './service.ts';
+import type { PaymentsService, TransferTo } from './service.ts';
 
 const security = [{ oauth2: [] }];
 
@@ -56,9 +56,18 @@ const IbanPayee = Type.Object(
   { iban: Type.String({ minLength: 1, maxLength: ibanInputLengthMax }) },
   { additionalProperties: false },
 );
+const SavedPayee = Type.Object(
+  {
+    payeeId: Type.String({
+      pattern: idSchemaPattern('payee'),
+      description: 'One of your saved payees (GET /api/v1/payees): paid at the IBAN saved with it',
+    }),
+  },
+  { additionalProperties: false },
+);
 /** Exactly one payee form, as `oneOf` (TypeBox's Union writes anyOf, whose error text clients do not know). */
-const Payee = Type.Unsafe<Static<typeof OwnAccountPayee> | Static<typeof IbanPayee>>({
-  oneOf: [OwnAccountPayee, IbanPayee],
+const Payee = Type.Unsafe<Static<typeof OwnAccountPayee> | Static<typeof IbanPayee> | Static<typeof SavedPayee>>({
+  oneOf: [OwnAccountPayee, IbanPayee, SavedPayee],
 });
 
 const TransferBody = Type.Object(
@@ -81,8 +90,18 @@ const TransferBody = Type.Object(
 /** What app.ts hands these routes. */
 type Options = RouteOptions<{ readonly payments: PaymentsService; readonly payees: PayeesService }>;
 
+/**
+ * The payee as the service takes it: the IBAN normalised (a 400 when it is not one), or a saved
+ * payee's stored IBAN read here, where both services are at hand (undefined: no such payee of theirs).
+ */
+async function transferTo(payees: PayeesService, customerId: string, to: Static<typeof Payee>): Promise<TransferTo> {
+  if ('iban' in to) return { iban: parseIban(to.iban, '/body/to/iban') };
+  if ('payeeId' in to) return { payeeId: to.payeeId, payeeIban: await payees.payeeIban(customerId, to.payeeId) };
+  return { accountId: to.accountId };
+}
+
 export async function paymentsRoutes(app: TypeBoxApp, options: Options) {
-  const { payments } = options.services;
+  const { payments, payees } = options.services;
   await payeesRoutes(app, options);
 
   app.post(
@@ -90,8 +109,9 @@ export async function paymentsRoutes(app: TypeBoxApp, options: Options) {
     {
       schema: {
         tags: ['transfers'],
-        summary: 'Transfer money to an own account, or to another customer by IBAN',
+        summary: 'Transfer money to an own account, or to another customer by IBAN or saved payee',
         description:
+          '`to` is exactly one of `{ accountId }` (an own account), `{ iban }` or `{ payeeId }` (one of your saved payees, paid exactly as its saved IBAN would be; someone else’s or a deleted one is 404 payee_not_found). ' +
           'Requires an Idempotency-Key header. A retry with the same key and body returns the stored response with `Idempotent-Replayed: true`; the same key with another body is refused with 422 idempotency_key_reused. ' +
           'A transfer to another customer above the step-up threshold of its currency, one that takes your payments to others without approval in the last 24 hours past that threshold, to an account you never paid before, or flagged by risk checks answers 403 `step_up_required` with a passkey challenge in `stepUp`, bound to the amount, currency, payee and the account debited; approve it with a passkey and send the same request with the same key and `stepUp: { challengeId, assertion }`. `stepUp` is not part of what the key identifies.',
         security,
@@ -110,11 +130,9 @@ export async function paymentsRoutes(app: TypeBoxApp, options: Options) {
       const idempotency = idempotencyKeyFor(request, `customer:${customerId}`, payment);
       const body = request.body;
       const amountMinor = parseAmountInput(body.amount.amount, body.amount.currency, '/body/amount/amount');
-      const to =
-        'iban' in body.to ? { iban: parseIban(body.to.iban, '/body/to/iban') } : { accountId: body.to.accountId };
       const input = {
         fromAccountId: body.fromAccountId,
-        to,
+        to: await transferTo(payees, customerId, body.to),
         amountMinor,
         currency: body.amount.currency,
         // Ajv fills the default ''; the static type cannot know that.

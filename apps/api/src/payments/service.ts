@@ -30,6 +30,7 @@ import {
   type PostedPlan,
   type TransferRecord,
 } from './movements.ts';
+import { payeeNotFound } from './payees.ts';
 import { paidBefore, pairKey, recordPaymentApproval } from './repository.ts';
 import { type RiskCheck, type RiskDecision, riskCheck } from './risk.ts';
 import {
@@ -42,10 +43,20 @@ import {
   stepUpRules,
 } from './step-up-policy.ts';
 
+/**
+ * Whom a transfer pays: one of the customer's own accounts, an IBAN, or one of their saved payees
+ * with the IBAN stored for it, read by the route (undefined: the customer has no such payee). A payee
+ * is paid exactly as its IBAN would be: same parties, step-up binding, limits and rules.
+ */
+export type TransferTo =
+  | { readonly accountId: string }
+  | { readonly iban: string }
+  | { readonly payeeId: string; readonly payeeIban: string | undefined };
+
 /** A transfer request after validation: amounts parsed, IBAN normalised. */
 export interface TransferInput {
   readonly fromAccountId: string;
-  readonly to: { readonly accountId: string } | { readonly iban: string };
+  readonly to: TransferTo;
   readonly amountMinor: bigint;
   readonly currency: Currency;
   readonly reference: string;
@@ -78,11 +89,24 @@ interface Parties {
   readonly from: AccountRef;
   readonly to: AccountRef;
   readonly toOwn: boolean;
+  /** Paid by IBAN, typed or a saved payee's: any customer's account, so a closed one is "not found". */
   readonly byIban: boolean;
+  /** Where field problems with the payee point: the form of `to` the client sent. */
+  readonly toPointer: string;
 }
 
 const fromPointer = '/body/fromAccountId';
-const toPointer = (byIban: boolean) => (byIban ? '/body/to/iban' : '/body/to/accountId');
+const toPointerOf = (to: TransferTo) =>
+  'accountId' in to ? '/body/to/accountId' : 'iban' in to ? '/body/to/iban' : '/body/to/payeeId';
+
+/** The IBAN a transfer pays, typed or saved with the payee; null for an own account by id. */
+function payeeIbanOf(to: TransferTo): string | null {
+  if ('accountId' in to) return null;
+  const iban = 'iban' in to ? to.iban : to.payeeIban;
+  // executeTransfer answers payee_not_found before parties are looked for.
+  assert(iban !== undefined, 'a payee without an IBAN reached the party lookup');
+  return iban;
+}
 
 /** A transfer as the API shows it, but for its times. */
 function transferFacts(t: Omit<TransferRecord, 'createdAt' | 'postedAt'>) {
@@ -104,11 +128,11 @@ export function transferView(t: TransferRecord) {
 
 const ownAccountMissing = (pointer: string) => accountNotFound('customer', pointer);
 
-const payeeMissing = () =>
+const payeeMissing = (pointer: string) =>
   unprocessable(
     'payee_account_not_found',
     'No open account in this bank has that IBAN. Check the IBAN with the payee; transfers to other banks are not supported yet.',
-    { errors: [{ pointer: '/body/to/iban', detail: 'is not an open account in this bank' }] },
+    { errors: [{ pointer, detail: 'is not an open account in this bank' }] },
   );
 
 const sameAccount = () =>
@@ -159,30 +183,29 @@ function createPaidBeforeFinder(db: Database): HasPaidBefore {
 
 /** Finds both sides among the bank's accounts; client mistakes become domain errors (stored under the key). */
 async function resolveParties(findAccounts: FindAccounts, customerId: string, input: TransferInput): Promise<Parties> {
-  const byIban = 'iban' in input.to;
+  const iban = payeeIbanOf(input.to);
+  const byIban = iban !== null;
+  const toPointer = toPointerOf(input.to);
   const toAccountId = 'accountId' in input.to ? input.to.accountId : null;
   if (toAccountId === input.fromAccountId) throw sameAccount();
-  const found = await findAccounts(
-    toAccountId ? [input.fromAccountId, toAccountId] : [input.fromAccountId],
-    'iban' in input.to ? input.to.iban : null,
-  );
+  const found = await findAccounts(toAccountId ? [input.fromAccountId, toAccountId] : [input.fromAccountId], iban);
   const from = found.find((a) => a.id === input.fromAccountId && a.customerId === customerId);
   if (!from) throw ownAccountMissing(fromPointer);
   const to = toAccountId
     ? found.find((a) => a.id === toAccountId && a.customerId === customerId)
-    : found.find((a) => 'iban' in input.to && a.iban === input.to.iban);
-  if (!to) throw byIban ? payeeMissing() : ownAccountMissing('/body/to/accountId');
-  if (byIban && to.status === 'closed') throw payeeMissing();
+    : found.find((a) => a.iban === iban);
+  if (!to) throw byIban ? payeeMissing(toPointer) : ownAccountMissing(toPointer);
+  if (byIban && to.status === 'closed') throw payeeMissing(toPointer);
   if (to.id === from.id) throw sameAccount();
   if (input.currency !== from.currency) throw currencyMismatch('from', '/body/amount/currency', from.currency);
-  if (to.currency !== from.currency) throw currencyMismatch('to', toPointer(byIban), to.currency);
-  return { from, to, toOwn: to.customerId === customerId, byIban };
+  if (to.currency !== from.currency) throw currencyMismatch('to', toPointer, to.currency);
+  return { from, to, toOwn: to.customerId === customerId, byIban, toPointer };
 }
 
 /** The ledger refused the transfer: say what and which side, in the customer's words. */
 function transferRejection(outcome: Extract<LedgerOutcome, { ok: false }>, parties: Parties): DomainError {
   const side = outcome.postingIndex === 1 ? 'to' : 'from';
-  const pointer = side === 'from' ? fromPointer : toPointer(parties.byIban);
+  const pointer = side === 'from' ? fromPointer : parties.toPointer;
   const errors = [{ pointer, detail: `is ${outcome.code.replace('account_', '')}` }];
   switch (outcome.code) {
     case 'insufficient_funds':
@@ -200,7 +223,7 @@ function transferRejection(outcome: Extract<LedgerOutcome, { ok: false }>, parti
         { errors, extensions: { side } },
       );
     case 'account_closed':
-      if (side === 'to' && parties.byIban) return payeeMissing();
+      if (side === 'to' && parties.byIban) return payeeMissing(parties.toPointer);
       return accountClosed({ side, errors });
     case 'currency_mismatch':
       return currencyMismatch(side, pointer, side === 'from' ? parties.from.currency : parties.to.currency);
@@ -332,6 +355,17 @@ export function createPaymentsService(
     if (idempotency && !(await storeResponse(db, idempotency, response))) return { kind: 'key_taken' };
     return { kind: 'answered', response };
   };
+
+  /**
+   * `to: { payeeId }` naming no payee of the customer's (unknown, deleted, someone else's): 404 and
+   * nothing changed, not even the key, since nothing about the payment was decided. A key answered
+   * before (the payee deleted since) still replays its answer, or refuses another body with 422.
+   */
+  async function unknownPayee(idempotency: IdempotencyKey | undefined): Promise<Executed> {
+    const stored = idempotency && (await findStoredResponse(db, idempotency));
+    if (stored) return { kind: 'stored', stored };
+    return { kind: 'answered', response: problemResponse(payeeNotFound()) };
+  }
 
   /** Posts a movement; `step_up_required` comes back only for one that carries a cumulative check. */
   async function submit(item: Movement): Promise<Executed | { readonly kind: 'step_up_required' }> {
@@ -491,6 +525,7 @@ export function createPaymentsService(
     idempotency: IdempotencyKey | undefined,
     strongAuth: boolean,
   ): Promise<Executed> {
+    if ('payeeId' in input.to && input.to.payeeIban === undefined) return unknownPayee(idempotency);
     const checked = await checkTransfer(customerId, input, idempotency, strongAuth);
     if (checked.kind !== 'ready') return checked;
     const { parties } = checked;

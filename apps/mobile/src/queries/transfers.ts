@@ -6,9 +6,11 @@
 import type { paths } from '@nextgen/api-client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../api/context';
+import { isProblem } from '../api/errors';
 import type { ApprovalSummary, StepUpApproval } from '../step-up';
 import { accountKeys } from './accounts';
 import { limitKeys } from './limits';
+import { payeeKeys } from './payees';
 import { transactionKeys } from './transactions';
 
 export type Transfer = paths['/api/v1/transfers/{id}']['get']['responses'][200]['content']['application/json'];
@@ -62,6 +64,10 @@ export function useCreateTransfer(withStepUp: WithStepUp) {
     },
     onSuccess: (transfer) => {
       queryClient.setQueryData(transferKeys.detail(transfer.id), transfer);
+    },
+    // A payee deleted since the list loaded (on another device): the list is stale, so load it again.
+    onError: (error) => {
+      if (isProblem(error, 'payee_not_found')) void queryClient.invalidateQueries({ queryKey: payeeKeys.all });
     },
     // Balances and history change with any definite answer that moved money; a refusal moved none,
     // but refreshing then is harmless and keeps one rule.

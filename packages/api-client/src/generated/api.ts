@@ -7165,8 +7165,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Transfer money to an own account, or to another customer by IBAN
-         * @description Requires an Idempotency-Key header. A retry with the same key and body returns the stored response with `Idempotent-Replayed: true`; the same key with another body is refused with 422 idempotency_key_reused. A transfer to another customer above the step-up threshold of its currency, one that takes your payments to others without approval in the last 24 hours past that threshold, to an account you never paid before, or flagged by risk checks answers 403 `step_up_required` with a passkey challenge in `stepUp`, bound to the amount, currency, payee and the account debited; approve it with a passkey and send the same request with the same key and `stepUp: { challengeId, assertion }`. `stepUp` is not part of what the key identifies.
+         * Transfer money to an own account, or to another customer by IBAN or saved payee
+         * @description `to` is exactly one of `{ accountId }` (an own account), `{ iban }` or `{ payeeId }` (one of your saved payees, paid exactly as its saved IBAN would be; someone else’s or a deleted one is 404 payee_not_found). Requires an Idempotency-Key header. A retry with the same key and body returns the stored response with `Idempotent-Replayed: true`; the same key with another body is refused with 422 idempotency_key_reused. A transfer to another customer above the step-up threshold of its currency, one that takes your payments to others without approval in the last 24 hours past that threshold, to an account you never paid before, or flagged by risk checks answers 403 `step_up_required` with a passkey challenge in `stepUp`, bound to the amount, currency, payee and the account debited; approve it with a passkey and send the same request with the same key and `stepUp: { challengeId, assertion }`. `stepUp` is not part of what the key identifies.
          */
         post: {
             parameters: {
@@ -7186,6 +7186,9 @@ export interface paths {
                             accountId: string;
                         } | {
                             iban: string;
+                        } | {
+                            /** @description One of your saved payees (GET /api/v1/payees): paid at the IBAN saved with it */
+                            payeeId: string;
                         };
                         amount: {
                             /** @example 12.34 */

@@ -55,8 +55,10 @@ export function NewPaymentScreen({ fromAccountId, onDone, onOpenTransfer }: NewP
     setStep({ kind: 'review', payment: checked.payment, idempotencyKey });
   };
 
+  // Offline with no payees loaded yet, the query is paused: own accounts can still be chosen.
+  const payeesWaiting = payees.isPending && payees.fetchStatus !== 'paused';
   const state: ScreenState =
-    accounts.isPending || payees.isPending
+    accounts.isPending || payeesWaiting
       ? { status: 'loading' }
       : accounts.isError || payees.isError
         ? {

@@ -1,7 +1,10 @@
+import { onlineManager, useQueryClient } from '@tanstack/react-query';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react-native';
+import { type ReactNode, useState } from 'react';
 import { type FakeHandler, fakeServer, pending, problem } from '../../fake-server';
+import { accountKeys } from '../../queries/accounts';
 import { fakePasskeys, renderInApp } from '../../test-utils';
-import { assertion, challenge, checking, closeJane, jane, janeIban, page, posted, savings, stranger } from './fixtures';
+import { assertion, challenge, checking, closeJane, jane, page, posted, savings, stranger } from './fixtures';
 import { NewPaymentScreen } from './new-payment-screen';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -28,11 +31,17 @@ async function renderPayment(server = paymentsServer(), options: Parameters<type
 /** Fills the form to pay a saved payee and goes on to the review. */
 async function reviewPaymentTo(payeeId = jane.id, amount = '45.50', reference = 'Concert tickets') {
   await fireEvent.press(await screen.findByTestId(`payment-to-payee:${payeeId}`));
-  await fireEvent.changeText(screen.getByTestId('payment-to-iban'), janeIban);
   await fireEvent.changeText(screen.getByTestId('payment-amount'), amount);
   await fireEvent.changeText(screen.getByTestId('payment-reference'), reference);
   await fireEvent.press(screen.getByTestId('payment-continue'));
   await screen.findByTestId('payment-review');
+}
+
+/** The accounts the home screen loaded before the connection went. */
+function Cached({ children }: { children: ReactNode }) {
+  const client = useQueryClient();
+  useState(() => client.setQueryData(accountKeys.list(), [checking, savings]));
+  return children;
 }
 
 const transferCalls = (server: ReturnType<typeof paymentsServer>) => server.calls('POST /api/v1/transfers');
@@ -95,14 +104,22 @@ describe('new payment: the form checks the amount before calling the API', () =>
     expect(plain(amount.props.children)).toBe('1.234,50 €');
   });
 
-  it('refuses garbage and a payee IBAN that is not the saved one', async () => {
-    await renderPayment();
+  it('refuses garbage, and asks for no IBAN when paying a saved payee', async () => {
+    const { server } = await renderPayment();
     await fireEvent.press(await screen.findByTestId(`payment-to-payee:${jane.id}`));
-    await fireEvent.changeText(screen.getByTestId('payment-to-iban'), 'DE12 5001 0517 0123 4567 00');
+    expect(screen.queryByTestId('payment-to-iban')).toBeNull();
     await fireEvent.changeText(screen.getByTestId('payment-amount'), 'twelve');
     await fireEvent.press(screen.getByTestId('payment-continue'));
     expect(screen.getByText('Enter an amount as a number, for example 12.50.')).toBeTruthy();
-    expect(screen.getByText(/This IBAN is not the one saved for this payee/)).toBeTruthy();
+    expect(transferCalls(server)).toHaveLength(0);
+  });
+
+  it('asks who to pay before the review', async () => {
+    await renderPayment();
+    await fireEvent.changeText(await screen.findByTestId('payment-amount'), '12');
+    await fireEvent.press(screen.getByTestId('payment-continue'));
+    expect(screen.getByTestId('payment-to-error')).toHaveTextContent('Choose who to pay.');
+    expect(screen.queryByTestId('payment-review')).toBeNull();
   });
 });
 
@@ -124,7 +141,7 @@ describe('new payment: review and submit', () => {
     const [call] = transferCalls(server);
     expect(call?.body).toEqual({
       fromAccountId: checking.id,
-      to: { iban: 'DE12500105170123456789' },
+      to: { payeeId: jane.id },
       amount: { amount: '45.50', currency: 'EUR' },
       reference: 'Concert tickets',
     });
@@ -235,6 +252,23 @@ describe('new payment: review and submit', () => {
     expect(screen.getByTestId('payment-form-problem')).toHaveTextContent(/does not have enough money/);
   });
 
+  it('sends the customer back to choose again when the payee was deleted meanwhile, and reloads the payees', async () => {
+    const server = paymentsServer(() =>
+      problem(404, 'payee_not_found', 'No payee with this id among your payees. List yours with GET /api/v1/payees.'),
+    );
+    await renderPayment(server);
+    await reviewPaymentTo();
+    server.answer('GET /api/v1/payees', () => page([closeJane, stranger]));
+    await fireEvent.press(screen.getByTestId('payment-review-submit'));
+    expect(await screen.findByTestId('payment-to-error')).toHaveTextContent(
+      'This payee is no longer saved. Choose who to pay again.',
+    );
+    expect(screen.getByTestId('payment-form-problem')).toHaveTextContent(/Nothing was sent: the payee was deleted/);
+    expect(screen.queryByText(/GET \/api\/v1\/payees/)).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId(`payment-to-payee:${jane.id}`)).toBeNull());
+    expect(server.calls('GET /api/v1/payees')).toHaveLength(2);
+  });
+
   it('shows a declined transfer as the result, with the API’s detail', async () => {
     await renderPayment(
       paymentsServer(() =>
@@ -279,5 +313,23 @@ describe('new payment: review and submit', () => {
     expect(submit.props.accessibilityHint).toBe('You are offline: the payment can be sent once you are back online.');
     await fireEvent.press(submit);
     expect(transferCalls(server)).toHaveLength(0);
+  });
+
+  it('offers the own accounts offline when the payees were never loaded', async () => {
+    onlineManager.setOnline(false);
+    try {
+      const server = paymentsServer();
+      await renderInApp(
+        <Cached>
+          <NewPaymentScreen onDone={() => {}} onOpenTransfer={() => {}} />
+        </Cached>,
+        { api: server.api, online: false },
+      );
+      expect(await screen.findByTestId(`payment-to-account:${savings.id}`)).toBeTruthy();
+      expect(screen.queryByTestId(`payment-to-payee:${jane.id}`)).toBeNull();
+      expect(server.calls('GET /api/v1/payees')).toHaveLength(0);
+    } finally {
+      onlineManager.setOnline(true);
+    }
   });
 });

@@ -11,7 +11,7 @@ import type { Confirmation, Payee } from '../../queries/payees';
 import type { TransferOrder } from '../../queries/transfers';
 import { parseAmountInput } from './amount-input';
 import { referenceLengthMax } from './limits';
-import { ibanMatchesMask, parseRecipient } from './recipient';
+import { parseRecipient } from './recipient';
 
 const controlCharacters = /[\p{Cc}\p{Cf}\p{Cs}]/u;
 
@@ -19,13 +19,11 @@ export interface PaymentDraft {
   readonly fromAccountId: string;
   /** `account:acc_…` or `payee:pye_…`, '' until chosen. */
   readonly recipient: string;
-  /** The saved payee's IBAN, typed again (see recipient.ts). */
-  readonly iban: string;
   readonly amountText: string;
   readonly reference: string;
 }
 
-export type PaymentField = 'from' | 'to' | 'iban' | 'amount' | 'reference';
+export type PaymentField = 'from' | 'to' | 'amount' | 'reference';
 export type FieldErrors = Partial<Record<PaymentField, string>>;
 
 export interface ReviewedPayment {
@@ -39,7 +37,6 @@ export interface ReviewedPayment {
 export const emptyDraft = (fromAccountId = ''): PaymentDraft => ({
   fromAccountId,
   recipient: '',
-  iban: '',
   amountText: '',
   reference: '',
 });
@@ -61,9 +58,6 @@ export function reviewDraft(
   const toAccount = recipient?.kind === 'account' ? accounts.find((a) => a.id === recipient.id) : undefined;
   const payee = recipient?.kind === 'payee' ? payees.find((p) => p.id === recipient.id) : undefined;
   if (!toAccount && !payee) errors.to = t('payments.form.toRequired');
-  if (payee && !ibanMatchesMask(draft.iban, payee.maskedIban)) {
-    errors.iban = t('payments.form.ibanMismatch', { maskedIban: payee.maskedIban });
-  }
   const parsed = from ? parseAmountInput(draft.amountText, locale, from.currency) : undefined;
   if (parsed && !parsed.ok) {
     const problem = parsed.problem === 'tooPrecise' && parsed.digits === 0 ? 'wholeOnly' : parsed.problem;
@@ -79,7 +73,8 @@ export function reviewDraft(
     : { name: payee?.name ?? '', maskedIban: payee?.maskedIban ?? '', confirmation: payee?.confirmation };
   const order: TransferOrder = {
     fromAccountId: from.id,
-    to: toAccount ? { accountId: toAccount.id } : { iban: draft.iban.replace(/\s/g, '').toUpperCase() },
+    // A saved payee is paid by its id: the server pays the IBAN saved with it, which the app never sees in full.
+    to: toAccount ? { accountId: toAccount.id } : { payeeId: payee?.id ?? '' },
     amount: { amount: toDecimalString(parsed.money), currency: from.currency as TransferOrder['amount']['currency'] },
     ...(reference ? { reference } : {}),
   };
@@ -93,15 +88,19 @@ const fieldPointers: readonly [PaymentField, string][] = [
   ['reference', '/body/reference'],
 ];
 
-/** The API's field problems by form field; the `to` ones at the IBAN field when paying a payee. */
-export function fieldErrorsOf(error: unknown, payingPayee: boolean): FieldErrors {
+/**
+ * The API's field problems by form field. A payee deleted since the list loaded (on another device)
+ * is `payee_not_found`, without a pointer: it belongs at the recipient choice too.
+ */
+export function fieldErrorsOf(error: unknown, t: TFunction): FieldErrors {
   if (!(error instanceof ApiProblem)) return {};
+  if (error.code === 'payee_not_found') return { to: t('payments.form.payeeGone') };
   const errors: FieldErrors = {};
   for (const [field, pointer] of fieldPointers) {
     const found = error.errorsAt(pointer)[0];
     if (found) errors[field] = found.detail;
   }
   const to = error.errorsAt('/body/to')[0];
-  if (to) errors[payingPayee ? 'iban' : 'to'] = to.detail;
+  if (to) errors.to = to.detail;
   return errors;
 }

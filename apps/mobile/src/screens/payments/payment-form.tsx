@@ -4,9 +4,8 @@ import type { Account } from '../../queries/accounts';
 import type { Payee } from '../../queries/payees';
 import { useTheme } from '../../theme';
 import { Banner, Button, Choice, Text, TextField } from '../../ui';
-import { amountInputLengthMax, ibanInputLengthMax, referenceLengthMax } from './limits';
+import { amountInputLengthMax, referenceLengthMax } from './limits';
 import type { FieldErrors, PaymentDraft } from './payment-draft';
-import { parseRecipient } from './recipient';
 
 export interface PaymentFormProps {
   readonly accounts: readonly Account[];
@@ -23,8 +22,6 @@ export interface PaymentFormProps {
 export function PaymentForm({ accounts, payees, draft, onChange, errors, problem, onContinue }: PaymentFormProps) {
   const { t } = useTranslation();
   const from = accounts.find((a) => a.id === draft.fromAccountId);
-  const recipient = parseRecipient(draft.recipient);
-  const payee = recipient?.kind === 'payee' ? payees.find((p) => p.id === recipient.id) : undefined;
   const toOptions = [
     ...accounts
       .filter((a) => a.id !== draft.fromAccountId)
@@ -61,7 +58,7 @@ export function PaymentForm({ accounts, payees, draft, onChange, errors, problem
           label={t('payments.form.to')}
           value={draft.recipient}
           options={toOptions}
-          onChange={(value) => set({ recipient: value, iban: '' })}
+          onChange={(recipient) => set({ recipient })}
         />
       ) : (
         <Text muted testID="payment-to-none">
@@ -69,19 +66,6 @@ export function PaymentForm({ accounts, payees, draft, onChange, errors, problem
         </Text>
       )}
       <FieldProblem testID="payment-to-error" message={errors.to} />
-      {payee ? (
-        <TextField
-          testID="payment-to-iban"
-          label={t('payments.form.payeeIban', { name: payee.name })}
-          hint={t('payments.form.payeeIbanHint', { maskedIban: payee.maskedIban })}
-          error={errors.iban}
-          value={draft.iban}
-          onChangeText={(iban) => set({ iban })}
-          autoCapitalize="characters"
-          autoCorrect={false}
-          maxLength={ibanInputLengthMax}
-        />
-      ) : null}
       <TextField
         testID="payment-amount"
         label={from ? t('payments.form.amountIn', { currency: from.currency }) : t('payments.form.amount')}

@@ -62,8 +62,12 @@ export function PaymentReview(props: PaymentReviewProps) {
     } catch (error) {
       if (error instanceof StepUpCancelled) return setProblem(t('payments.review.approvalCancelled'));
       if (isProblem(error, 'transfer_declined')) return props.onDeclined(error.detail);
-      const fields = fieldErrorsOf(error, 'iban' in payment.order.to);
-      if (Object.keys(fields).length > 0) return props.onFieldProblem(fields, problemDetail(error, t));
+      const fields = fieldErrorsOf(error, t);
+      if (Object.keys(fields).length > 0) {
+        // The API's payee_not_found detail speaks to developers; the customer reads ours.
+        const detail = isProblem(error, 'payee_not_found') ? t('payments.review.payeeGone') : problemDetail(error, t);
+        return props.onFieldProblem(fields, detail);
+      }
       props.onFailed(isUncertain(error));
       setProblem(problemDetail(error, t));
     }
