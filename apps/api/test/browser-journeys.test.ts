@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
-import { buildWebApp, freePort, launchChromium, webAppDir } from '@nextgen/testkit';
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
-import { demoPassword } from '../src/demo/plan.ts';
-import { seedDemoData } from '../src/demo/seed.ts';
-import { buildTestApp } from './helper.ts';
+import { after, before, describe, it } from 'node:test';
+import { buildWebApp, launchChromium, oauthDriver } from '@nextgen/testkit';
+import type { Browser } from 'playwright-core';
+import { signIn, startJourney } from './web-journey.ts';
 
 /**
  * The customer's journeys through the real web build of apps/mobile, served by a test API on a real
@@ -15,15 +11,11 @@ import { buildTestApp } from './helper.ts';
  * the browser's virtual authenticator, German, dark mode, offline, sign out. Each step leaves a
  * screenshot in test-artifacts/journeys/, and no step may log a page error or a CSP violation.
  */
-const repo = path.join(import.meta.dirname, '../../..');
-const artifacts = path.join(repo, 'test-artifacts/journeys');
-const browserStepTimeoutMs = 30_000;
 
 let browser: Browser;
 
 before(async () => {
   buildWebApp();
-  mkdirSync(artifacts, { recursive: true });
   browser = await launchChromium();
 });
 
@@ -31,99 +23,18 @@ after(async () => {
   await browser?.close();
 });
 
-interface Journey {
-  readonly baseUrl: string;
-  readonly context: BrowserContext;
-  readonly page: Page;
-  readonly cdp: CDPSession;
-  /** Page errors, CSP violations and console errors seen so far. */
-  readonly problems: string[];
-  shot(name: string): Promise<void>;
-}
-
-async function startJourney(
-  t: TestContext,
-  name: string,
-  options: { locale?: string; colorScheme?: 'light' | 'dark' } = {},
-): Promise<Journey> {
-  const port = await freePort();
-  const baseUrl = `http://localhost:${port}`;
-  const testApp = await buildTestApp(t, { env: { PUBLIC_URL: baseUrl, WEB_APP_DIR: webAppDir } });
-  await seedDemoData(testApp.services);
-  await testApp.app.listen({ host: 'localhost', port });
-  const context = await browser.newContext({
-    locale: options.locale ?? 'en-GB',
-    colorScheme: options.colorScheme ?? 'light',
-  });
-  t.after(() => context.close());
-  const problems: string[] = [];
-  await context.exposeBinding('reportCspViolation', (_source, violation: string) => {
-    problems.push(`CSP: ${violation}`);
-  });
-  await context.addInitScript(() => {
-    const page = globalThis as unknown as {
-      document: {
-        addEventListener(type: string, listener: (e: { violatedDirective: string; blockedURI: string }) => void): void;
-      };
-      reportCspViolation(violation: string): void;
-    };
-    page.document.addEventListener('securitypolicyviolation', (event) =>
-      page.reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`),
-    );
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(browserStepTimeoutMs);
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('request', (request) => {
-    if (!request.url().startsWith(baseUrl) && !request.url().startsWith('data:')) {
-      problems.push(`request to another origin: ${request.url()}`);
-    }
-  });
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable', { enableUI: false });
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  let step = 0;
-  mkdirSync(path.join(artifacts, name), { recursive: true });
-  return {
-    baseUrl,
-    context,
-    page,
-    cdp,
-    problems,
-    async shot(label) {
-      step += 1;
-      await page.screenshot({ path: path.join(artifacts, name, `${String(step).padStart(2, '0')}-${label}.png`) });
-    },
+/** The little of the DOM the in-page checks use (the repository type-checks against Node). */
+interface PageDocument {
+  readonly document: {
+    querySelectorAll(
+      selector: string,
+    ): ArrayLike<{ textContent: string | null }> & Iterable<{ textContent: string | null }>;
   };
-}
-
-/** From the app's front door through the bank's sign-in page and back to the accounts. */
-async function signIn(journey: Journey, email: string, texts = { signIn: 'Sign in' }) {
-  const { page, baseUrl } = journey;
-  await page.goto(`${baseUrl}/`);
-  await page.waitForURL(`${baseUrl}/sign-in`);
-  await journey.shot('front-door');
-  await page.getByTestId('sign-in').click();
-  await page.waitForURL(/\/interaction\//);
-  await page.getByLabel('E-mail address').fill(email);
-  await page.getByLabel('Password').fill(demoPassword);
-  await journey.shot('bank-sign-in-page');
-  await page.getByRole('button', { name: texts.signIn, exact: true }).click();
-  await page.waitForURL(/\/home$/);
 }
 
 describe('customer journeys in the web app (Chromium)', () => {
   it('signs in through the bank’s page, sees the accounts, and signs out', async (t) => {
-    const journey = await startJourney(t, 'sign-in');
+    const journey = await startJourney(t, browser, 'sign-in');
     const { page, baseUrl } = journey;
     await signIn(journey, 'alex@demo.nextgen.test');
     await page.locator('[data-testid^="account-row-"]').first().waitFor();
@@ -138,6 +49,259 @@ describe('customer journeys in the web app (Chromium)', () => {
     // The accounts are not reachable any more without a new sign-in.
     await page.goto(`${baseUrl}/home`);
     await page.waitForURL(`${baseUrl}/sign-in`);
+    assert.deepEqual(journey.problems, []);
+  });
+
+  it('finds a payment in the history, scrolls back in time, and moves money between own accounts', async (t) => {
+    const journey = await startJourney(t, browser, 'history-and-own-transfer');
+    const { page } = journey;
+    await signIn(journey, 'alex@demo.nextgen.test');
+    await page
+      .getByRole('button', { name: /^Everyday/ })
+      .first()
+      .click();
+    await page.waitForURL(/\/home\/accounts\/acc_/);
+    const rows = page.locator('[data-testid^="transaction-row-"]');
+    await rows.first().waitFor();
+    const firstPage = await rows.count();
+    await journey.shot('history');
+
+    // Infinite scroll: reaching the end of the list asks for the next page.
+    await rows.last().scrollIntoViewIfNeeded();
+    await page.getByTestId('history-list').evaluate((list) => {
+      const node = list as unknown as { scrollTop: number; scrollHeight: number };
+      node.scrollTop = node.scrollHeight;
+    });
+    await page.waitForFunction(
+      (before) =>
+        (globalThis as unknown as PageDocument).document.querySelectorAll('[data-testid^="transaction-row-"]').length >
+        before,
+      firstPage,
+    );
+    await journey.shot('older-transactions');
+
+    // Search goes to the API; every row left names the merchant.
+    await page.getByTestId('history-search').fill('Netflix');
+    await page.waitForFunction(() => {
+      const found = [
+        ...(globalThis as unknown as PageDocument).document.querySelectorAll('[data-testid^="transaction-row-"]'),
+      ];
+      return found.length > 0 && found.every((row) => /Netflix/.test(row.textContent ?? ''));
+    });
+    await journey.shot('search-netflix');
+    await rows.first().click();
+    const detail = page.getByTestId('transaction-screen');
+    await detail.waitFor();
+    assert.match((await detail.textContent()) ?? '', /Netflix/);
+    await journey.shot('transaction-detail');
+    await page.goBack();
+
+    // A wrong amount is explained at the field, before anything is sent.
+    await page.getByTestId('new-payment').click();
+    await page.waitForURL(/\/payments\/new/);
+    await page
+      .getByTestId('payment-to')
+      .getByRole('radio', { name: /^Savings/ })
+      .click();
+    await page.getByTestId('payment-amount').fill('12.345');
+    await page.getByTestId('payment-continue').click();
+    await page.getByText('This currency has 2 decimal places.').waitFor();
+    await journey.shot('wrong-amount');
+
+    await page.getByTestId('payment-amount').fill('25.00');
+    await page.getByTestId('payment-reference').fill('Rainy day');
+    await page.getByTestId('payment-continue').click();
+    await page.getByTestId('payment-review').waitFor();
+    for (const part of [
+      'payment-review-from',
+      'payment-review-to',
+      'payment-review-amount',
+      'payment-review-reference',
+    ]) {
+      assert.notEqual((await page.getByTestId(part).textContent())?.trim(), '', `${part} is shown`);
+    }
+    assert.match((await page.getByTestId('payment-review-amount').textContent()) ?? '', /€25\.00/);
+    await journey.shot('review');
+    await page.getByTestId('payment-review-submit').click();
+    await page.getByText('Payment sent').waitFor();
+    await journey.shot('result');
+
+    // A reload starts the app afresh: the refresh token in IndexedDB signs it in again.
+    await page.goto(`${journey.baseUrl}/home`);
+    await page.getByText('€1,825.00').first().waitFor();
+    await journey.shot('balances-after');
+    assert.deepEqual(journey.problems, []);
+  });
+
+  it('switches to German and dark mode, and keeps the last data with its age offline', async (t) => {
+    const journey = await startJourney(t, browser, 'german-dark-offline');
+    const { page, baseUrl, context } = journey;
+    await signIn(journey, 'sam@demo.nextgen.test');
+    await page.locator('[data-testid^="account-row-"]').first().waitFor();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByRole('radio', { name: 'Deutsch' }).click();
+    await page.getByRole('radio', { name: 'Dunkel' }).click();
+    await page.getByRole('heading', { name: 'Einstellungen' }).waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'de');
+    await journey.shot('settings-german-dark');
+    await page.getByRole('tab', { name: 'Konten' }).click();
+    await page.locator('[data-testid^="account-row-"]').first().waitFor();
+    // German formatting: 1.234,56 € style amounts.
+    await page
+      .getByText(/\d,\d{2}\s€/)
+      .first()
+      .waitFor();
+    await journey.shot('accounts-german-dark');
+
+    await context.setOffline(true);
+    await page.getByText(/Sie sind offline/).waitFor();
+    await page
+      .getByText(/Zuletzt aktualisiert/)
+      .first()
+      .waitFor();
+    await journey.shot('accounts-offline');
+    // Money actions wait for the network, and say so.
+    await page.getByRole('tab', { name: 'Zahlungen' }).click();
+    await page.getByTestId('new-payment').click();
+    await page.getByTestId('payment-amount').fill('10');
+    await page.locator('[data-testid^="payment-to-account"]').first().click();
+    await page.getByTestId('payment-continue').click();
+    await page.getByTestId('payment-review').waitFor();
+    assert.equal(await page.getByTestId('payment-review-submit').getAttribute('aria-disabled'), 'true');
+    await journey.shot('payment-offline');
+    await context.setOffline(false);
+    await page.getByText(/Sie sind offline/).waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('payment-review-submit').getAttribute('aria-disabled'), null);
+    void baseUrl;
+    assert.deepEqual(journey.problems, []);
+  });
+
+  it('registers, signs in and submits the identity details for verification', async (t) => {
+    const journey = await startJourney(t, browser, 'registration-and-kyc');
+    const { page, baseUrl } = journey;
+    await page.goto(`${baseUrl}/`);
+    await page.getByTestId('register-link').click();
+    await page.getByTestId('register-name').fill('Robin Example');
+    await page.getByTestId('register-email').fill('robin@example.com');
+    // The bank's password rules are shown at the field, in the customer's words.
+    await page.getByTestId('register-password').fill('short');
+    await page.getByTestId('register-submit').click();
+    await page.getByText('Use at least 12 characters.').waitFor();
+    await journey.shot('weak-password');
+    await page.getByTestId('register-password').fill('lantern orchard ninety quietly');
+    await page.getByTestId('register-submit').click();
+    await page.getByTestId('register-done').waitFor();
+    await journey.shot('registered');
+
+    await page.getByTestId('register-sign-in').click();
+    await page.waitForURL(/\/interaction\//);
+    await page.getByLabel('E-mail address').fill('robin@example.com');
+    await page.getByLabel('Password').fill('lantern orchard ninety quietly');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`${baseUrl}/kyc`);
+    await page.getByTestId('kyc-form').waitFor();
+    await journey.shot('kyc-form');
+    await page.getByTestId('kyc-legalName').fill('Robin Example');
+    await page.getByRole('radio', { name: 'Passport' }).click();
+    await page.getByTestId('kyc-documentNumber').fill('c01x00t47');
+    await page.getByTestId('kyc-issuingCountry').fill('gb');
+    // An expired document is refused by the API, at its field.
+    await page.getByTestId('kyc-expiresOn').fill('2020-01-31');
+    await page.getByTestId('kyc-dateOfBirth').fill('1990-12-10');
+    await page.getByTestId('kyc-nationality').fill('GB');
+    await page.getByTestId('kyc-submit').click();
+    await page.locator('[data-testid="kyc-expiresOn"][aria-invalid="true"]').waitFor();
+    await journey.shot('kyc-field-error');
+    await page.getByTestId('kyc-expiresOn').fill('2036-05-31');
+    await page.getByTestId('kyc-submit').click();
+    await page.getByTestId('kyc-pending').waitFor();
+    assert.match((await page.getByTestId('kyc-pending').textContent()) ?? '', /Passport ending 0T47/);
+    await journey.shot('kyc-pending');
+    await page.getByTestId('kyc-continue').click();
+    await page.waitForURL(`${baseUrl}/home`);
+    await journey.shot('home-new-customer');
+    assert.deepEqual(journey.problems, []);
+  });
+
+  it('adds a passkey, saves a new payee and approves the first payment to it with the passkey', async (t) => {
+    const journey = await startJourney(t, browser, 'payee-and-step-up');
+    const { page, baseUrl, testApp } = journey;
+    // The payee: another customer of the bank with a current account.
+    const { id: payeeId } = await oauthDriver(baseUrl).registerCustomer({
+      name: 'Jordan Lee',
+      email: 'jordan@example.com',
+      password: 'lantern orchard ninety quietly',
+    });
+    const opened = await testApp.injectAs(payeeId, {
+      method: 'POST',
+      url: '/api/v1/accounts',
+      payload: { type: 'checking', currency: 'EUR' },
+    });
+    assert.equal(opened.statusCode, 201, opened.body);
+    const { iban } = opened.json() as { iban: string };
+    // Verified by the bank, so confirmation of payee can check the name.
+    const submitted = await testApp.injectAs(payeeId, {
+      method: 'PUT',
+      url: '/api/v1/me/kyc',
+      payload: {
+        legalName: 'Jordan Lee',
+        documentType: 'passport',
+        documentNumber: 'X1234567',
+        issuingCountry: 'GB',
+        expiresOn: '2034-01-31',
+        dateOfBirth: '1988-04-02',
+        nationality: 'GB',
+      },
+    });
+    assert.equal(submitted.statusCode, 200, submitted.body);
+    const verified = await testApp.app.inject({
+      method: 'POST',
+      url: `/backoffice/v1/customers/${payeeId}/kyc/verify`,
+      headers: { authorization: `Bearer ${await testApp.operatorToken()}` },
+      payload: { tier: 1, submissionId: (submitted.json() as { submissionId: string }).submissionId },
+    });
+    assert.equal(verified.statusCode, 200, verified.body);
+
+    await signIn(journey, 'kim@demo.nextgen.test');
+    await page.locator('[data-testid^="account-row-"]').first().waitFor();
+    await page.goto(`${baseUrl}/settings/passkeys`);
+    await page.getByTestId('passkey-new-name').fill('Test laptop');
+    await page.getByTestId('add-passkey').click();
+    await page.locator('[data-testid^="passkey-row-"]').first().waitFor();
+    assert.match((await page.locator('[data-testid^="passkey-row-"]').first().textContent()) ?? '', /Test laptop/);
+    await journey.shot('passkey-added');
+
+    await page.goto(`${baseUrl}/payments`);
+    await page.getByTestId('add-payee').click();
+    await page.getByTestId('payee-name').fill('Jordan Lee');
+    await page.getByTestId('payee-iban').fill(iban.toLowerCase());
+    await page.getByTestId('payee-submit').click();
+    await page.getByTestId('payee-result').waitFor();
+    assert.match((await page.getByTestId('payee-result').textContent()) ?? '', /The name matches the account/);
+    await journey.shot('payee-saved');
+    await page.getByTestId('payee-done').click();
+
+    await page.getByTestId('new-payment').first().click();
+    await page
+      .getByTestId('payment-to')
+      .getByRole('radio', { name: /^Jordan Lee/ })
+      .click();
+    await page.getByTestId('payment-amount').fill('40');
+    await page.getByTestId('payment-reference').fill('Concert tickets');
+    await page.getByTestId('payment-continue').click();
+    await page.getByTestId('payment-review').waitFor();
+    assert.match((await page.getByTestId('payment-review-to').textContent()) ?? '', /Jordan Lee/);
+    await journey.shot('review');
+    await page.getByTestId('payment-review-submit').click();
+    // The first payment to a new payee needs the customer's approval: the sheet says what it is.
+    const sheet = page.getByTestId('step-up-sheet');
+    await sheet.waitFor();
+    assert.match((await sheet.textContent()) ?? '', /€40\.00/);
+    assert.match((await sheet.textContent()) ?? '', /Jordan Lee/);
+    await journey.shot('approve-with-passkey');
+    await page.getByTestId('step-up-approve').click();
+    await page.getByText('Payment sent').waitFor();
+    await journey.shot('result');
     assert.deepEqual(journey.problems, []);
   });
 });
