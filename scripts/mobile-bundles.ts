@@ -6,11 +6,19 @@
  * Without Hermes bytecode (`--no-bytecode`): compiling it would add about 35 s per platform.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const platforms = ['ios', 'android'] as const;
+/**
+ * Platform files must resolve as intended: a native bundle carries the hardware-key device
+ * (src/session/device.native.ts names its key `nextgen.dpop`) and not the web's redirect sign-in
+ * (device.web.ts keeps `nextgen.returnTo`). A wrong resolution would ship a phone app that keeps
+ * its key in a JavaScript polyfill.
+ */
+const nativeMarker = 'nextgen.dpop';
+const webMarker = 'nextgen.returnTo';
 const mobile = path.join(import.meta.dirname, '../apps/mobile');
 const out = mkdtempSync(path.join(os.tmpdir(), 'ng-mobile-bundles-'));
 let failed = false;
@@ -33,6 +41,13 @@ try {
       process.stderr.write(`mobile: the ${platform} bundle failed to export (${seconds} s)\n`);
       failed = true;
     } else {
+      const code = bundles.map((bundle) => readFileSync(path.join(dir, bundle), 'utf8')).join('\n');
+      if (!code.includes(nativeMarker) || code.includes(webMarker)) {
+        process.stderr.write(
+          `mobile: the ${platform} bundle does not carry the native device (src/session/device.native.ts)\n`,
+        );
+        failed = true;
+      }
       process.stdout.write(`mobile: ${platform} bundle exported (${bundles.join(', ')})\n`);
     }
   }
