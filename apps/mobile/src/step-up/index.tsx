@@ -16,10 +16,9 @@
 import { ApiProblem, type StepUpChallenge } from '@nextgen/api-client';
 import { useCallback, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Modal, StyleSheet, View } from 'react-native';
+import { StyleSheet, View } from 'react-native';
 import { isPasskeyCancelled, usePasskeys } from '../passkeys';
-import { useTheme } from '../theme';
-import { Banner, Button, Text } from '../ui';
+import { Banner, Button, Dialog, Text } from '../ui';
 
 /** What the sheet lists, e.g. [{ label: 'Amount', value: '€1,200.00' }, { label: 'To', value: 'Jane Doe' }]. */
 export interface ApprovalSummary {
@@ -93,7 +92,6 @@ export function useStepUp() {
 
 function StepUpSheet({ pending }: { readonly pending: Pending }) {
   const { t } = useTranslation();
-  const theme = useTheme();
   const passkeys = usePasskeys();
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | undefined>();
@@ -120,43 +118,35 @@ function StepUpSheet({ pending }: { readonly pending: Pending }) {
   };
 
   return (
-    <Modal transparent animationType="fade" visible onRequestClose={() => pending.reject(new StepUpCancelled())}>
-      <View style={[styles.backdrop, { backgroundColor: theme.colors.backdrop }]}>
-        <View
-          testID="step-up-sheet"
-          role="dialog"
-          aria-modal
-          aria-label={t('stepUp.title')}
-          style={[styles.sheet, { backgroundColor: theme.colors.surface, padding: theme.spacing * 2 }]}
-        >
-          <Text variant="heading">{t('stepUp.title')}</Text>
-          <Text muted>{t('stepUp.intro')}</Text>
-          <View style={styles.lines}>
-            {pending.summary.lines.map((line) => (
-              <View key={line.label} style={styles.line} accessible accessibilityLabel={`${line.label}: ${line.value}`}>
-                <Text muted>{line.label}</Text>
-                <Text style={styles.value}>{line.value}</Text>
-              </View>
-            ))}
+    <Dialog
+      testID="step-up-sheet"
+      label={t('stepUp.title')}
+      onRequestClose={() => pending.reject(new StepUpCancelled())}
+    >
+      <Text variant="heading">{t('stepUp.title')}</Text>
+      <Text muted>{t('stepUp.intro')}</Text>
+      <View style={styles.lines}>
+        {pending.summary.lines.map((line) => (
+          <View key={line.label} style={styles.line} accessible accessibilityLabel={`${line.label}: ${line.value}`}>
+            <Text muted>{line.label}</Text>
+            <Text style={styles.value}>{line.value}</Text>
           </View>
-          {problem ? <Banner tone="danger" message={problem} testID="step-up-problem" /> : null}
-          <Button label={t('stepUp.approve')} onPress={approve} busy={busy} testID="step-up-approve" />
-          <Button
-            label={t('stepUp.cancel')}
-            variant="secondary"
-            disabled={busy}
-            onPress={() => pending.reject(new StepUpCancelled())}
-            testID="step-up-cancel"
-          />
-        </View>
+        ))}
       </View>
-    </Modal>
+      {problem ? <Banner tone="danger" message={problem} testID="step-up-problem" /> : null}
+      <Button label={t('stepUp.approve')} onPress={approve} busy={busy} testID="step-up-approve" />
+      <Button
+        label={t('stepUp.cancel')}
+        variant="secondary"
+        disabled={busy}
+        onPress={() => pending.reject(new StepUpCancelled())}
+        testID="step-up-cancel"
+      />
+    </Dialog>
   );
 }
 
 const styles = StyleSheet.create({
-  backdrop: { flex: 1, justifyContent: 'center', padding: 16 },
-  sheet: { borderRadius: 12, gap: 12, maxWidth: 480, width: '100%', alignSelf: 'center' },
   lines: { gap: 8 },
   line: { flexDirection: 'row', justifyContent: 'space-between', gap: 12, flexWrap: 'wrap' },
   value: { fontWeight: '600' },

@@ -3,6 +3,7 @@ export { Banner, type BannerProps } from './banner';
 export { Button, type ButtonProps } from './button';
 export { Choice, type ChoiceProps } from './choice';
 export { DataAge } from './data-age';
+export { Dialog, type DialogProps } from './dialog';
 export { OfflineBanner } from './offline-banner';
 export { Screen, type ScreenProps, type ScreenState } from './screen';
 export { maxFontScale, Text } from './text';

@@ -2,19 +2,9 @@
 import type { Account } from '../../queries/accounts';
 import type { Payee } from '../../queries/payees';
 import type { Transfer } from '../../queries/transfers';
+import { account } from '../accounts/fixtures';
 
-export const checking: Account = {
-  id: 'acc_01kfz3m2q8d7v6c5b4n3m2k1j0',
-  type: 'checking',
-  name: 'Checking',
-  currency: 'EUR',
-  maskedIban: 'DE** **** **** **** **30 00',
-  status: 'open',
-  balance: { amount: '1250.00', currency: 'EUR' },
-  availableBalance: { amount: '1220.00', currency: 'EUR' },
-  overdraftLimit: { amount: '0.00', currency: 'EUR' },
-  createdAt: '2026-11-26T09:12:44.201Z',
-};
+export const checking: Account = account();
 
 export const savings: Account = {
   ...checking,
