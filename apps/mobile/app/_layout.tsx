@@ -9,6 +9,7 @@ import { StatusBar } from 'expo-status-bar';
 import { useState } from 'react';
 import { SafeAreaProvider, SafeAreaView } from 'react-native-safe-area-context';
 import { AppProviders } from '../src/app-providers';
+import { useScreenPrivacy } from '../src/lock/screen-privacy';
 import { openDevice } from '../src/session/device';
 import { useDeviceSession } from '../src/session/session-provider';
 import { createQueryClient } from '../src/state/query-client';
@@ -20,6 +21,7 @@ export default function RootLayout() {
   const [queryClient] = useState(createQueryClient);
   const router = useRouter();
   const { session, api } = useDeviceSession(openDevice, queryClient);
+  useScreenPrivacy(session.status === 'signed-in');
   // The password fallback forgets this device's sign-in and starts again at the front door.
   const onPasswordFallback = () => {
     void session.signOut().finally(() => router.replace('/sign-in'));
