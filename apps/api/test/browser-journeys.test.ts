@@ -39,6 +39,21 @@ describe('customer journeys in the web app (Chromium)', () => {
     await signIn(journey, 'alex@demo.nextgen.test');
     await page.locator('[data-testid^="account-row-"]').first().waitFor();
     await journey.shot('accounts');
+    // Tokens live in memory and IndexedDB only: the web storage holds the device settings, nothing else.
+    const storage = await page.evaluate(() => {
+      const web = globalThis as unknown as {
+        localStorage: { length: number; key(i: number): string | null };
+        sessionStorage: { length: number };
+      };
+      const keys: string[] = [];
+      for (let i = 0; i < web.localStorage.length; i++) keys.push(web.localStorage.key(i) ?? '');
+      return { local: keys, session: web.sessionStorage.length };
+    });
+    assert.ok(
+      storage.local.every((key) => key === 'nextgen.settings.v1'),
+      `localStorage holds only the settings: ${storage.local}`,
+    );
+    assert.equal(storage.session, 0, 'the sign-in left nothing in sessionStorage');
 
     await page.goto(`${baseUrl}/settings`);
     await page.getByTestId('sign-out').click();
