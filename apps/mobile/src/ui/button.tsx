@@ -24,6 +24,8 @@ export function Button({ label, onPress, variant = 'primary', disabled, disabled
       accessibilityLabel={label}
       accessibilityHint={disabled ? disabledReason : undefined}
       accessibilityState={{ disabled: inactive, busy: Boolean(busy) }}
+      // react-native-web reads aria-busy, not accessibilityState: the web says it is busy too.
+      aria-busy={Boolean(busy)}
       disabled={inactive}
       onPress={onPress}
       style={({ pressed }) => [
@@ -37,7 +39,8 @@ export function Button({ label, onPress, variant = 'primary', disabled, disabled
       ]}
     >
       {busy ? (
-        <ActivityIndicator color={primary ? theme.colors.onPrimary : theme.colors.primary} />
+        // The button says it is busy; its spinner is decoration (else a nameless progressbar, axe: aria-progressbar-name).
+        <ActivityIndicator aria-hidden color={primary ? theme.colors.onPrimary : theme.colors.primary} />
       ) : (
         <Text style={{ color: primary ? theme.colors.onPrimary : theme.colors.primary, fontWeight: '600' }}>
           {label}

@@ -20,7 +20,9 @@ export interface DialogProps {
 export function Dialog({ label, role = 'dialog', onRequestClose, testID, children }: DialogProps) {
   const theme = useTheme();
   return (
-    <Modal transparent animationType="fade" visible onRequestClose={onRequestClose}>
+    // On the web the Modal is itself a modal dialog (react-native-web): it carries the name too
+    // (axe: aria-dialog-name); the sheet inside names the dialog on iOS and Android.
+    <Modal transparent animationType="fade" visible onRequestClose={onRequestClose} aria-label={label}>
       <View style={[styles.backdrop, { backgroundColor: theme.colors.backdrop }]}>
         <View
           testID={testID}

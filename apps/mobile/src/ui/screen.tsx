@@ -31,6 +31,8 @@ export function Screen({ title, state = { status: 'ready' }, children, testID }:
       testID={testID}
       // The screen's content is the page's main landmark on the web (axe: region, landmark-one-main).
       role="main"
+      // A keyboard can scroll it even where it holds nothing to tab to (axe: scrollable-region-focusable).
+      focusable
       style={{ backgroundColor: theme.colors.background }}
       contentContainerStyle={[styles.content, { padding: theme.spacing * 2 }]}
     >

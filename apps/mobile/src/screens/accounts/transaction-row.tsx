@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Pressable, StyleSheet, View } from 'react-native';
 import { formatDate } from '../../format/dates';
-import { formatMoney, type Money } from '../../format/money';
+import type { Money } from '../../format/money';
 import { useLocale } from '../../i18n/provider';
 import type { Transaction } from '../../queries/transactions';
 import { useTheme } from '../../theme';
@@ -33,14 +33,11 @@ export function TransactionRow({
   const title = transactionTitle(transaction, t);
   const date = formatDate(transaction.createdAt, locale);
   const status = transaction.status === 'posted' ? undefined : t(`accounts.txStatus.${transaction.status}`);
-  const label = [title, formatMoney(amount, locale, { signDisplay: 'exceptZero' }), date, status]
-    .filter(Boolean)
-    .join(', ');
   return (
     <Pressable
       testID={`transaction-row-${transaction.id}`}
       role="button"
-      accessibilityLabel={label}
+      // Named by what it shows (what, when, status, amount), so saying what is seen names it (WCAG 2.5.3).
       onPress={onPress}
       style={({ pressed }) => [
         styles.row,
