@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildWebApp, launchChromium, oauthDriver } from '@nextgen/testkit';
 import type { Browser } from 'playwright-core';
-import { signIn, startJourney } from './web-journey.ts';
+import { axeViolations, seriousViolations } from './a11y.ts';
+import { type Journey, signIn, startJourney } from './web-journey.ts';
 
 /**
  * The customer's journeys through the real web build of apps/mobile, served by a test API on a real
@@ -22,6 +23,16 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
+
+/**
+ * axe-core on a state a URL cannot reach (a form's later step, a result): the accessibility test
+ * (browser-a11y.test.ts) covers every route; these are the steps between.
+ */
+async function assertAccessible(journey: Journey, where: string) {
+  // react-native-web's Modal lacks its role during the fade-in: let any animation settle.
+  await journey.page.waitForTimeout(400);
+  assert.deepEqual(seriousViolations(where, await axeViolations(journey.page)), [], `axe on ${where}`);
+}
 
 /** The little of the DOM the in-page checks use (the repository type-checks against Node). */
 interface PageDocument {
@@ -122,6 +133,7 @@ describe('customer journeys in the web app (Chromium)', () => {
     await page.getByTestId('payment-continue').click();
     await page.getByText('This currency has 2 decimal places.').waitFor();
     await journey.shot('wrong-amount');
+    await assertAccessible(journey, 'payment form with a field error');
 
     await page.getByTestId('payment-amount').fill('25.00');
     await page.getByTestId('payment-reference').fill('Rainy day');
@@ -137,9 +149,11 @@ describe('customer journeys in the web app (Chromium)', () => {
     }
     assert.match((await page.getByTestId('payment-review-amount').textContent()) ?? '', /€25\.00/);
     await journey.shot('review');
+    await assertAccessible(journey, 'payment review');
     await page.getByTestId('payment-review-submit').click();
     await page.getByText('Payment sent').waitFor();
     await journey.shot('result');
+    await assertAccessible(journey, 'payment result');
 
     // A reload starts the app afresh: the refresh token in IndexedDB signs it in again.
     await page.goto(`${journey.baseUrl}/home`);
@@ -207,6 +221,7 @@ describe('customer journeys in the web app (Chromium)', () => {
     await page.getByTestId('register-submit').click();
     await page.getByTestId('register-done').waitFor();
     await journey.shot('registered');
+    await assertAccessible(journey, 'registration done');
 
     await page.getByTestId('register-sign-in').click();
     await page.waitForURL(/\/interaction\//);
@@ -216,6 +231,7 @@ describe('customer journeys in the web app (Chromium)', () => {
     await page.waitForURL(`${baseUrl}/kyc`);
     await page.getByTestId('kyc-form').waitFor();
     await journey.shot('kyc-form');
+    await assertAccessible(journey, 'identity form');
     await page.getByTestId('kyc-legalName').fill('Robin Example');
     await page.getByRole('radio', { name: 'Passport' }).click();
     await page.getByTestId('kyc-documentNumber').fill('c01x00t47');
@@ -227,11 +243,13 @@ describe('customer journeys in the web app (Chromium)', () => {
     await page.getByTestId('kyc-submit').click();
     await page.locator('[data-testid="kyc-expiresOn"][aria-invalid="true"]').waitFor();
     await journey.shot('kyc-field-error');
+    await assertAccessible(journey, 'identity form with a field error');
     await page.getByTestId('kyc-expiresOn').fill('2036-05-31');
     await page.getByTestId('kyc-submit').click();
     await page.getByTestId('kyc-pending').waitFor();
     assert.match((await page.getByTestId('kyc-pending').textContent()) ?? '', /Passport ending 0T47/);
     await journey.shot('kyc-pending');
+    await assertAccessible(journey, 'identity pending');
     await page.getByTestId('kyc-continue').click();
     await page.waitForURL(`${baseUrl}/home`);
     await journey.shot('home-new-customer');
@@ -294,6 +312,7 @@ describe('customer journeys in the web app (Chromium)', () => {
     await page.getByTestId('payee-result').waitFor();
     assert.match((await page.getByTestId('payee-result').textContent()) ?? '', /The name matches the account/);
     await journey.shot('payee-saved');
+    await assertAccessible(journey, 'payee saved');
     await page.getByTestId('payee-done').click();
 
     await page.getByTestId('new-payment').first().click();
@@ -314,6 +333,7 @@ describe('customer journeys in the web app (Chromium)', () => {
     assert.match((await sheet.textContent()) ?? '', /€40\.00/);
     assert.match((await sheet.textContent()) ?? '', /Jordan Lee/);
     await journey.shot('approve-with-passkey');
+    await assertAccessible(journey, 'passkey approval');
     await page.getByTestId('step-up-approve').click();
     await page.getByText('Payment sent').waitFor();
     await journey.shot('result');
