@@ -24,6 +24,8 @@ describe('./ng bench -- --web', () => {
     const results = JSON.parse(await readFile(path.join(import.meta.dirname, json), 'utf8'));
     assert.equal(results.runs.cold.length, 1);
     assert.equal(results.runs.warm.length, 1);
+    assert.equal(results.runs.signedIn.length, 1);
+    assert.ok(results.runs.signedIn[0] > 0, 'a returning customer’s accounts were seen painted');
     const [cold] = results.runs.cold;
     assert.ok(cold.fmrMs > 0 && Number.isFinite(cold.fmrMs), 'the main heading was seen rendered');
     assert.ok(cold.fcpMs > 0, 'the browser reported first-contentful-paint');
