@@ -38,7 +38,8 @@ const homePath = '/home';
  * `/\host` (which browsers read as another origin), and no scheme.
  */
 export function safeReturnPath(path: string | null | undefined): string {
-  if (!path || !path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return homePath;
-  if (/[\u0000-\u001f]/.test(path)) return homePath;
+  if (!path?.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return homePath;
+  // Control characters (a tab or newline inside "/\t/evil.example" is dropped by URL parsers).
+  if (/\p{Cc}/u.test(path)) return homePath;
   return path;
 }

@@ -83,7 +83,7 @@ describe('useDeviceSession', () => {
     });
     await waitFor(() => expect(result.current.session.status).toBe('signed-out'));
     expect(result.current.session.notice?.code).toBe('inactive');
-    expect((result.current.session.notice?.error as { detail?: string }).detail).toBe(
+    expect((result.current.session.notice?.error as { detail?: string } | undefined)?.detail).toBe(
       'Your access is locked by the bank.',
     );
   });
