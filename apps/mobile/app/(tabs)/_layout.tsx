@@ -4,6 +4,8 @@
  * tab is a stack of its own under app/(tabs)/<tab>/.
  */
 import { Redirect, Tabs, useRouter } from 'expo-router';
+// expo-router vendors React Navigation's tab bar; wrapping it names it as the app's navigation.
+import { BottomTabBar, type BottomTabBarProps } from 'expo-router/build/react-navigation/bottom-tabs';
 import { useTranslation } from 'react-i18next';
 import { View } from 'react-native';
 import { AppLockOffer } from '../../src/lock/app-lock-offer';
@@ -37,6 +39,11 @@ function SignedInTabs() {
   const theme = useTheme();
   return (
     <Tabs
+      tabBar={(props: BottomTabBarProps) => (
+        <View role="navigation" aria-label={t('tabs.label')}>
+          <BottomTabBar {...props} />
+        </View>
+      )}
       screenOptions={{
         headerShown: false,
         tabBarActiveTintColor: theme.colors.primary,
