@@ -8,6 +8,9 @@ const apiSource = 'apps/api/src/';
 
 /** Bottom first. A module imports only modules of earlier layers, or its peers where `peers` is set. */
 const layers: readonly Layer[] = [
+  // packages/ml: pure (no HTTP, no database, nothing of ours): data generation, the interchange
+  // format, models. The API and the worker build on it.
+  { name: 'ml', modules: ['ml'] },
   // Cross-cutting mechanisms: config, database, cache, crypto, errors, ids, money, HTTP plumbing.
   { name: 'platform', modules: ['platform'] },
   // Double-entry accounts; money moves only through it.
@@ -56,6 +59,7 @@ function doorsOf(module: string): readonly string[] | '*' {
   if (module === 'testkit') return ['packages/testkit/src/index.ts'];
   if (module === 'api-client') return ['packages/api-client/src/index.ts', 'packages/api-client/src/web/index.ts'];
   if (module === 'worker') return ['apps/worker/src/index.ts'];
+  if (module === 'ml') return ['packages/ml/src/index.ts'];
   return [`${apiSource}${module}/index.ts`];
 }
 

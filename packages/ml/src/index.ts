@@ -1,0 +1,59 @@
+/**
+ * @nextgen/ml's door. Pure: no HTTP, no database, nothing of ours, only node: built-ins.
+ *
+ * - The transaction interchange format (docs/ml/interchange-format.md): its types, a strict
+ *   streaming reader, a streaming writer, counts.
+ * - The synthetic data generator: seeded agents living day by day, with labelled fraud cases.
+ */
+
+export {
+  type ArtifactInfo,
+  artifactFormat,
+  InvalidArtifact,
+  loadModelArtifact,
+  type ModelArtifact,
+  type Normalisation,
+  saveModelArtifact,
+} from './artifact.ts';
+export {
+  maxAmountDigits,
+  maxCustomers,
+  maxDays,
+  maxIdLength,
+  maxLineLength,
+  maxReportedErrors,
+  maxTextLength,
+  minDaysWithFraud,
+  structuringThresholdEur,
+} from './constants.ts';
+export { InterchangeError, parseTime, RowSequence, rowProblem } from './interchange/check.ts';
+export { iso4217Currencies } from './interchange/currencies.ts';
+export {
+  type Channel,
+  channels,
+  type FraudLabel,
+  fieldOrder,
+  formatVersion,
+  type Role,
+  type Scenario,
+  scenarioRoles,
+  scenarios,
+  type Transaction,
+} from './interchange/format.ts';
+export {
+  readTransactionFile,
+  readTransactions,
+  type ValidationReport,
+  validateTransactions,
+} from './interchange/reader.ts';
+export { describeTally, type ScenarioCount, type Tally, TallyCounter } from './interchange/tally.ts';
+export { formatTransaction, TransactionWriter } from './interchange/writer.ts';
+export {
+  defaultGenerationOptions,
+  type GenerationOptions,
+  generateTransactions,
+  generationOptionsProblem,
+} from './synthetic/generator.ts';
+export { deriveSeed, Random, randomFor } from './synthetic/random.ts';
+export { scenarioSpanDays } from './synthetic/scenarios.ts';
+export { type Tf, tensorflow } from './tensorflow.ts';

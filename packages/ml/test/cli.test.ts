@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+
+const cli = path.join(import.meta.dirname, '..', 'src', 'cli.ts');
+const dir = mkdtempSync(path.join(tmpdir(), 'ng-ml-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function ml(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const small = ['--customers', '40', '--days', '30', '--fraud-rate', '0.25'];
+
+describe('./ng ml', () => {
+  it('generates a file, prints rows, customers and fraud rows per scenario, and validates it', () => {
+    const out = path.join(dir, 'small.jsonl');
+    const generated = ml('generate', '--seed', '3', ...small, '--out', out);
+    assert.equal(generated.status, 0, generated.stderr);
+    assert.match(generated.stdout, /^rows: \d+$/m);
+    assert.match(generated.stdout, /^customers: 40$/m);
+    for (const scenario of ['account_takeover', 'card_testing', 'mule', 'app_scam', 'structuring']) {
+      assert.match(generated.stdout, new RegExp(`^fraud ${scenario}: [1-9]\\d* rows in 2 cases$`, 'm'));
+    }
+    const validated = ml('validate', '--input', out);
+    assert.equal(validated.status, 0, validated.stderr);
+    const rows = readFileSync(out, 'utf8').trimEnd().split('\n').length;
+    assert.match(validated.stdout, new RegExp(`valid, ${rows} lines`));
+    assert.match(validated.stdout, /^customers: 40$/m);
+  });
+
+  it('writes the same bytes for the same seed', () => {
+    const [a, b] = ['a.jsonl', 'b.jsonl'].map((name) => path.join(dir, name)) as [string, string];
+    assert.equal(ml('generate', ...small, '--out', a).status, 0);
+    assert.equal(ml('generate', ...small, '--out', b).status, 0);
+    assert.ok(readFileSync(a).equals(readFileSync(b)));
+  });
+
+  it('reports malformed input with its line and field, and exits 1', () => {
+    const input = path.join(dir, 'bad.jsonl');
+    const good = ml('generate', ...small, '--fraud-rate', '0', '--days', '3', '--out', input);
+    assert.equal(good.status, 0, good.stderr);
+    const lines = readFileSync(input, 'utf8').split('\n');
+    lines[4] = (lines[4] as string).replace(/"amountMinor":"(-?\d+)"/, '"amountMinor":"$1.5"');
+    writeFileSync(input, lines.join('\n'));
+    const run = ml('validate', '--input', input);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /line 5: amountMinor: must be a non-zero integer/);
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ['no command', [], /usage/],
+    ['an unknown command', ['train'], /unknown command "train"/],
+    ['an unknown option', ['generate', '--out', 'x', '--colour', 'red'], /Unknown option '--colour'/],
+    ['a seed that is not a number', ['generate', '--seed', 'abc', '--out', 'x'], /--seed must be a whole number/],
+    ['a negative customer count', ['generate', '--customers=-5', '--out', 'x'], /--customers must be a whole number/],
+    [
+      'a value that looks like an option',
+      ['generate', '--customers', '-5', '--out', 'x'],
+      /'--customers' argument is ambiguous/,
+    ],
+    [
+      'too many customers',
+      ['generate', '--customers', '1000000', '--out', 'x'],
+      /--customers must be an integer from 2 to 100000/,
+    ],
+    ['zero days', ['generate', '--days', '0', '--out', 'x'], /--days must be an integer from 1/],
+    ['too few days for fraud', ['generate', '--days', '10', '--out', 'x'], /--days must be at least 28/],
+    [
+      'an impossible start date',
+      ['generate', '--start', '2026-13-01', '--out', 'x'],
+      /--start must be a date YYYY-MM-DD/,
+    ],
+    [
+      'a fraud rate above 1',
+      ['generate', '--fraud-rate', '1.5', '--out', 'x'],
+      /--fraud-rate must be a number from 0 to 1/,
+    ],
+    ['a fraud rate that is not a number', ['generate', '--fraud-rate', 'lots', '--out', 'x'], /--fraud-rate must be/],
+    ['no output file', ['generate'], /--out FILE is required/],
+    [
+      'an output in a missing folder',
+      ['generate', '--out', '/nonexistent-dir/x.jsonl'],
+      /--out .*cannot write it \(ENOENT\)/,
+    ],
+    ['an option without its value', ['generate', '--out'], /argument missing|requires/i],
+    ['no input file', ['validate'], /--input FILE is required/],
+    [
+      'an input that does not exist',
+      ['validate', '--input', '/nonexistent.jsonl'],
+      /--input \/nonexistent.jsonl: no such file/,
+    ],
+  ];
+  for (const [what, args, message] of bad) {
+    it(`refuses ${what} with one line and exit code 2`, () => {
+      const run = ml(...args);
+      assert.equal(run.status, 2, run.stderr);
+      if (args.length === 0) {
+        assert.match(run.stdout, message);
+        return;
+      }
+      assert.match(run.stderr, message);
+      assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+    });
+  }
+});
