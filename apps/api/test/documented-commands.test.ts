@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -96,6 +97,8 @@ function runShell(command: string, env: Record<string, string>): Run {
 /** Real values for the documents' placeholders, learnt from the database and from earlier answers. */
 class Placeholders {
   readonly values = new Map<string, string>();
+  /** Where `./ng ml` commands' files go instead of the working tree (the documents name bare files). */
+  readonly mlFolder = mkdtempSync(path.join(tmpdir(), 'ng-documented-ml-'));
 
   learn(output: string): void {
     for (const [prefix, pattern] of [
@@ -120,7 +123,13 @@ class Placeholders {
     };
     // Freezing the checking account would stop the transfers documented after it: freeze the savings one.
     const account = command.includes('/freeze') ? 'savings' : 'checking';
-    return command
+    const filled = command.startsWith('./ng ml ')
+      ? command.replace(
+          /(--out|--input) (\S+)/g,
+          (_all, flag: string, file: string) => `${flag} ${path.join(this.mlFolder, path.basename(file))}`,
+        )
+      : command;
+    return filled
       .replaceAll('acc_…', () => value(account))
       .replaceAll('opr_01…', () => value('opr'))
       .replaceAll('trf_…', () => value('trf'))
@@ -196,6 +205,7 @@ describe('documented command lines', () => {
       assert.equal(run.status, 0, `${setup}: exit ${run.status}\n${run.stdout}\n${run.stderr}`);
     }
     const placeholders = new Placeholders();
+    t.after(() => rm(placeholders.mlFolder, { recursive: true, force: true }));
     // The direct-database commands credit any account; the API commands use the signed-in
     // customer's accounts, learnt from `./ng api GET /api/v1/accounts`, and pay another customer.
     const client = new pg.Client({ connectionString: database.url });
