@@ -26,6 +26,8 @@ export {
   minDaysWithFraud,
   structuringThresholdEur,
 } from './constants.ts';
+export { describeFeature, type FeatureName, featureIndex, featureNames } from './features/catalogue.ts';
+export { extractFeatures, FeatureState, type Features } from './features/extractor.ts';
 export { InterchangeError, parseTime, RowSequence, rowProblem } from './interchange/check.ts';
 export { iso4217Currencies } from './interchange/currencies.ts';
 export {
