@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { importsLeaving } from '@nextgen/testkit';
 
 /**
  * The client ships to the app (React Native, the web): its source may import only itself and
@@ -14,17 +14,8 @@ const allowedPackages = new Set(['openapi-fetch']);
 
 describe('the api-client source', () => {
   it('imports only its own files and openapi-fetch', async () => {
-    const files = (await readdir(sourceDir, { recursive: true })).filter((f) => f.endsWith('.ts'));
-    assert.ok(files.length > 5);
-    const offending: string[] = [];
-    for (const file of files) {
-      const text = await readFile(path.join(sourceDir, file), 'utf8');
-      for (const [, specifier = ''] of text.matchAll(/(?:import|export)[^'"]*?from\s+'([^']+)'/g)) {
-        const inside =
-          specifier.startsWith('.') && path.resolve(sourceDir, path.dirname(file), specifier).startsWith(sourceDir);
-        if (!inside && !allowedPackages.has(specifier)) offending.push(`${file}: ${specifier}`);
-      }
-    }
+    const { files, offending } = await importsLeaving(sourceDir, { packages: allowedPackages });
+    assert.ok(files > 5);
     assert.deepEqual(offending, []);
   });
 });

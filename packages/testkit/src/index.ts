@@ -5,6 +5,7 @@ export * from './fake-http.ts';
 export * from './fake-kms.ts';
 export * from './fake-s3.ts';
 export * from './fault-proxy.ts';
+export * from './imports.ts';
 export * from './invariants.ts';
 export * from './oauth.ts';
 export * from './operator.ts';
