@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { freePort, launchChromium, oauthDriver } from '@nextgen/testkit';
+import { addPlatformAuthenticator, freePort, launchChromium, oauthDriver } from '@nextgen/testkit';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { loginTexts } from '../src/identity/login-pages.ts';
 import { issuerOf } from '../src/platform/auth.ts';
@@ -118,17 +118,7 @@ async function openBrowser(t: TestContext): Promise<BrowserSignIn> {
   });
   page.on('pageerror', (error) => violations.push(`script error: ${error.message}`));
   const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable', { enableUI: false });
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  const authenticatorId = await addPlatformAuthenticator(cdp);
   return { testApp, baseUrl, page, cdp, authenticatorId, violations, nextViolation, unlessViolated };
 }
 

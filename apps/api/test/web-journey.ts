@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { freePort, webAppDir } from '@nextgen/testkit';
+import { addPlatformAuthenticator, freePort, webAppDir } from '@nextgen/testkit';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { demoPassword } from '../src/demo/plan.ts';
 import { seedDemoData } from '../src/demo/seed.ts';
@@ -69,17 +69,7 @@ export async function startJourney(
     }
   });
   const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable', { enableUI: false });
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  await addPlatformAuthenticator(cdp);
   let step = 0;
   mkdirSync(path.join(artifacts, name), { recursive: true });
   return {

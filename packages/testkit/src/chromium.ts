@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type CDPSession, chromium } from 'playwright-core';
 import { repositoryRoot } from './server-process.ts';
 
 /** Debian's Chromium (`apt-get install -y chromium`); never a downloaded browser. */
@@ -38,4 +38,24 @@ export const webAppDir = path.join(repositoryRoot, 'apps/mobile/dist/web');
 export function buildWebApp(): void {
   const build = spawnSync(process.execPath, [path.join(repositoryRoot, 'scripts/web-build.ts')], { stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`the web app build failed (exit ${build.status ?? build.signal})`);
+}
+
+/**
+ * A WebAuthn virtual authenticator on the page's DevTools session, standing in for the phone's
+ * platform authenticator (Face ID, fingerprint): resident keys, user verification done, presence
+ * given without a prompt. Answers its id (to list, remove or break its credentials).
+ */
+export async function addPlatformAuthenticator(cdp: CDPSession): Promise<string> {
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return authenticatorId;
 }
