@@ -39,7 +39,7 @@ describe('open an account', () => {
     const server = fakeServer({ 'POST /api/v1/accounts': pending });
     await renderInApp(<OpenAccountScreen onOpened={() => {}} />, { api: server.api });
     await fireEvent.press(screen.getByTestId('open-submit'));
-    expect(await screen.findByTestId('open-submit')).toBeBusy();
+    await waitFor(() => expect(screen.getByTestId('open-submit')).toBeBusy());
   });
 
   it('shows the API’s field problem next to the name', async () => {

@@ -41,7 +41,7 @@ describe('add payee', () => {
   it('is busy while saving', async () => {
     await renderAddPayee(pending);
     await fillAndSubmit();
-    expect(screen.getByTestId('payee-submit')).toBeBusy();
+    await waitFor(() => expect(screen.getByTestId('payee-submit')).toBeBusy());
   });
 
   it('asks for the name and IBAN before calling the API', async () => {
