@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { addPlatformAuthenticator, freePort, launchChromium, oauthDriver } from '@nextgen/testkit';
+import { addPlatformAuthenticator, freePort, launchChromium, oauthDriver, watchCspViolations } from '@nextgen/testkit';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { loginTexts } from '../src/identity/login-pages.ts';
 import { issuerOf } from '../src/platform/auth.ts';
@@ -37,16 +37,10 @@ after(async () => {
 /** The few browser APIs the in-page functions use (the repository type-checks against Node, not the DOM). */
 interface PageGlobals {
   readonly document: {
-    addEventListener(
-      type: 'securitypolicyviolation',
-      listener: (event: { violatedDirective: string; blockedURI: string; documentURI: string }) => void,
-    ): void;
     createElement(tag: 'img'): { src: string };
     readonly body: { append(node: unknown): void };
   };
   readonly navigator: { readonly credentials: { create(options: unknown): Promise<PageCredential> } };
-  /** Exposed by the test (context.exposeBinding). */
-  reportCspViolation(violation: string): void;
 }
 
 interface PageCredential {
@@ -89,7 +83,7 @@ async function openBrowser(t: TestContext): Promise<BrowserSignIn> {
   t.after(() => context.close());
   const violations: string[] = [];
   const reported = new EventEmitter();
-  await context.exposeBinding('reportCspViolation', (_source, violation: string) => {
+  await watchCspViolations(context, (violation) => {
     violations.push(violation);
     reported.emit('violation', violation);
   });
@@ -102,14 +96,6 @@ async function openBrowser(t: TestContext): Promise<BrowserSignIn> {
     const [violation] = await once(reported, 'violation', { signal: AbortSignal.timeout(browserStepTimeoutMs) });
     return String(violation);
   };
-  await context.addInitScript(() => {
-    const pageGlobals = globalThis as unknown as PageGlobals;
-    pageGlobals.document.addEventListener('securitypolicyviolation', (event) => {
-      pageGlobals.reportCspViolation(
-        `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} on ${event.documentURI}`,
-      );
-    });
-  });
   const page = await context.newPage();
   page.setDefaultTimeout(browserStepTimeoutMs);
   // Chromium also reports blocked inline code and resources on the console ("Refused to …").

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildWebApp, freePort, launchChromium, webAppDir } from '@nextgen/testkit';
+import { buildWebApp, freePort, launchChromium, watchCspViolations, webAppDir } from '@nextgen/testkit';
 import type { Browser } from 'playwright-core';
 import { buildTestApp } from './helper.ts';
 
@@ -17,16 +17,6 @@ const repo = path.join(import.meta.dirname, '../../..');
 const artifacts = path.join(repo, 'test-artifacts/web-app');
 /** Bounds every browser wait, so a broken page fails the test instead of hanging it. */
 const browserStepTimeoutMs = 30_000;
-
-interface PageGlobals {
-  readonly document: {
-    addEventListener(
-      type: 'securitypolicyviolation',
-      listener: (event: { violatedDirective: string; blockedURI: string }) => void,
-    ): void;
-  };
-  reportCspViolation(violation: string): void;
-}
 
 let browser: Browser;
 
@@ -49,15 +39,7 @@ describe('the web app in Chromium', () => {
     const context = await browser.newContext({ colorScheme: 'light', locale: 'en-GB' });
     t.after(() => context.close());
     const problems: string[] = [];
-    await context.exposeBinding('reportCspViolation', (_source, violation: string) => {
-      problems.push(`CSP: ${violation}`);
-    });
-    await context.addInitScript(() => {
-      const page = globalThis as unknown as PageGlobals;
-      page.document.addEventListener('securitypolicyviolation', (event) =>
-        page.reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`),
-      );
-    });
+    await watchCspViolations(context, (violation) => problems.push(`CSP: ${violation}`));
     const page = await context.newPage();
     page.setDefaultTimeout(browserStepTimeoutMs);
     page.on('console', (message) => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { addPlatformAuthenticator, freePort, webAppDir } from '@nextgen/testkit';
+import { addPlatformAuthenticator, freePort, watchCspViolations, webAppDir } from '@nextgen/testkit';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { demoPassword } from '../src/demo/plan.ts';
 import { seedDemoData } from '../src/demo/seed.ts';
@@ -46,20 +46,7 @@ export async function startJourney(
   });
   t.after(() => context.close());
   const problems: string[] = [];
-  await context.exposeBinding('reportCspViolation', (_source, violation: string) => {
-    problems.push(`CSP: ${violation}`);
-  });
-  await context.addInitScript(() => {
-    const page = globalThis as unknown as {
-      document: {
-        addEventListener(type: string, listener: (e: { violatedDirective: string; blockedURI: string }) => void): void;
-      };
-      reportCspViolation(violation: string): void;
-    };
-    page.document.addEventListener('securitypolicyviolation', (event) =>
-      page.reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`),
-    );
-  });
+  await watchCspViolations(context, (violation) => problems.push(`CSP: ${violation}`));
   const page = await context.newPage();
   page.setDefaultTimeout(browserStepTimeoutMs);
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, type CDPSession, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type CDPSession, chromium } from 'playwright-core';
 import { repositoryRoot } from './server-process.ts';
 
 /** Debian's Chromium (`apt-get install -y chromium`); never a downloaded browser. */
@@ -58,4 +58,35 @@ export async function addPlatformAuthenticator(cdp: CDPSession): Promise<string>
     },
   });
   return authenticatorId;
+}
+
+/** The one browser API the in-page listener uses (the repository type-checks against Node, not the DOM). */
+interface ViolationGlobals {
+  readonly document: {
+    addEventListener(
+      type: 'securitypolicyviolation',
+      listener: (event: { violatedDirective: string; blockedURI: string; documentURI: string }) => void,
+    ): void;
+  };
+  reportCspViolation(violation: string): void;
+}
+
+/**
+ * Reports every Content-Security-Policy violation on any page of `context` to `onViolation`, as
+ * "<directive> blocked <uri or inline> on <page url>": an in-page listener installed before any of
+ * the page's own scripts, calling back through a binding.
+ */
+export async function watchCspViolations(
+  context: BrowserContext,
+  onViolation: (violation: string) => void,
+): Promise<void> {
+  await context.exposeBinding('reportCspViolation', (_source, violation: string) => onViolation(violation));
+  await context.addInitScript(() => {
+    const page = globalThis as unknown as ViolationGlobals;
+    page.document.addEventListener('securitypolicyviolation', (event) =>
+      page.reportCspViolation(
+        `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} on ${event.documentURI}`,
+      ),
+    );
+  });
 }
