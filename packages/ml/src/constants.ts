@@ -27,3 +27,12 @@ export const maxSeed = 0xffff_ffff;
  * other currencies use their rate to EUR.
  */
 export const structuringThresholdEur = 10_000;
+
+/** Bins of a drift reference: deciles, the usual choice for PSI; a reference holds ~11 numbers a feature. */
+export const driftBins = 10;
+/** Share counted for an empty bin in the PSI, so ln(actual / expected) stays finite (the usual 0.0001). */
+export const driftEmptyShare = 0.0001;
+/** Fewest live rows a drift check reads: with fewer, one odd day moves the PSI past any threshold. */
+export const driftMinSample = 200;
+/** PSI above which a model's population has shifted enough to raise an alert (the conventional 0.25). */
+export const driftAlertPsi = 0.25;
