@@ -41,7 +41,10 @@ function binOf(edges: readonly number[], value: number): number {
 
 function sharesOf(edges: readonly number[], values: ArrayLike<number>): number[] {
   const counts = new Array<number>(edges.length + 1).fill(0);
-  for (let i = 0; i < values.length; i++) counts[binOf(edges, values[i] as number)]++;
+  for (let i = 0; i < values.length; i++) {
+    const bin = binOf(edges, values[i] as number);
+    counts[bin] = (counts[bin] as number) + 1;
+  }
   return counts.map((count) => count / values.length);
 }
 
