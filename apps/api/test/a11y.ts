@@ -129,7 +129,7 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
 }
 
 /** How much of a node's markup a failure quotes: enough to recognise the element. */
-const quotedHtmlMax = 160;
+export const quotedHtmlMax = 160;
 
 /** The violations that fail a screen, one line per rule and node: rule id, impact, target, markup. */
 export function seriousViolations(where: string, violations: readonly AxeViolation[]): string[] {

@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import {
   axeViolations,
   type FoundIds,
+  quotedHtmlMax,
   resolveScreen,
   seriousViolations,
   type WebAppScreen,
@@ -122,7 +123,11 @@ async function checkScreen(
   await journey.shot(`${shot.slice(1).replaceAll('/', '-')}${screen.dialog ? `-${screen.dialog.shows}` : ''}`);
   const violations = await axeViolations(page);
   // Moderate and minor findings do not fail the screen; they are listed in the test's output.
-  for (const v of violations) t.diagnostic(`${where}: ${v.id} (${v.impact}) on ${v.nodes.length} node(s)`);
+  for (const v of violations) {
+    const first = v.nodes[0];
+    const at = first ? ` first at ${JSON.stringify(first.target)} ${first.html.slice(0, quotedHtmlMax)}` : '';
+    t.diagnostic(`${where}: ${v.id} (${v.impact}) on ${v.nodes.length} node(s)${at}`);
+  }
   return seriousViolations(where, violations);
 }
 
