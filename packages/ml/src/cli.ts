@@ -3,16 +3,26 @@
  *
  *   ./ng ml generate --out FILE [--seed N] [--customers N] [--days N] [--start YYYY-MM-DD] [--fraud-rate R]
  *   ./ng ml validate --input FILE
+ *   ./ng ml train [--input FILE | --seed N --customers N --days N --fraud-rate R] [--out FILE] [--epochs N]
+ *   ./ng ml evaluate [--model FILE] [--input FILE | --seed N --customers N --days N --fraud-rate R]
  *
  * Exit codes: 0 done, 1 the input is malformed or writing failed, 2 a bad command line.
  */
 
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { InvalidArtifact } from './artifact.ts';
 import { maxReportedErrors } from './constants.ts';
-import { validateTransactions } from './interchange/reader.ts';
+import { labelledSet, UnlabelledRow } from './fraud/dataset.ts';
+import { describeEvaluation, evaluateScorer } from './fraud/evaluate.ts';
+import { FraudScorer } from './fraud/scorer.ts';
+import { defaultTrainingOptions, trainFraudModel } from './fraud/train.ts';
+import { InterchangeError } from './interchange/check.ts';
+import type { Transaction } from './interchange/format.ts';
+import { readTransactionFile, validateTransactions } from './interchange/reader.ts';
 import { describeTally, TallyCounter } from './interchange/tally.ts';
 import { TransactionWriter } from './interchange/writer.ts';
 import {
@@ -25,7 +35,18 @@ import {
 const usage = [
   'usage: ./ng ml generate --out FILE [--seed N] [--customers N] [--days N] [--start YYYY-MM-DD] [--fraud-rate R]',
   '       ./ng ml validate --input FILE',
+  '       ./ng ml train [--input FILE | --seed N --customers N --days N --fraud-rate R] [--out FILE] [--epochs N]',
+  '       ./ng ml evaluate [--model FILE] [--input FILE | --seed N --customers N --days N --fraud-rate R]',
 ].join('\n');
+
+/** The committed model, which `train` writes and `evaluate` reads unless told otherwise. */
+const defaultModelPath = path.join(import.meta.dirname, '..', 'models', 'fraud.json');
+/**
+ * The data `train` generates without --input: enough fraud cases (40 a scenario) to learn from,
+ * in about 10 s; `evaluate` generates the same shape with another seed.
+ */
+const trainingData: GenerationOptions = { ...defaultGenerationOptions, customers: 2000, fraudRate: 0.1 };
+const evaluationSeed = 15;
 
 /** A bad command line: one line on stderr, exit code 2. */
 class UsageError extends Error {}
@@ -96,6 +117,121 @@ async function generate(args: string[]): Promise<number> {
   return 0;
 }
 
+const dataOptions = {
+  input: { type: 'string' },
+  seed: { type: 'string' },
+  customers: { type: 'string' },
+  days: { type: 'string' },
+  'fraud-rate': { type: 'string' },
+} as const;
+
+/** The labelled rows of --input, or generated from the options; and what to record as their seed. */
+async function dataOf(
+  values: Record<string, string | undefined>,
+  seed: number,
+): Promise<{ rows: AsyncIterable<Transaction> | Iterable<Transaction>; source: number | string }> {
+  if (values.input) {
+    if (['seed', 'customers', 'days', 'fraud-rate'].some((o) => values[o] !== undefined)) {
+      throw new UsageError('--input reads a file: --seed, --customers, --days and --fraud-rate are for generated data');
+    }
+    const file = await stat(values.input).catch(() => null);
+    if (!file?.isFile()) throw new UsageError(`--input ${values.input}: no such file (or not a file)`);
+    return { rows: readTransactionFile(values.input), source: path.basename(values.input) };
+  }
+  const options: GenerationOptions = {
+    ...trainingData,
+    seed: integerOption('seed', values.seed, seed),
+    customers: integerOption('customers', values.customers, trainingData.customers),
+    days: integerOption('days', values.days, trainingData.days),
+    fraudRate: rateOption(values['fraud-rate'], trainingData.fraudRate),
+  };
+  const problem = generationOptionsProblem(options);
+  if (problem) throw new UsageError(`--${problem}`);
+  return { rows: generateTransactions(options), source: options.seed };
+}
+
+/** Rows that cannot be read or carry no label: the input's fault, exit 1. */
+class BadInput extends Error {}
+
+async function readLabelled(rows: AsyncIterable<Transaction> | Iterable<Transaction>) {
+  try {
+    return await labelledSet(rows);
+  } catch (error) {
+    if (error instanceof UnlabelledRow || error instanceof InterchangeError) throw new BadInput(error.message);
+    throw error;
+  }
+}
+
+async function train(args: string[]): Promise<number> {
+  const values = parse(args, { ...dataOptions, out: { type: 'string' }, epochs: { type: 'string' } });
+  const out = values.out ?? defaultModelPath;
+  const maxEpochs = integerOption('epochs', values.epochs, defaultTrainingOptions.maxEpochs);
+  if (maxEpochs < 1 || maxEpochs > 1000) throw new UsageError('--epochs must be from 1 to 1000');
+  const startedMs = performance.now();
+  const { rows, source } = await dataOf(values, trainingData.seed);
+  const data = await readLabelled(rows);
+  const featuresS = (performance.now() - startedMs) / 1000;
+  let report: Awaited<ReturnType<typeof trainFraudModel>>;
+  try {
+    report = await trainFraudModel(
+      data,
+      { ...defaultTrainingOptions, maxEpochs },
+      {
+        dataSeed: source,
+        createdAt: new Date().toISOString(),
+      },
+    );
+  } catch (error) {
+    if (error instanceof RangeError) throw new BadInput(error.message);
+    throw error;
+  }
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(report.artifact, null, 2)}\n`).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`--out ${out}: cannot write it (${error.code ?? 'error'})`);
+  });
+  const m = report.artifact.metrics;
+  const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
+  const f = (name: string) => Number(m[name]).toFixed(3);
+  process.stdout.write(
+    `${[
+      `wrote ${out} in ${seconds} s (features ${featuresS.toFixed(1)} s; data ${source}, ${data.rows} rows; sha256 ${report.artifact.sha256})`,
+      ...report.log,
+      `kept epoch ${m.best_epoch}; thresholds: ${f('threshold_fpr_1pct')} at 1 % FPR, ${f('threshold_fpr_0_1pct')} at 0.1 % FPR (validation period)`,
+      `test period (last 15 % of the time, ${m.test_rows} rows, ${m.test_fraud_rows} fraud):`,
+      `  model: PR-AUC ${f('test_pr_auc')}, recall ${f('test_recall_fpr_0_1pct')} at 0.1 % FPR, ${f('test_recall_fpr_1pct')} at 1 % FPR`,
+      `  rules: PR-AUC ${f('rules_test_pr_auc')}, recall ${f('rules_test_recall_fpr_0_1pct')} at 0.1 % FPR, ${f('rules_test_recall_fpr_1pct')} at 1 % FPR`,
+    ].join('\n')}\n`,
+  );
+  return 0;
+}
+
+async function evaluate(args: string[]): Promise<number> {
+  const values = parse(args, { ...dataOptions, model: { type: 'string' } });
+  const modelPath = values.model ?? defaultModelPath;
+  const text = await readFile(modelPath, 'utf8').catch(() => {
+    throw new UsageError(`--model ${modelPath}: no such file`);
+  });
+  let scorer: FraudScorer;
+  try {
+    scorer = await FraudScorer.fromArtifact(JSON.parse(text));
+  } catch (error) {
+    if (error instanceof InvalidArtifact || error instanceof SyntaxError) {
+      throw new BadInput(`--model ${modelPath}: ${error.message}`);
+    }
+    throw error;
+  }
+  const { rows, source } = await dataOf(values, evaluationSeed);
+  const data = await readLabelled(rows);
+  if (!data.labels.includes(1) || !data.labels.includes(0)) {
+    throw new BadInput('the input needs both fraud rows and legitimate rows to be evaluated on');
+  }
+  const lines = describeEvaluation(evaluateScorer(scorer, data));
+  process.stdout.write(
+    `model ${scorer.name} ${scorer.version} (${scorer.sha256.slice(0, 12)}) on ${source}\n${lines.join('\n')}\n`,
+  );
+  return 0;
+}
+
 async function validate(args: string[]): Promise<number> {
   const values = parse(args, { input: { type: 'string' } });
   if (!values.input) throw new UsageError('--input FILE is required');
@@ -117,17 +253,22 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (command === 'generate') return generate(args);
   if (command === 'validate') return validate(args);
+  if (command === 'train') return train(args);
+  if (command === 'evaluate') return evaluate(args);
   if (command === undefined || command === 'help' || command === '--help') {
     process.stdout.write(`${usage}\n`);
     return command === undefined ? 2 : 0;
   }
-  throw new UsageError(`unknown command ${JSON.stringify(command)} (generate or validate)`);
+  throw new UsageError(`unknown command ${JSON.stringify(command)} (generate, validate, train or evaluate)`);
 }
 
 try {
   process.exitCode = await main(process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--')));
 } catch (error) {
-  if (!(error instanceof UsageError)) {
+  if (error instanceof BadInput) {
+    process.stderr.write(`ml: ${error.message}\n`);
+    process.exitCode = 1;
+  } else if (!(error instanceof UsageError)) {
     process.stderr.write(`ml: ${(error as Error).message}\n`);
     process.exitCode = 1;
   } else {

@@ -1,9 +1,11 @@
 /**
- * @nextgen/ml's door. Pure: no HTTP, no database, nothing of ours, only node: built-ins.
+ * @nextgen/ml's door. Pure: no HTTP, no database, nothing of ours, only node: built-ins and TensorFlow.js.
  *
  * - The transaction interchange format (docs/ml/interchange-format.md): its types, a strict
  *   streaming reader, a streaming writer, counts.
  * - The synthetic data generator: seeded agents living day by day, with labelled fraud cases.
+ * - The fraud features (a FeatureSnapshot turned into values by featureVector), the explicit rules
+ *   baseline, the trained model's scorer (pure JS forward pass), training and evaluation.
  */
 
 export {
@@ -27,7 +29,34 @@ export {
   structuringThresholdEur,
 } from './constants.ts';
 export { describeFeature, type FeatureName, featureIndex, featureNames } from './features/catalogue.ts';
-export { extractFeatures, FeatureState, type Features } from './features/extractor.ts';
+export { extractFeatures, extractSnapshot, FeatureState, type Features } from './features/extractor.ts';
+export {
+  type AmountStats,
+  type FeatureSnapshot,
+  featureVector,
+  logMajor,
+  type WindowTotals,
+} from './features/snapshot.ts';
+export type { FraudAssessment, Reason } from './fraud/assessment.ts';
+export { type LabelledSet, labelledSet, splitByTime, UnlabelledRow } from './fraud/dataset.ts';
+export { describeEvaluation, type Evaluation, evaluateScorer } from './fraud/evaluate.ts';
+export {
+  averagePrecision,
+  type DetectionMetrics,
+  detectionMetrics,
+  type OperatingPoint,
+  operatingPointAtFpr,
+} from './fraud/metrics.ts';
+export { fraudRules, rulesAssessment } from './fraud/rules.ts';
+export { FraudScorer, thresholdMetric } from './fraud/scorer.ts';
+export {
+  defaultTrainingOptions,
+  fraudModelName,
+  fraudModelVersion,
+  type TrainingOptions,
+  type TrainingReport,
+  trainFraudModel,
+} from './fraud/train.ts';
 export { InterchangeError, parseTime, RowSequence, rowProblem } from './interchange/check.ts';
 export { iso4217Currencies } from './interchange/currencies.ts';
 export {

@@ -52,9 +52,49 @@ describe('./ng ml', () => {
     assert.match(run.stderr, /line 5: amountMinor: must be a non-zero integer/);
   });
 
+  it('trains a model on a labelled file and evaluates it against the rules on another', () => {
+    const [data, other, model] = ['train.jsonl', 'other.jsonl', 'model.json'].map((name) => path.join(dir, name)) as [
+      string,
+      string,
+      string,
+    ];
+    assert.equal(
+      ml('generate', '--seed', '5', '--customers', '200', '--days', '30', '--fraud-rate', '0.2', '--out', data).status,
+      0,
+    );
+    assert.equal(ml('generate', ...small, '--out', other).status, 0);
+    const trained = ml('train', '--input', data, '--epochs', '2', '--out', model);
+    assert.equal(trained.status, 0, trained.stderr);
+    assert.match(trained.stdout, /^wrote .*model\.json in [\d.]+ s .*sha256 [0-9a-f]{64}\)$/m);
+    assert.match(trained.stdout, /^ {2}model: PR-AUC \d\.\d{3}, recall \d\.\d{3} at 0\.1 % FPR/m);
+    assert.match(trained.stdout, /^ {2}rules: PR-AUC \d\.\d{3}/m);
+    const artifact = JSON.parse(readFileSync(model, 'utf8'));
+    assert.equal(artifact.dataSeed, 'train.jsonl');
+    const evaluated = ml('evaluate', '--model', model, '--input', other);
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+    assert.match(evaluated.stdout, /^\| model \| \d\.\d{3} +\| [\d.]+ % +\| [\d.]+ % +\|$/m);
+    assert.match(evaluated.stdout, /^\| rules \| \d\.\d{3} /m);
+    assert.match(evaluated.stdout, /^\| card_testing +\| \d+ /m);
+    // An edited artifact is refused, not scored with.
+    writeFileSync(model, JSON.stringify({ ...artifact, version: 'edited' }));
+    const refused = ml('evaluate', '--model', model, '--input', other);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /does not match its sha256/);
+  });
+
+  it('refuses to train on rows without labels, and exits 1', () => {
+    const input = path.join(dir, 'unlabelled.jsonl');
+    assert.equal(ml('generate', ...small, '--out', input).status, 0);
+    const lines = readFileSync(input, 'utf8').trimEnd().split('\n');
+    writeFileSync(input, `${lines.map((l) => l.replace(/,"label":(null|\{[^}]*\})\}$/, '}')).join('\n')}\n`);
+    const run = ml('train', '--input', input, '--out', path.join(dir, 'never.json'));
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /has no label: training and evaluation need labelled rows/);
+  });
+
   const bad: [string, string[], RegExp][] = [
     ['no command', [], /usage/],
-    ['an unknown command', ['train'], /unknown command "train"/],
+    ['an unknown command', ['predict'], /unknown command "predict"/],
     ['an unknown option', ['generate', '--out', 'x', '--colour', 'red'], /Unknown option '--colour'/],
     ['a seed that is not a number', ['generate', '--seed', 'abc', '--out', 'x'], /--seed must be a whole number/],
     ['a negative customer count', ['generate', '--customers=-5', '--out', 'x'], /--customers must be a whole number/],
@@ -93,6 +133,14 @@ describe('./ng ml', () => {
       'an input that does not exist',
       ['validate', '--input', '/nonexistent.jsonl'],
       /--input \/nonexistent.jsonl: no such file/,
+    ],
+    ['zero epochs', ['train', '--epochs', '0', '--out', 'x'], /--epochs must be from 1 to 1000/],
+    ['a file and generator options', ['train', '--input', 'x.jsonl', '--seed', '3'], /--input reads a file/],
+    ['too many customers to train on', ['train', '--customers', '1000000'], /--customers must be an integer/],
+    [
+      'a model that does not exist',
+      ['evaluate', '--model', '/nonexistent.json'],
+      /--model \/nonexistent.json: no such file/,
     ],
   ];
   for (const [what, args, message] of bad) {

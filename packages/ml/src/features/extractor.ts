@@ -5,13 +5,10 @@
  */
 import { parseTime } from '../interchange/check.ts';
 import type { Transaction } from '../interchange/format.ts';
-import { channelFeature, type FeatureName, featureNames } from './catalogue.ts';
+import { featureNames } from './catalogue.ts';
 import {
   burstWindowMs,
-  dayMs,
   dayWindowMs,
-  hourMs,
-  maxAbsZ,
   maxDevicesPerCustomer,
   maxFanInPerCounterparty,
   maxFanOutPerCustomer,
@@ -21,15 +18,15 @@ import {
   maxTinyCardPerCustomer,
   maxTrackedCounterparties,
   maxTrackedCustomers,
-  minAmountSpreadLog,
   shortWindowMs,
   tinyCardAmountMinor,
   weekWindowMs,
 } from './constants.ts';
+import { type FeatureSnapshot, featureVector, logMajor, type WindowTotals } from './snapshot.ts';
 import { LruMap, RecentKeys, TimedSeries } from './windows.ts';
 
 /** Running mean and variance of log amounts (Welford): O(1) memory for the whole history. */
-interface AmountStats {
+interface RunningStats {
   count: number;
   mean: number;
   m2: number;
@@ -45,8 +42,8 @@ const receivedBit = 2;
 
 interface CustomerState {
   rows: number;
-  out: AmountStats;
-  in: AmountStats;
+  out: RunningStats;
+  in: RunningStats;
   maxOutMinor: number;
   outgoing: TimedSeries;
   incoming: TimedSeries;
@@ -93,19 +90,7 @@ function newCustomer(): CustomerState {
   };
 }
 
-/** log(1 + minor units / 100): amounts in major units, squashed; every currency of the format has two decimals. */
-function logMajor(minor: number): number {
-  return Math.log1p(minor / 100);
-}
-
-/** z of a log amount against the stats; 0 with no history, the spread floored so early rows stay sane. */
-function zScore(stats: AmountStats, x: number): number {
-  if (stats.count === 0) return 0;
-  const spread = Math.max(Math.sqrt(stats.m2 / stats.count), minAmountSpreadLog);
-  return Math.max(-maxAbsZ, Math.min(maxAbsZ, (x - stats.mean) / spread));
-}
-
-function addToStats(stats: AmountStats, x: number): void {
+function addToStats(stats: RunningStats, x: number): void {
   stats.count++;
   const delta = x - stats.mean;
   stats.mean += delta / stats.count;
@@ -124,61 +109,39 @@ function evictPayers(p: CounterpartyState, nowMs: number): void {
   p.payers7d?.evictUpTo(nowMs - weekWindowMs);
 }
 
-/** The features of `row` from what the (already evicted) state holds of earlier rows. Pure: changes nothing. */
-function computeFeatures(
+/** What the (already evicted) state holds of the rows before `row`. Changes only the LRU order. */
+function snapshotOf(
   row: Transaction,
   c: CustomerState,
   p: CounterpartyState | undefined,
   nowMs: number,
-): Record<FeatureName, number> {
-  const amountMinor = Number(row.amountMinor);
-  const out = amountMinor < 0;
-  const absMinor = Math.abs(amountMinor);
-  const x = logMajor(absMinor);
-  const h1 = c.outgoing.since(nowMs - shortWindowMs);
-  const h24 = c.outgoing.since(nowMs - dayWindowMs);
-  const d7 = c.outgoing.since(nowMs - weekWindowMs);
-  const in24 = c.incoming.since(nowMs - dayWindowMs);
+): FeatureSnapshot {
   const known = c.known.get(row.counterparty);
-  const bits = known?.bits ?? 0;
-  const deviceFirstMs = row.device === null ? undefined : c.devices.get(row.device);
-  const hour = (((nowMs % dayMs) + dayMs) % dayMs) / hourMs;
-  const features: Record<FeatureName, number> = {
-    amount_log: x,
-    is_money_out: out ? 1 : 0,
-    amount_z: zScore(out ? c.out : c.in, x),
-    amount_over_max_log: out && c.maxOutMinor > 0 ? Math.log(absMinor / c.maxOutMinor) : 0,
-    history_log: Math.log1p(c.rows),
-    out_count_1h: h1.count,
-    out_sum_1h_log: logMajor(h1.sum),
-    out_count_24h: h24.count,
-    out_sum_24h_log: logMajor(h24.sum),
-    out_count_7d: d7.count,
-    out_sum_7d_log: logMajor(d7.sum),
-    new_payee: out && (bits & paidBit) === 0 ? 1 : 0,
-    new_counterparty: known === undefined ? 1 : 0,
-    counterparty_known_log_hours: known === undefined ? 0 : Math.log1p((nowMs - known.firstSeenMs) / hourMs),
-    has_device: row.device === null ? 0 : 1,
-    new_device: row.device !== null && deviceFirstMs === undefined ? 1 : 0,
-    device_age_log_hours: deviceFirstMs === undefined ? 0 : Math.log1p((nowMs - deviceFirstMs) / hourMs),
-    hour_sin: Math.sin((2 * Math.PI * hour) / 24),
-    hour_cos: Math.cos((2 * Math.PI * hour) / 24),
-    counterparty_age_log_days: p === undefined ? 0 : Math.log1p((nowMs - p.firstSeenMs) / dayMs),
-    counterparty_fan_in_24h: p?.payers24h?.size ?? 0,
-    counterparty_fan_in_7d: p?.payers7d?.size ?? 0,
-    fan_out_24h: c.payees24h.size,
-    in_count_24h: in24.count,
-    credit_in_24h: in24.count > 0 ? 1 : 0,
-    in_sum_24h_log: logMajor(in24.sum),
-    tiny_card_count_10m: c.tinyCard.size,
-    channel_card: 0,
-    channel_transfer: 0,
-    channel_direct_debit: 0,
-    channel_standing_order: 0,
-    channel_atm: 0,
+  const totals = (series: TimedSeries, spanMs: number): WindowTotals => {
+    const { count, sum } = series.since(nowMs - spanMs);
+    return { count, sumMinor: sum };
   };
-  features[channelFeature[row.channel]] = 1;
-  return features;
+  return {
+    timeMs: nowMs,
+    amountMinor: Number(row.amountMinor),
+    channel: row.channel,
+    device: row.device === null ? null : { firstSeenMs: c.devices.get(row.device) ?? null },
+    // Copies: the running stats change when the row joins the state, the snapshot must not.
+    history: { rows: c.rows, out: { ...c.out }, in: { ...c.in }, maxOutMinor: c.maxOutMinor },
+    out1h: totals(c.outgoing, shortWindowMs),
+    out24h: totals(c.outgoing, dayWindowMs),
+    out7d: totals(c.outgoing, weekWindowMs),
+    in24h: totals(c.incoming, dayWindowMs),
+    counterparty: {
+      knownSinceMs: known?.firstSeenMs ?? null,
+      paidBefore: ((known?.bits ?? 0) & paidBit) !== 0,
+      firstSeenAtBankMs: p?.firstSeenMs ?? null,
+      fanIn24h: p?.payers24h?.size ?? 0,
+      fanIn7d: p?.payers7d?.size ?? 0,
+    },
+    fanOut24h: c.payees24h.size,
+    tinyCard10m: c.tinyCard.size,
+  };
 }
 
 /** Adds `row` to the customer's and the counterparties' state, after its features were taken. */
@@ -219,10 +182,10 @@ function sighting(state: FeatureState, id: string, nowMs: number): CounterpartyS
 }
 
 /**
- * The features of `row` from the rows fed before it, then `row` joins the state. Rows must come in
+ * The snapshot of `row` from the rows fed before it, then `row` joins the state. Rows must come in
  * time order (the format's order); an earlier time throws, as it would make the windows lie.
  */
-export function extractFeatures(row: Transaction, state: FeatureState): Features {
+export function extractSnapshot(row: Transaction, state: FeatureState): FeatureSnapshot {
   const nowMs = parseTime(row.time);
   if (Number.isNaN(nowMs)) throw new Error(`row ${row.id}: time ${row.time} is not a format time`);
   if (nowMs < state.lastTimeMs) throw new Error(`row ${row.id}: time ${row.time} is earlier than the row before`);
@@ -235,9 +198,12 @@ export function extractFeatures(row: Transaction, state: FeatureState): Features
   evict(c, nowMs);
   const p = state.counterparties.get(row.counterparty);
   if (p !== undefined) evictPayers(p, nowMs);
-  const features = computeFeatures(row, c, p, nowMs);
+  const snapshot = snapshotOf(row, c, p, nowMs);
   remember(state, row, c, nowMs);
-  const values = new Float64Array(featureNames.length);
-  for (const [i, name] of featureNames.entries()) values[i] = features[name as FeatureName];
-  return { values, names: featureNames };
+  return snapshot;
+}
+
+/** The features of `row` from the rows fed before it (`featureVector` of its snapshot), then `row` joins the state. */
+export function extractFeatures(row: Transaction, state: FeatureState): Features {
+  return { values: featureVector(extractSnapshot(row, state)), names: featureNames };
 }

@@ -2,6 +2,7 @@ import { maxCustomers, maxDays, maxSeed, minDaysWithFraud } from '../constants.t
 import { formatVersion, type Transaction } from '../interchange/format.ts';
 import { type Agent, buildAgents, buildWorld, type PlannedRow } from './agents.ts';
 import { dayMs, formatTime, localDate, maxUtcOffsetMs } from './calendar.ts';
+import { type LookalikeHabits, lookalikeDay, lookalikeHabits } from './lookalikes.ts';
 import { type DayContext, normalDay } from './normal.ts';
 import { randomFor } from './random.ts';
 import { caseRows, type FraudCase, planFraudCases } from './scenarios.ts';
@@ -73,6 +74,7 @@ export function* generateTransactions(options: GenerationOptions): Generator<Tra
   const startMs = parseStartDate(options.start);
   const world = buildWorld(seed);
   const agents = buildAgents(seed, customers, days, world);
+  const habits = agents.map((agent) => lookalikeHabits(seed, agent.index));
   const casesByDay = new Map<number, FraudCase[]>();
   for (const fraudCase of planFraudCases(seed, customers, days, fraudRate)) {
     casesByDay.set(fraudCase.startDay, [...(casesByDay.get(fraudCase.startDay) ?? []), fraudCase]);
@@ -84,7 +86,10 @@ export function* generateTransactions(options: GenerationOptions): Generator<Tra
   for (let day = 0; day < days; day++) {
     const ctx: DayContext = { day, date: localDate(dateMsOf(day)), world, agents };
     const planned: PlannedRow[] = [];
-    for (const agent of agents) normalDay(agent, ctx, randomFor(seed, 'day', agent.index, day), planned);
+    for (const agent of agents) {
+      normalDay(agent, ctx, randomFor(seed, 'day', agent.index, day), planned);
+      lookalikeDay(agent, habits[agent.index] as LookalikeHabits, ctx, seed, planned);
+    }
     for (const fraudCase of casesByDay.get(day) ?? []) {
       planned.push(...caseRows(seed, fraudCase, agents[fraudCase.agentIndex] as Agent, { world, dateMsOf }));
     }

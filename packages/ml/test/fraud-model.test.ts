@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  defaultTrainingOptions,
+  evaluateScorer,
+  type FeatureSnapshot,
+  FraudScorer,
+  featureNames,
+  featureVector,
+  generateTransactions,
+  InvalidArtifact,
+  labelledSet,
+  loadModelArtifact,
+  logMajor,
+  type ModelArtifact,
+  splitByTime,
+  tensorflow,
+  trainFraudModel,
+  UnlabelledRow,
+} from '../src/index.ts';
+
+const tiny = { seed: 5, customers: 300, days: 40, start: '2026-01-01', fraudRate: 0.15 };
+const data = await labelledSet(generateTransactions(tiny));
+const options = { ...defaultTrainingOptions, maxEpochs: 2 };
+const about = { dataSeed: tiny.seed, createdAt: '2026-12-03T12:00:00.000Z' };
+const trained = await trainFraudModel(data, options, about);
+
+const now = Date.parse('2026-03-02T03:00:00Z');
+const hourMs = 3_600_000;
+const ordinary: FeatureSnapshot = {
+  timeMs: now,
+  amountMinor: -4000,
+  channel: 'transfer',
+  device: { firstSeenMs: now - 900 * hourMs },
+  history: {
+    rows: 200,
+    out: { count: 150, mean: logMajor(3000), m2: 150 },
+    in: { count: 50, mean: logMajor(50_000), m2: 50 },
+    maxOutMinor: 120_000,
+  },
+  out1h: { count: 0, sumMinor: 0 },
+  out24h: { count: 2, sumMinor: 5000 },
+  out7d: { count: 12, sumMinor: 40_000 },
+  in24h: { count: 0, sumMinor: 0 },
+  counterparty: {
+    knownSinceMs: now - 2000 * hourMs,
+    paidBefore: true,
+    firstSeenAtBankMs: now - 3000 * hourMs,
+    fanIn24h: 0,
+    fanIn7d: 1,
+  },
+  fanOut24h: 1,
+  tinyCard10m: 0,
+};
+const takeover: FeatureSnapshot = {
+  ...ordinary,
+  amountMinor: -300_000,
+  device: { firstSeenMs: null },
+  counterparty: { knownSinceMs: null, paidBefore: false, firstSeenAtBankMs: null, fanIn24h: 0, fanIn7d: 0 },
+};
+
+describe('training the fraud model', () => {
+  it('splits by time: validation after training, test after validation', () => {
+    const split = splitByTime(data, 0.15, 0.15);
+    assert.equal(split.train.rows + split.validation.rows + split.test.rows, data.rows);
+    assert.ok((split.train.timesMs.at(-1) as number) < split.validationFromMs);
+    assert.ok((split.validation.timesMs[0] as number) >= split.validationFromMs);
+    assert.ok((split.test.timesMs[0] as number) >= split.testFromMs);
+  });
+
+  it('saves the artifact with features, normalisation, seed, thresholds and test metrics', () => {
+    const a = trained.artifact;
+    assert.deepEqual(a.features, featureNames);
+    assert.equal(a.normalisation.mean.length, featureNames.length);
+    assert.equal(a.dataSeed, tiny.seed);
+    for (const name of ['threshold_fpr_1pct', 'threshold_fpr_0_1pct', 'test_pr_auc', 'rules_test_pr_auc']) {
+      assert.equal(typeof a.metrics[name], 'number', name);
+    }
+    assert.ok((a.metrics.threshold_fpr_0_1pct as number) >= (a.metrics.threshold_fpr_1pct as number));
+    assert.ok((a.metrics.test_pr_auc as number) > 0.2, `a model that learnt nothing: ${a.metrics.test_pr_auc}`);
+  });
+
+  it('trains to the same weights from the same seed', async () => {
+    const again = await trainFraudModel(data, options, about);
+    assert.equal(again.artifact.weights, trained.artifact.weights);
+    assert.equal(again.artifact.sha256, trained.artifact.sha256);
+  });
+
+  it('refuses unlabelled rows', async () => {
+    const [first] = generateTransactions({ ...tiny, fraudRate: 0, days: 2 });
+    const { label: _label, ...unlabelled } = first as NonNullable<typeof first>;
+    await assert.rejects(labelledSet([unlabelled]), UnlabelledRow);
+  });
+});
+
+describe('FraudScorer', () => {
+  it('scores as TensorFlow.js does, to within 1e-5, with a pure JS forward pass', async () => {
+    const scorer = await FraudScorer.fromArtifact(trained.artifact);
+    const { model, info } = await loadModelArtifact(trained.artifact);
+    const tf = await tensorflow();
+    const width = featureNames.length;
+    const rows = 500;
+    const step = Math.floor(data.rows / rows);
+    const raw = Array.from({ length: rows }, (_, k) =>
+      Float64Array.from(data.values.subarray(k * step * width, (k * step + 1) * width)),
+    );
+    const x = raw.map((v) =>
+      Array.from(
+        v,
+        (value, i) => (value - (info.normalisation.mean[i] as number)) / (info.normalisation.scale[i] as number),
+      ),
+    );
+    const expected = (model.predict(tf.tensor2d(x)) as { dataSync(): Float32Array }).dataSync();
+    model.dispose();
+    let largest = 0;
+    for (const [k, values] of raw.entries())
+      largest = Math.max(largest, Math.abs(scorer.score(values) - (expected[k] as number)));
+    assert.ok(largest < 1e-5, `largest difference ${largest}`);
+  });
+
+  it('explains a score with the features that pushed it up most, in plain words', async () => {
+    const scorer = await FraudScorer.fromArtifact(trained.artifact);
+    const assessment = scorer.assess(featureVector(takeover), 3);
+    assert.ok(assessment.score >= 0 && assessment.score <= 1);
+    assert.ok(assessment.reasons.length > 0 && assessment.reasons.length <= 3);
+    const contributions = assessment.reasons.map((r) => r.contribution);
+    assert.deepEqual(
+      contributions,
+      [...contributions].sort((a, b) => b - a),
+    );
+    for (const reason of assessment.reasons) {
+      assert.ok(featureNames.includes(reason.feature) && reason.contribution > 0, reason.feature);
+      assert.ok(reason.description.length > 20);
+    }
+    assert.equal(scorer.assess(featureVector(takeover), 0).reasons.length, 0);
+    assert.equal(scorer.assess(featureVector(takeover)).score, scorer.score(featureVector(takeover)));
+  });
+
+  it('gives as contribution the drop in score when the feature alone is set to its training mean', async () => {
+    const scorer = await FraudScorer.fromArtifact(trained.artifact);
+    const mean = trained.artifact.normalisation.mean;
+    for (const snapshot of [takeover, ordinary]) {
+      const values = featureVector(snapshot);
+      const score = scorer.score(values);
+      const expected = featureNames
+        .map((feature, i) => {
+          const occluded = Float64Array.from(values);
+          occluded[i] = mean[i] as number;
+          return { feature, contribution: score - scorer.score(occluded) };
+        })
+        .filter((r) => r.contribution > 0)
+        .sort((a, b) => b.contribution - a.contribution)
+        .slice(0, 10);
+      const got = scorer.assess(values, 10).reasons;
+      assert.deepEqual(
+        got.map((r) => r.feature),
+        expected.map((r) => r.feature),
+      );
+      for (const [k, r] of got.entries())
+        assert.ok(Math.abs(r.contribution - (expected[k]?.contribution ?? 0)) < 1e-12);
+    }
+  });
+
+  it('refuses an edited artifact, one trained on other features, and values of the wrong length', async () => {
+    const a = trained.artifact;
+    await assert.rejects(
+      FraudScorer.fromArtifact({ ...a, metrics: { ...a.metrics, threshold_fpr_1pct: 0 } }),
+      InvalidArtifact,
+    );
+    const scorer = await FraudScorer.fromArtifact(a);
+    assert.throws(() => scorer.score(new Float64Array(3)), /expected 32 feature values/);
+    const broken = featureVector(ordinary);
+    broken[0] = Number.POSITIVE_INFINITY;
+    assert.throws(() => scorer.assess(broken), /feature amount_log is not a finite number/);
+  });
+
+  it('evaluates model and rules on the same rows', async () => {
+    const scorer = await FraudScorer.fromArtifact(trained.artifact);
+    const e = evaluateScorer(scorer, data);
+    assert.equal(e.model.rows, data.rows);
+    assert.equal(e.rules.fraudRows, e.model.fraudRows);
+    assert.equal(
+      e.byScenario.reduce((n, s) => n + s.rows, 0),
+      e.model.fraudRows,
+    );
+  });
+});
+
+describe('the committed model (packages/ml/models/fraud.json)', () => {
+  const artifact = JSON.parse(
+    readFileSync(path.join(import.meta.dirname, '..', 'models', 'fraud.json'), 'utf8'),
+  ) as ModelArtifact;
+
+  it('loads, checks out, and scores a takeover far above an ordinary payment, above its 0.1 % threshold', async () => {
+    const scorer = await FraudScorer.fromArtifact(artifact);
+    assert.equal(scorer.name, 'fraud');
+    assert.equal(scorer.sha256, artifact.sha256);
+    const ordinaryScore = scorer.score(featureVector(ordinary));
+    const takeoverAssessment = scorer.assess(featureVector(takeover));
+    assert.ok(ordinaryScore < scorer.thresholds.fpr1pct, `ordinary ${ordinaryScore}`);
+    assert.ok(takeoverAssessment.score > scorer.thresholds.fpr01pct, `takeover ${takeoverAssessment.score}`);
+    assert.ok(
+      takeoverAssessment.reasons.some((r) =>
+        [
+          'new_device',
+          'new_payee',
+          'amount_over_max_log',
+          'device_age_log_hours',
+          'new_counterparty',
+          'amount_z',
+          'counterparty_known_log_hours',
+          'counterparty_age_log_days',
+        ].includes(r.feature),
+      ),
+    );
+  });
+});
