@@ -5,7 +5,7 @@
  * what the API builds from the ledger and its counters, so that I/O is not in these numbers.
  * Single-threaded, after a warm-up, on the committed model unless --model names another.
  *
- *   node bench/fraud-scoring.ts [--calls 200000] [--model packages/ml/models/fraud.json]
+ *   ./ng bench -- --fraud [--calls 200000] [--model packages/ml/models/fraud.json]
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +23,8 @@ import {
 
 const { values: args } = parseArgs({
   options: {
+    // Set when run through `./ng bench -- --fraud` (run.ts), which imports this file.
+    fraud: { type: 'boolean', default: false },
     calls: { type: 'string', default: '200000' },
     model: { type: 'string', default: path.join(import.meta.dirname, '..', 'packages', 'ml', 'models', 'fraud.json') },
   },

@@ -5,6 +5,7 @@
  *
  *   ./ng bench [-- --duration 20 --connections 64 --customers 40 --skip-pgbench --database ng_bench]
  *   ./ng bench -- --web [--loads 7 --json out/web.json]   the web app's first render instead (web.ts)
+ *   ./ng bench -- --fraud [--calls 200000]                 in-process fraud scoring instead (fraud-scoring.ts)
  *
  * The API runs as its own process (as in production); the load generator shares the machine's two
  * cores with it and with PostgreSQL, so figures are a floor, not a ceiling. Results are printed
@@ -42,6 +43,10 @@ const { values: args } = parseArgs({
     // `--web` runs the web-app benchmark (web.ts) instead, with its own options.
     web: { type: 'boolean', default: false },
     loads: { type: 'string' },
+    // `--fraud` runs the in-process fraud scoring benchmark (fraud-scoring.ts) instead.
+    fraud: { type: 'boolean', default: false },
+    calls: { type: 'string' },
+    model: { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -447,4 +452,5 @@ async function main() {
 }
 
 if (args.web) await (await import('./web.ts')).main();
+else if (args.fraud) await import('./fraud-scoring.ts');
 else await main();
