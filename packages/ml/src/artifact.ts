@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { LayersModel } from '@tensorflow/tfjs';
+import type { DriftReference } from './drift.ts';
 import { tensorflow } from './tensorflow.ts';
 
 export const artifactFormat = 'nextgen-model/1';
@@ -26,6 +27,11 @@ export interface ArtifactInfo {
   readonly dataSeed: number | string;
   readonly metrics: Readonly<Record<string, number>>;
   readonly createdAt: string;
+  /**
+   * The training rows' distributions (each feature and the score), for drift checks on live
+   * traffic. Optional: artifacts saved before it existed still load; covered by `sha256` like the rest.
+   */
+  readonly drift?: DriftReference;
 }
 
 export interface ModelArtifact extends ArtifactInfo {
@@ -67,6 +73,9 @@ export async function saveModelArtifact(model: LayersModel, info: ArtifactInfo):
   ) {
     throw new InvalidArtifact('the normalisation must name every feature once');
   }
+  if (info.drift !== undefined && !isDriftReference(info.drift)) {
+    throw new InvalidArtifact('the drift reference must hold edges and shares for the score and each feature');
+  }
   const tf = await tensorflow();
   let saved: Omit<ModelArtifact, 'sha256'> | undefined;
   await model.save(
@@ -86,6 +95,29 @@ export async function saveModelArtifact(model: LayersModel, info: ArtifactInfo):
   return { ...saved, sha256: digest(saved) };
 }
 
+const isBins = (value: unknown): boolean => {
+  const bins = value as { edges?: unknown; shares?: unknown } | null;
+  return (
+    !!bins &&
+    Array.isArray(bins.edges) &&
+    Array.isArray(bins.shares) &&
+    bins.shares.length === bins.edges.length + 1 &&
+    [...bins.edges, ...bins.shares].every((x) => typeof x === 'number' && Number.isFinite(x))
+  );
+};
+
+/** The shape a drift reference must have; the hash already vouches for its numbers. */
+function isDriftReference(value: unknown): value is DriftReference {
+  const reference = value as { features?: unknown; score?: unknown } | null;
+  return (
+    !!reference &&
+    isBins(reference.score) &&
+    !!reference.features &&
+    typeof reference.features === 'object' &&
+    Object.values(reference.features).every(isBins)
+  );
+}
+
 /** Checks the format and the hash, then rebuilds the network. */
 export async function loadModelArtifact(artifact: unknown): Promise<{ model: LayersModel; info: ArtifactInfo }> {
   if (!artifact || typeof artifact !== 'object') throw new InvalidArtifact('an artifact is a JSON object');
@@ -98,6 +130,9 @@ export async function loadModelArtifact(artifact: unknown): Promise<{ model: Lay
   const { sha256, ...rest } = candidate;
   if (typeof sha256 !== 'string' || digest(rest) !== sha256) {
     throw new InvalidArtifact('the artifact does not match its sha256: it was damaged or edited');
+  }
+  if (candidate.drift !== undefined && !isDriftReference(candidate.drift)) {
+    throw new InvalidArtifact('the drift reference must hold edges and shares for the score and each feature');
   }
   const tf = await tensorflow();
   const weights = Buffer.from(candidate.weights, 'base64');

@@ -18,6 +18,8 @@ export {
   saveModelArtifact,
 } from './artifact.ts';
 export {
+  driftAlertPsi,
+  driftMinSample,
   maxAmountDigits,
   maxCustomers,
   maxDays,
@@ -28,6 +30,15 @@ export {
   minDaysWithFraud,
   structuringThresholdEur,
 } from './constants.ts';
+export {
+  type DriftBins,
+  type DriftReference,
+  type DriftReport,
+  driftReports,
+  fitDriftBins,
+  fitDriftReference,
+  populationStabilityIndex,
+} from './drift.ts';
 export { describeFeature, type FeatureName, featureIndex, featureNames } from './features/catalogue.ts';
 export { extractFeatures, extractSnapshot, FeatureState, type Features } from './features/extractor.ts';
 export {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidArtifact, loadModelArtifact, saveModelArtifact } from '../src/artifact.ts';
+import { fitDriftBins } from '../src/drift.ts';
 import { tensorflow } from '../src/tensorflow.ts';
 
 /** A small logistic model trained deterministically (seeded initialiser, no shuffling). */
@@ -73,6 +74,27 @@ describe('model artifacts', () => {
     await assert.rejects(loadModelArtifact({ ...artifact, weights: weights.toString('base64') }), /sha256/);
     await assert.rejects(loadModelArtifact({ ...artifact, format: 'nextgen-model/0' }), /unknown artifact format/);
     await assert.rejects(loadModelArtifact('not an object'), InvalidArtifact);
+  });
+
+  it('round-trips a drift reference, under the sha256, and refuses a malformed one', async () => {
+    const { model } = await trainedModel();
+    const drift = {
+      features: {
+        amount_z: fitDriftBins([0, 0.5, 1, 1.5, 2, 2.5]),
+        new_payee: fitDriftBins([0, 0, 1, 0]),
+      },
+      score: fitDriftBins([0.01, 0.02, 0.5, 0.9]),
+    };
+    const artifact = await saveModelArtifact(model, { ...info, drift });
+    const loaded = await loadModelArtifact(JSON.parse(JSON.stringify(artifact)));
+    assert.deepEqual(loaded.info.drift, drift);
+    const without = await saveModelArtifact(model, info);
+    assert.notEqual(artifact.sha256, without.sha256);
+    assert.equal((await loadModelArtifact(without)).info.drift, undefined);
+    const edited = { ...drift, score: { edges: [0.4], shares: [0.9, 0.1] } };
+    await assert.rejects(loadModelArtifact({ ...artifact, drift: edited }), /sha256/);
+    const malformed = { ...drift, score: { edges: [0.4], shares: [1] } };
+    await assert.rejects(saveModelArtifact(model, { ...info, drift: malformed }), /drift reference/);
   });
 
   it('refuses a normalisation that does not cover the features', async () => {

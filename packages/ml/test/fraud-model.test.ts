@@ -4,6 +4,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import {
   defaultTrainingOptions,
+  driftAlertPsi,
+  driftReports,
   evaluateScorer,
   type FeatureSnapshot,
   FraudScorer,
@@ -80,6 +82,27 @@ describe('training the fraud model', () => {
     }
     assert.ok((a.metrics.threshold_fpr_0_1pct as number) >= (a.metrics.threshold_fpr_1pct as number));
     assert.ok((a.metrics.test_pr_auc as number) > 0.2, `a model that learnt nothing: ${a.metrics.test_pr_auc}`);
+  });
+
+  it('carries the drift reference of its training rows and their scores, which they match', async () => {
+    const drift = trained.artifact.drift;
+    assert.ok(drift, 'no drift reference');
+    assert.deepEqual(Object.keys(drift.features), [...featureNames]);
+    const scorer = await FraudScorer.fromArtifact(JSON.parse(JSON.stringify(trained.artifact)));
+    assert.deepEqual(scorer.drift, drift);
+    const { train } = splitByTime(data, options.validationShare, options.testShare);
+    const width = featureNames.length;
+    const rows = Array.from({ length: train.rows }, (_, r) => train.values.subarray(r * width, (r + 1) * width));
+    const scores = rows.map((row) => scorer.score(Float64Array.from(row)));
+    const reports = driftReports(drift, featureNames, rows, scores);
+    assert.equal(reports.length, featureNames.length + 1);
+    for (const report of reports) assert.ok(report.psi < 0.01, `${report.name}: PSI ${report.psi} on its own rows`);
+    // A shifted population must show: every amount ten times larger.
+    const amount = featureNames.indexOf('amount_log');
+    const shifted = rows.map((row) => Float64Array.from(row, (x, i) => (i === amount ? x + Math.log(10) : x)));
+    const worst = driftReports(drift, featureNames, shifted, scores)[0];
+    assert.equal(worst?.name, 'amount_log');
+    assert.ok((worst?.psi ?? 0) > driftAlertPsi, `PSI ${worst?.psi}`);
   });
 
   it('trains to the same weights from the same seed', async () => {
@@ -197,6 +220,7 @@ describe('the committed model (packages/ml/models/fraud.json)', () => {
     const scorer = await FraudScorer.fromArtifact(artifact);
     assert.equal(scorer.name, 'fraud');
     assert.equal(scorer.sha256, artifact.sha256);
+    assert.deepEqual(Object.keys(scorer.drift?.features ?? {}), [...featureNames], 'the drift reference');
     const ordinaryScore = scorer.score(featureVector(ordinary));
     const takeoverAssessment = scorer.assess(featureVector(takeover));
     assert.ok(ordinaryScore < scorer.thresholds.fpr1pct, `ordinary ${ordinaryScore}`);

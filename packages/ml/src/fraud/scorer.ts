@@ -5,6 +5,7 @@
  * event loop instead of a round trip through the WASM backend.
  */
 import { type ArtifactInfo, InvalidArtifact, loadModelArtifact, type ModelArtifact } from '../artifact.ts';
+import type { DriftReference } from '../drift.ts';
 import { describeFeature, featureNames } from '../features/catalogue.ts';
 import type { FraudAssessment, Reason } from './assessment.ts';
 
@@ -81,6 +82,11 @@ export class FraudScorer {
   /** Score thresholds fitted on validation data: the score at 1 % and at 0.1 % false-positive rate. */
   readonly thresholds: { readonly fpr1pct: number; readonly fpr01pct: number };
   readonly info: ArtifactInfo;
+  /**
+   * The training rows' distributions, each feature's and the score's, to compare live traffic
+   * with (driftReports); undefined for an artifact trained before the reference existed.
+   */
+  readonly drift: DriftReference | undefined;
   readonly #layers: readonly DenseLayer[];
   readonly #mean: Float64Array;
   readonly #scale: Float64Array;
@@ -95,6 +101,7 @@ export class FraudScorer {
     this.version = info.version;
     this.sha256 = artifact.sha256;
     this.info = info;
+    this.drift = info.drift;
     this.#layers = layers;
     this.#mean = Float64Array.from(info.normalisation.mean);
     this.#scale = Float64Array.from(info.normalisation.scale);
