@@ -57,6 +57,7 @@ import { openApiPlugin } from './platform/openapi.ts';
 import { clientErrorResponse, problemFromError, sendProblem } from './platform/problem.ts';
 import { validatorCompiler } from './platform/validation.ts';
 import { loadWebApp, registerWebApp, type WebAppFallback } from './platform/web-app.ts';
+import { createRiskService } from './risk/index.ts';
 
 // Kept here too for callers written before it moved to platform; modules import it from platform.
 export type { AppDependencies };
@@ -85,7 +86,16 @@ export function createServices(deps: AppDependencies) {
   // KYC onboarding and the limits every payment is checked against before it posts.
   const kyc = createKycService(deps, { vault, audit, identity });
   const limits = createLimitsService(deps, { audit });
-  const payments = createPaymentsService(deps, { ledger, accounts, stepUp, limits, audit });
+  // Fraud scoring of every transfer before it posts (ADR 0130); RISK_SCORING=off allows all (benchmarks).
+  const risk = deps.config.riskScoring ? createRiskService(deps) : undefined;
+  const payments = createPaymentsService(deps, {
+    ledger,
+    accounts,
+    stepUp,
+    limits,
+    audit,
+    risk: risk?.check,
+  });
   const payees = createPayeesService(deps, { vault, kyc, accounts, audit });
   // GDPR export composes every module's part; erasure destroys the customer's data key.
   const gdpr = createGdprService(deps, {
@@ -122,6 +132,7 @@ export function createServices(deps: AppDependencies) {
     accounts,
     kyc,
     limits,
+    risk,
     payments,
     payees,
     backoffice,
@@ -230,6 +241,11 @@ export async function buildApp(
       code: 'route_not_found',
       detail: `There is no ${request.method} ${path} endpoint. Check the path against /docs.`,
     });
+  });
+  // Ready once the fraud model has loaded; without it transfers are scored by the rules alone (ADR 0130).
+  app.addHook('onReady', async () => {
+    const model = await services.risk?.model;
+    if (model?.kind === 'rules-only') app.log.warn({ problem: model.problem }, 'fraud model unavailable: rules only');
   });
   let closing = false;
   app.addHook('preClose', async () => {

@@ -64,6 +64,8 @@ export interface TransferInput {
   readonly at?: Date;
   /** The customer's passkey approval of this transfer, after a `step_up_required` answer. */
   readonly stepUp?: { readonly challengeId: string; readonly assertion: PasskeyAssertion };
+  /** The DPoP key thumbprint of the customer's app that sent it (the device), for the risk check. */
+  readonly deviceKeyThumbprint?: string;
 }
 
 export interface CreditInput {
@@ -496,9 +498,13 @@ export function createPaymentsService(
         customerId,
         fromAccountId: parties.from.id,
         toAccountId: parties.to.id,
+        toIban: parties.to.iban,
         toOwnAccount: parties.toOwn,
         amountMinor: input.amountMinor,
         currency: input.currency,
+        at: input.at ?? new Date(),
+        deviceKeyThumbprint: input.deviceKeyThumbprint,
+        idempotencyKey: idempotency?.key,
       });
       if (decision.outcome === 'decline')
         throw unprocessable(

@@ -92,6 +92,14 @@ export interface Config {
   /** Whether a first payment to an account the customer never paid needs a passkey approval (default true). */
   readonly stepUpNewPayee: boolean;
   /**
+   * Whether transfers are scored for fraud (RISK_SCORING; risk/, docs/adr/0130): on by default, off
+   * by default under NG_ENV=test. Off allows every transfer as before the risk module (benchmarks
+   * of the posting path alone, test suites about other things). Refused in production.
+   */
+  readonly riskScoring: boolean;
+  /** The fraud model artifact (FRAUD_MODEL_PATH), read once at start; packages/ml/models/fraud.json by default. */
+  readonly fraudModelPath: string;
+  /**
    * Who wraps the per-customer data keys (platform/crypto): `local` (a key file, development and
    * tests) or `aws` (AWS KMS, required in production).
    */
@@ -348,9 +356,22 @@ export function loadConfig(env: Env = process.env): Config {
     stepUpThreshold: stepUpThresholdOf(text(env, 'STEP_UP_THRESHOLD', '')),
     stepUpCumulative: flag(env, 'STEP_UP_CUMULATIVE', true),
     stepUpNewPayee: flag(env, 'STEP_UP_NEW_PAYEE', true),
+    ...riskSettings(env, environment),
     ...kms,
     auditHeads: auditHeadSettings(env, environment, kms, path.resolve(text(env, 'DATA_DIR', '.data'))),
   };
+}
+
+/** The committed model, resolved from this file so the default does not depend on the working directory. */
+const repositoryFraudModel = fileURLToPath(new URL('../../../../packages/ml/models/fraud.json', import.meta.url));
+
+function riskSettings(env: Env, environment: Config['environment']) {
+  // Off by default under NG_ENV=test only: the suites' fixture customers have no history and no
+  // signed-in device, so every payment of theirs looks like a mule's; risk tests turn it on.
+  const riskScoring = flag(env, 'RISK_SCORING', environment !== 'test');
+  // Security state fails closed: production never runs without fraud scoring.
+  if (!riskScoring && environment === 'production') throw new ConfigError('RISK_SCORING', 'must be on in production');
+  return { riskScoring, fraudModelPath: path.resolve(text(env, 'FRAUD_MODEL_PATH', repositoryFraudModel)) };
 }
 
 /** Audit chain head export: S3 Object Lock and KMS signing in production, a local folder and key elsewhere. */

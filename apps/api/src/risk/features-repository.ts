@@ -1,0 +1,132 @@
+import type { FeatureSnapshot } from '@nextgen/ml';
+import { riskFanInRowsMax, riskHistoryRowsMax } from '../platform/constants.ts';
+import type { Queryable } from '../platform/database.ts';
+import type { TransferCommand } from './contract.ts';
+
+/**
+ * Everything a transfer's fraud features need, in one statement. Bounded: the customer's history is
+ * their latest riskHistoryRowsMax ledger rows (one range scan of account_transactions_customer);
+ * the per-IBAN lookups are index range scans (migration 0091) cut by time windows and LIMITs.
+ * Amounts are log1p(minor / 100) as featureVector's logMajor; m2 is Welford's (var_pop × count).
+ */
+const featureSql = `
+WITH recent AS (
+  SELECT direction, amount_minor, counterparty_iban, created_at, ln(1 + amount_minor::float8 / 100) AS x
+  FROM account_transactions
+  WHERE customer_id = $1 AND created_at < $2 AND status <> 'voided'
+  ORDER BY created_at DESC, id DESC
+  LIMIT $6
+), fan_in AS (
+  SELECT customer_id, created_at FROM account_transactions
+  WHERE counterparty_iban = $3 AND direction = 'debit' AND created_at >= $2::timestamptz - interval '7 days'
+    AND created_at < $2
+  ORDER BY created_at DESC
+  LIMIT $7
+)
+SELECT
+  (SELECT count(*)::int FROM recent) AS rows,
+  h.out_count, h.out_mean, h.out_m2, h.in_count, h.in_mean, h.in_m2, h.max_out_minor,
+  h.out1h_count, h.out1h_sum, h.out24h_count, h.out24h_sum, h.out7d_count, h.out7d_sum,
+  h.in24h_count, h.in24h_sum, h.fan_out_24h,
+  (SELECT min(created_at) FROM account_transactions
+    WHERE customer_id = $1 AND counterparty_iban = $3 AND created_at < $2) AS known_since,
+  EXISTS (SELECT 1 FROM account_transactions
+    WHERE customer_id = $1 AND counterparty_iban = $3 AND direction = 'debit' AND created_at < $2) AS paid_before,
+  LEAST(
+    (SELECT min(created_at) FROM account_transactions WHERE counterparty_iban = $3 AND created_at < $2),
+    (SELECT min(created_at) FROM account_transactions WHERE account_id = $4 AND created_at < $2)
+  ) AS first_seen_at_bank,
+  (SELECT count(DISTINCT customer_id)::int FROM fan_in
+    WHERE created_at >= $2::timestamptz - interval '24 hours') AS fan_in_24h,
+  (SELECT count(DISTINCT customer_id)::int FROM fan_in) AS fan_in_7d,
+  (SELECT first_seen_at FROM customer_devices WHERE customer_id = $1 AND key_thumbprint = $5) AS device_first_seen
+FROM (
+  SELECT
+    count(*) FILTER (WHERE direction = 'debit')::int AS out_count,
+    coalesce(avg(x) FILTER (WHERE direction = 'debit'), 0) AS out_mean,
+    coalesce(var_pop(x) FILTER (WHERE direction = 'debit') * count(*) FILTER (WHERE direction = 'debit'), 0) AS out_m2,
+    count(*) FILTER (WHERE direction = 'credit')::int AS in_count,
+    coalesce(avg(x) FILTER (WHERE direction = 'credit'), 0) AS in_mean,
+    coalesce(var_pop(x) FILTER (WHERE direction = 'credit') * count(*) FILTER (WHERE direction = 'credit'), 0) AS in_m2,
+    coalesce(max(amount_minor) FILTER (WHERE direction = 'debit'), 0)::text AS max_out_minor,
+    count(*) FILTER (WHERE direction = 'debit' AND created_at >= $2::timestamptz - interval '1 hour')::int AS out1h_count,
+    coalesce(sum(amount_minor) FILTER (WHERE direction = 'debit' AND created_at >= $2::timestamptz - interval '1 hour'), 0)::text AS out1h_sum,
+    count(*) FILTER (WHERE direction = 'debit' AND created_at >= $2::timestamptz - interval '24 hours')::int AS out24h_count,
+    coalesce(sum(amount_minor) FILTER (WHERE direction = 'debit' AND created_at >= $2::timestamptz - interval '24 hours'), 0)::text AS out24h_sum,
+    count(*) FILTER (WHERE direction = 'debit' AND created_at >= $2::timestamptz - interval '7 days')::int AS out7d_count,
+    coalesce(sum(amount_minor) FILTER (WHERE direction = 'debit' AND created_at >= $2::timestamptz - interval '7 days'), 0)::text AS out7d_sum,
+    count(*) FILTER (WHERE direction = 'credit' AND created_at >= $2::timestamptz - interval '24 hours')::int AS in24h_count,
+    coalesce(sum(amount_minor) FILTER (WHERE direction = 'credit' AND created_at >= $2::timestamptz - interval '24 hours'), 0)::text AS in24h_sum,
+    count(DISTINCT counterparty_iban) FILTER (WHERE direction = 'debit' AND created_at >= $2::timestamptz - interval '24 hours')::int AS fan_out_24h
+  FROM recent
+) h`;
+
+interface FeatureRow {
+  rows: number;
+  out_count: number;
+  out_mean: number;
+  out_m2: number;
+  in_count: number;
+  in_mean: number;
+  in_m2: number;
+  max_out_minor: string;
+  out1h_count: number;
+  out1h_sum: string;
+  out24h_count: number;
+  out24h_sum: string;
+  out7d_count: number;
+  out7d_sum: string;
+  in24h_count: number;
+  in24h_sum: string;
+  fan_out_24h: number;
+  known_since: Date | null;
+  paid_before: boolean;
+  first_seen_at_bank: Date | null;
+  fan_in_24h: number;
+  fan_in_7d: number;
+  device_first_seen: Date | null;
+}
+
+const ms = (at: Date | null) => (at === null ? null : at.getTime());
+
+/** The transfer's FeatureSnapshot from the ledger (strictly before `command.at`) and the customer's devices. */
+export async function transferSnapshot(db: Queryable, command: TransferCommand): Promise<FeatureSnapshot> {
+  const { rows } = await db.query<FeatureRow>(featureSql, [
+    command.customerId,
+    command.at,
+    command.toIban,
+    command.toAccountId,
+    command.deviceKeyThumbprint ?? null,
+    riskHistoryRowsMax,
+    riskFanInRowsMax,
+  ]);
+  const r = rows[0];
+  if (!r) throw new Error('the fraud feature query returned no row');
+  // Sums are bigint in SQL; as JS numbers they are exact up to 2^53 minor units, far above any balance.
+  return {
+    timeMs: command.at.getTime(),
+    amountMinor: -Number(command.amountMinor),
+    channel: 'transfer',
+    device: command.deviceKeyThumbprint === undefined ? null : { firstSeenMs: ms(r.device_first_seen) },
+    history: {
+      rows: r.rows,
+      out: { count: r.out_count, mean: Number(r.out_mean), m2: Number(r.out_m2) },
+      in: { count: r.in_count, mean: Number(r.in_mean), m2: Number(r.in_m2) },
+      maxOutMinor: Number(r.max_out_minor),
+    },
+    out1h: { count: r.out1h_count, sumMinor: Number(r.out1h_sum) },
+    out24h: { count: r.out24h_count, sumMinor: Number(r.out24h_sum) },
+    out7d: { count: r.out7d_count, sumMinor: Number(r.out7d_sum) },
+    in24h: { count: r.in24h_count, sumMinor: Number(r.in24h_sum) },
+    counterparty: {
+      knownSinceMs: ms(r.known_since),
+      paidBefore: r.paid_before,
+      firstSeenAtBankMs: ms(r.first_seen_at_bank),
+      fanIn24h: r.fan_in_24h,
+      fanIn7d: r.fan_in_7d,
+    },
+    fanOut24h: r.fan_out_24h,
+    // Card payments never go through this path; the feature is the card channel's.
+    tinyCard10m: 0,
+  };
+}
