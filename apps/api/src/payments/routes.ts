@@ -1,5 +1,3 @@
-import type { FastifyRequest } from 'fastify';
-import { calculateJwkThumbprint, decodeProtectedHeader } from 'jose';
 import { type Static, Type } from 'typebox';
 import { StepUpProofSchema } from '../identity/index.ts';
 import { parseAmountInput } from '../platform/amounts.ts';
@@ -31,19 +29,6 @@ import { payeesRoutes } from './payees-routes.ts';
 import type { PaymentsService, TransferTo } from './service.ts';
 
 const security = [{ oauth2: [] }];
-
-/**
- * The customer's device: the thumbprint of the key that signed the request's DPoP proof. Admission
- * (platform/auth.ts) verified that proof and that its key is the one the token is bound to before
- * it set the principal, so it is the token's `cnf.jkt`. Read here because Principal does not carry
- * it yet; undefined (no device) only for a header that cannot be there after requireCustomer.
- */
-async function deviceKeyThumbprintOf(request: FastifyRequest): Promise<string | undefined> {
-  const proof = request.headers.dpop;
-  if (typeof proof !== 'string') return undefined;
-  const { jwk } = decodeProtectedHeader(proof);
-  return jwk ? calculateJwkThumbprint(jwk, 'sha256') : undefined;
-}
 
 /**
  * `posted` is the only status a transfer has today. Its static type stays `string` because
@@ -153,7 +138,8 @@ export async function paymentsRoutes(app: TypeBoxApp, options: Options) {
         // Ajv fills the default ''; the static type cannot know that.
         reference: body.reference ?? '',
         stepUp,
-        deviceKeyThumbprint: await deviceKeyThumbprintOf(request),
+        // The device: the key the token is bound to, which signed this request's DPoP proof.
+        deviceKeyThumbprint: request.principal?.keyThumbprint,
       };
       return sendStored(reply, await payments.createTransfer(customerId, input, idempotency));
     },

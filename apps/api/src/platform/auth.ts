@@ -40,6 +40,11 @@ export interface Principal {
    * refreshes): changing how the account authenticates needs a recent one (requireRecentSignIn).
    */
   readonly authTimeS?: number | undefined;
+  /**
+   * The thumbprint (RFC 7638) of the key a customer's token is bound to (`cnf.jkt`): admission
+   * checked that the request's DPoP proof was signed by it, so it names the customer's device.
+   */
+  readonly keyThumbprint?: string | undefined;
 }
 
 declare module 'fastify' {
@@ -142,8 +147,8 @@ export function createTokenVerifier(
       throw invalidToken('invalid');
     }
     const grantId = typeof payload.gid === 'string' ? payload.gid : undefined;
-    const principal = principalOf(payload, grantId);
     const keyThumbprint = keyThumbprintOf(payload);
+    const principal: Principal = { ...principalOf(payload, grantId), keyThumbprint };
     // Customers' tokens must be sender-constrained: a bearer customer token is not one we issued.
     if (principal.kind === 'customer' && keyThumbprint === undefined) throw invalidToken('not DPoP-bound');
     const expiresAtMs = (Number(payload.exp) + clockToleranceS) * 1000;
