@@ -7,7 +7,6 @@ import {
   driftAlertPsi,
   driftReports,
   evaluateScorer,
-  type FeatureSnapshot,
   FraudScorer,
   featureNames,
   featureVector,
@@ -15,53 +14,19 @@ import {
   InvalidArtifact,
   labelledSet,
   loadModelArtifact,
-  logMajor,
   type ModelArtifact,
   splitByTime,
   tensorflow,
   trainFraudModel,
   UnlabelledRow,
 } from '../src/index.ts';
+import { ordinary, takeover } from './snapshots.ts';
 
 const tiny = { seed: 5, customers: 300, days: 40, start: '2026-01-01', fraudRate: 0.15 };
 const data = await labelledSet(generateTransactions(tiny));
 const options = { ...defaultTrainingOptions, maxEpochs: 2 };
 const about = { dataSeed: tiny.seed, createdAt: '2026-12-03T12:00:00.000Z' };
 const trained = await trainFraudModel(data, options, about);
-
-const now = Date.parse('2026-03-02T03:00:00Z');
-const hourMs = 3_600_000;
-const ordinary: FeatureSnapshot = {
-  timeMs: now,
-  amountMinor: -4000,
-  channel: 'transfer',
-  device: { firstSeenMs: now - 900 * hourMs },
-  history: {
-    rows: 200,
-    out: { count: 150, mean: logMajor(3000), m2: 150 },
-    in: { count: 50, mean: logMajor(50_000), m2: 50 },
-    maxOutMinor: 120_000,
-  },
-  out1h: { count: 0, sumMinor: 0 },
-  out24h: { count: 2, sumMinor: 5000 },
-  out7d: { count: 12, sumMinor: 40_000 },
-  in24h: { count: 0, sumMinor: 0 },
-  counterparty: {
-    knownSinceMs: now - 2000 * hourMs,
-    paidBefore: true,
-    firstSeenAtBankMs: now - 3000 * hourMs,
-    fanIn24h: 0,
-    fanIn7d: 1,
-  },
-  fanOut24h: 1,
-  tinyCard10m: 0,
-};
-const takeover: FeatureSnapshot = {
-  ...ordinary,
-  amountMinor: -300_000,
-  device: { firstSeenMs: null },
-  counterparty: { knownSinceMs: null, paidBefore: false, firstSeenAtBankMs: null, fanIn24h: 0, fanIn7d: 0 },
-};
 
 describe('training the fraud model', () => {
   it('splits by time: validation after training, test after validation', () => {

@@ -1,46 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type FeatureSnapshot, featureVector, fraudRules, logMajor, rulesAssessment } from '../src/index.ts';
-
-const now = Date.parse('2026-03-02T03:00:00Z');
-const hourMs = 3_600_000;
-
-/** An ordinary transfer to a payee paid before, from the customer's usual phone. */
-const ordinary: FeatureSnapshot = {
-  timeMs: now,
-  amountMinor: -4000,
-  channel: 'transfer',
-  device: { firstSeenMs: now - 900 * hourMs },
-  history: {
-    rows: 200,
-    out: { count: 150, mean: logMajor(3000), m2: 150 },
-    in: { count: 50, mean: logMajor(50_000), m2: 50 },
-    maxOutMinor: 120_000,
-  },
-  out1h: { count: 0, sumMinor: 0 },
-  out24h: { count: 2, sumMinor: 5000 },
-  out7d: { count: 12, sumMinor: 40_000 },
-  in24h: { count: 0, sumMinor: 0 },
-  counterparty: {
-    knownSinceMs: now - 2000 * hourMs,
-    paidBefore: true,
-    firstSeenAtBankMs: now - 3000 * hourMs,
-    fanIn24h: 0,
-    fanIn7d: 1,
-  },
-  fanOut24h: 1,
-  tinyCard10m: 0,
-};
+import { type FeatureSnapshot, featureVector, fraudRules, rulesAssessment } from '../src/index.ts';
+import { newPayee, ordinary } from './snapshots.ts';
 
 const rules = (s: Partial<FeatureSnapshot>) => rulesAssessment(featureVector({ ...ordinary, ...s }));
 const fired = (s: Partial<FeatureSnapshot>) => rules(s).reasons.map((r) => r.feature);
-const newPayee = {
-  ...ordinary.counterparty,
-  knownSinceMs: null,
-  paidBefore: false,
-  firstSeenAtBankMs: null,
-  fanIn7d: 0,
-};
 
 describe('the rules baseline', () => {
   it('says nothing about an ordinary payment', () => {
