@@ -1,5 +1,6 @@
 import type { Queryable } from '../platform/database.ts';
 import { newId } from '../platform/ids.ts';
+import { insertOutboxEvent } from '../platform/outbox.ts';
 
 /** The KYC module's SQL: kyc_profiles (migration 0044) and its outbox events. */
 export type KycStatus = 'pending' | 'verified' | 'rejected';
@@ -130,10 +131,5 @@ export async function insertKycEvent(
   topic: 'customer.kyc_submitted' | 'customer.kyc_verified' | 'customer.kyc_rejected',
   payload: Record<string, string | number>,
 ): Promise<void> {
-  await db.query('INSERT INTO outbox_events (id, topic, aggregate_id, payload) VALUES ($1, $2, $3, $4)', [
-    newId('outboxEvent'),
-    topic,
-    payload.customerId,
-    JSON.stringify(payload),
-  ]);
+  await insertOutboxEvent(db, { id: newId('outboxEvent'), topic, aggregateId: payload.customerId as string, payload });
 }

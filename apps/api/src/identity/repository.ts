@@ -34,17 +34,7 @@ export async function insertCustomer(
   return rows[0];
 }
 
-export async function insertOutboxEvent(
-  db: Queryable,
-  event: { id: string; topic: string; aggregateId: string; payload: Record<string, unknown> },
-): Promise<void> {
-  await db.query('INSERT INTO outbox_events (id, topic, aggregate_id, payload) VALUES ($1, $2, $3, $4)', [
-    event.id,
-    event.topic,
-    event.aggregateId,
-    JSON.stringify(event.payload),
-  ]);
-}
+export { insertOutboxEvent } from '../platform/outbox.ts';
 
 /** Encrypted rows only: a row still awaiting the start-up backfill is not served. */
 export async function findCustomerById(db: Queryable, id: string): Promise<CustomerRow | undefined> {

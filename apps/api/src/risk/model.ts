@@ -3,6 +3,7 @@ import { FraudScorer, InvalidArtifact } from '@nextgen/ml';
 import { fraudModelBytesMax } from '../platform/constants.ts';
 import type { Queryable } from '../platform/database.ts';
 import { newId } from '../platform/ids.ts';
+import { insertOutboxEvent } from '../platform/outbox.ts';
 
 /** What scores transfers: the trained model (and the rules beside it), or the rules alone. */
 export type ScoringModel =
@@ -38,13 +39,12 @@ export async function loadScoringModel(db: Queryable, modelPath: string): Promis
   } catch (error) {
     const problem = problemOf(error);
     try {
-      const id = newId('outboxEvent');
-      await db.query('INSERT INTO outbox_events (id, topic, aggregate_id, payload) VALUES ($1, $2, $3, $4)', [
-        id,
-        'risk.model_unavailable',
-        'fraud-model',
-        JSON.stringify({ problem, scoring: 'rules-only', at: new Date().toISOString() }),
-      ]);
+      await insertOutboxEvent(db, {
+        id: newId('outboxEvent'),
+        topic: 'risk.model_unavailable',
+        aggregateId: 'fraud-model',
+        payload: { problem, scoring: 'rules-only', at: new Date().toISOString() },
+      });
     } catch {
       // Reported with the warning below (modelProblem); transfers go on under the rules.
     }
