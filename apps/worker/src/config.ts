@@ -1,5 +1,7 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../api/src/platform/index.ts';
-import { outboxBatchSizeMax } from './constants.ts';
+import { fraudDriftIntervalMs, fraudDriftSampleMax, fraudDriftWindowMs, outboxBatchSizeMax } from './constants.ts';
 
 /**
  * The worker's settings (WORKER_*), read once and validated like the API's (platform/config.ts).
@@ -32,6 +34,20 @@ export interface WorkerConfig {
   readonly feed: 'postgres' | 'nats';
   /** JetStream settings; read (and validated) only with EVENT_FEED=nats. */
   readonly nats: NatsSettings;
+  /** The fraud model's drift monitor (job `fraud-drift`, docs/ml/drift-monitoring.md). */
+  readonly fraudDrift: FraudDriftSettings;
+}
+
+export interface FraudDriftSettings {
+  /** Runs when the API scores transfers (RISK_SCORING, read as the API reads it): otherwise no model decides. */
+  readonly enabled: boolean;
+  /** FRAUD_MODEL_PATH, the same artifact the API scores with; packages/ml/models/fraud.json by default. */
+  readonly modelPath: string;
+  readonly intervalMs: number;
+  /** Decisions of this long before the run are compared; also the least time between two alerts of one model. */
+  readonly windowMs: number;
+  /** Most decisions one run reads, newest first (fraudDriftSampleMax). */
+  readonly sampleMax: number;
 }
 
 export interface NatsSettings {
@@ -116,6 +132,21 @@ function eventFeed(env: Env): 'postgres' | 'nats' {
   return raw;
 }
 
+/** The committed model, resolved from this file so the default does not depend on the working directory. */
+const repositoryFraudModel = fileURLToPath(new URL('../../../packages/ml/models/fraud.json', import.meta.url));
+
+function fraudDriftSettings(env: Env): FraudDriftSettings {
+  const hour = 60 * 60 * 1000;
+  return {
+    // The API's own default (platform/config.ts): scoring off under NG_ENV=test only.
+    enabled: flag(env, 'RISK_SCORING', env.NG_ENV?.trim() !== 'test'),
+    modelPath: path.resolve(env.FRAUD_MODEL_PATH?.trim() || repositoryFraudModel),
+    intervalMs: integer(env, 'WORKER_FRAUD_DRIFT_INTERVAL_MS', fraudDriftIntervalMs, 60_000, 24 * hour),
+    windowMs: integer(env, 'WORKER_FRAUD_DRIFT_WINDOW_MS', fraudDriftWindowMs, hour, 30 * 24 * hour),
+    sampleMax: fraudDriftSampleMax,
+  };
+}
+
 /**
  * `mode` says who runs the worker: `./ng worker` serves /metrics on 9464 by default; the
  * in-process worker of `./ng start` only when WORKER_PORT is set (the API has its own port).
@@ -140,5 +171,6 @@ export function loadWorkerConfig(env: Env, mode: 'standalone' | 'in-process'): W
     auditIntervalMs: integer(env, 'WORKER_AUDIT_INTERVAL_MS', 60_000, 1_000, 24 * hour),
     feed,
     nats: loadNatsSettings(env, feed),
+    fraudDrift: fraudDriftSettings(env),
   };
 }

@@ -1,7 +1,14 @@
 // The worker's public surface: the API's main.ts (in-process worker) and tests import from here.
-export { loadWorkerConfig, type NatsSettings, type WorkerConfig } from './config.ts';
+export { type FraudDriftSettings, loadWorkerConfig, type NatsSettings, type WorkerConfig } from './config.ts';
 export { type DeadLetter, listDeadLetters, replayDeadLetter } from './dead-letters.ts';
 export { describeError } from './errors.ts';
+export {
+  type DriftAssessment,
+  driftDetectedTopic,
+  FraudModelUnavailable,
+  fraudDriftJob,
+  fraudDriftJobName,
+} from './fraud-drift.ts';
 export { serveWorkerHttp, type WorkerHttp } from './http.ts';
 export { createJetStreamLink, type JetStreamLink } from './jetstream.ts';
 export { createJetStreamFeed, type JetStreamFeed, type JetStreamFeedOptions } from './jetstream-feed.ts';

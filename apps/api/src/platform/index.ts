@@ -6,4 +6,5 @@ export * from './errors.ts';
 export * from './ids.ts';
 export { migrate } from './migrations.ts';
 export * from './money.ts';
+export { insertOutboxEvent } from './outbox.ts';
 export { openDatabase } from './runtime.ts';
