@@ -75,14 +75,11 @@ interface Sample {
 
 /** One model's decisions of the window ending now (the database's clock), newest first, at most `sampleMax`. */
 async function readDecisions(tx: Queryable, label: string, settings: FraudDriftSettings): Promise<Sample> {
-  const window = await tx.query<{ window_start: Date; window_end: Date }>(
-    'SELECT now() - make_interval(secs => $1::float8 / 1000) AS window_start, now() AS window_end',
+  const window = await tx.query<{ start: Date; end: Date }>(
+    'SELECT now() - make_interval(secs => $1::float8 / 1000) AS start, now() AS "end"',
     [settings.windowMs],
   );
-  const { window_start: windowStart, window_end: windowEnd } = window.rows[0] as {
-    window_start: Date;
-    window_end: Date;
-  };
+  const { start: windowStart, end: windowEnd } = window.rows[0] as { start: Date; end: Date };
   const { rows } = await tx.query<StoredDecision>(
     `SELECT score, features FROM fraud_decisions
      WHERE model = $1 AND score IS NOT NULL AND created_at > $2 AND created_at <= $3
