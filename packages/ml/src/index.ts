@@ -40,6 +40,7 @@ export {
   populationStabilityIndex,
 } from './drift.ts';
 export { describeFeature, type FeatureName, featureIndex, featureNames } from './features/catalogue.ts';
+export { smallCardAmountMinor, tinyCardAmountMinor } from './features/constants.ts';
 export { extractFeatures, extractSnapshot, FeatureState, type Features } from './features/extractor.ts';
 export {
   type AmountStats,
@@ -98,4 +99,6 @@ export {
 } from './synthetic/generator.ts';
 export { deriveSeed, Random, randomFor } from './synthetic/random.ts';
 export { scenarioSpanDays } from './synthetic/scenarios.ts';
+// Financial insights: categories, recurring payments, balance forecast, spending (docs/ml/insights.md).
+export * from './insights/index.ts';
 export { type Tf, tensorflow } from './tensorflow.ts';

@@ -158,7 +158,7 @@ describe('FraudScorer', () => {
       InvalidArtifact,
     );
     const scorer = await FraudScorer.fromArtifact(a);
-    assert.throws(() => scorer.score(new Float64Array(3)), /expected 32 feature values/);
+    assert.throws(() => scorer.score(new Float64Array(3)), /expected 39 feature values/);
     const broken = featureVector(ordinary);
     broken[0] = Number.POSITIVE_INFINITY;
     assert.throws(() => scorer.assess(broken), /feature amount_log is not a finite number/);

@@ -50,7 +50,7 @@ describe('the rules baseline', () => {
 
   it('keeps every score in [0, 1] and refuses values of the wrong length', () => {
     assert.ok(fraudRules.every((r) => r.weight > 0 && r.weight < 1));
-    assert.throws(() => rulesAssessment(new Float64Array(3)), /expected 32 feature values/);
+    assert.throws(() => rulesAssessment(new Float64Array(3)), /expected 39 feature values/);
     const broken = featureVector(ordinary);
     broken[2] = Number.NaN;
     assert.throws(() => rulesAssessment(broken), /feature amount_z is not a finite number/);

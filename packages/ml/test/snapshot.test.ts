@@ -41,9 +41,15 @@ const apiSnapshot: FeatureSnapshot = {
     firstSeenAtBankMs: Date.parse('2026-02-28T03:00:00Z'),
     fanIn24h: 2,
     fanIn7d: 3,
+    tinyCard24h: 4,
   },
   fanOut24h: 2,
   tinyCard10m: 0,
+  smallCard10m: 1,
+  tinyCard30d: 5,
+  cashIn28d: { count: 2, sumMinor: 1_800_000 },
+  inPayers7d: 3,
+  lastCardMs: Date.parse('2026-03-02T02:59:00Z'),
 };
 
 describe('featureVector of a snapshot', () => {
@@ -71,6 +77,27 @@ describe('featureVector of a snapshot', () => {
       [1, 0, 2, 3, 2],
     );
     assert.deepEqual([f.in_count_24h, f.credit_in_24h, f.tiny_card_count_10m, f.channel_transfer], [1, 1, 0, 1]);
+    close('cash_in_sum_28d_log', Math.log1p(18_000));
+    close('card_gap_log_seconds', Math.log1p(60));
+    assert.deepEqual(
+      [
+        f.cash_in_count_28d,
+        f.tiny_card_count_30d,
+        f.counterparty_tiny_card_24h,
+        f.in_payers_7d,
+        f.small_card_count_10m,
+      ],
+      [2, 5, 4, 3, 1],
+    );
+  });
+
+  it('reads no card payment before, or one more than a month ago, as a gap of a month', () => {
+    const monthLog = Math.log1p((30 * dayMs) / 1000);
+    const gap = (lastCardMs: number | null) =>
+      byName(featureVector({ ...apiSnapshot, lastCardMs })).card_gap_log_seconds;
+    assert.equal(gap(null), monthLog);
+    assert.equal(gap(apiSnapshot.timeMs - 90 * dayMs), monthLog);
+    assert.ok((gap(apiSnapshot.timeMs - 29 * dayMs) as number) < monthLog);
   });
 
   it('says new for a device and a counterparty never seen, and nothing for a row without a device', () => {
@@ -130,6 +157,19 @@ function naiveSnapshots(rows: readonly Transaction[]): FeatureSnapshot[] {
           .map((i) => (rows[i] as Transaction).customer),
       ).size;
     const outs = mine.filter((i) => amount(i) < 0);
+    const cards = outs.filter((i) => (rows[i] as Transaction).channel === 'card');
+    const cardsUnder = (minor: number, spanMs: number) =>
+      cards.filter((i) => -amount(i) < minor && inWindow(i, spanMs)).length;
+    const cashIn = mine.filter(
+      (i) => amount(i) > 0 && (rows[i] as Transaction).channel === 'atm' && inWindow(i, 28 * dayMs),
+    );
+    const fromAccounts = mine.filter(
+      (i) => amount(i) > 0 && ['transfer', 'standing_order'].includes((rows[i] as Transaction).channel),
+    );
+    const tinyCardsToParty = sightings.filter((i) => {
+      const r = rows[i] as Transaction;
+      return r.counterparty === row.counterparty && r.channel === 'card' && amount(i) < 0 && -amount(i) < 100;
+    });
     const deviceRows = mine.filter((i) => row.device !== null && (rows[i] as Transaction).device === row.device);
     return {
       timeMs: now,
@@ -155,11 +195,17 @@ function naiveSnapshots(rows: readonly Transaction[]): FeatureSnapshot[] {
         firstSeenAtBankMs: sightings.length ? (times[sightings[0] as number] as number) : null,
         fanIn24h: payers(dayMs),
         fanIn7d: payers(7 * dayMs),
+        tinyCard24h: tinyCardsToParty.filter((i) => inWindow(i, dayMs)).length,
       },
       fanOut24h: new Set(outs.filter((i) => inWindow(i, dayMs)).map((i) => (rows[i] as Transaction).counterparty)).size,
-      tinyCard10m: outs.filter(
-        (i) => (rows[i] as Transaction).channel === 'card' && -amount(i) < 100 && inWindow(i, 10 * 60_000),
-      ).length,
+      tinyCard10m: cardsUnder(100, 10 * 60_000),
+      smallCard10m: cardsUnder(200, 10 * 60_000),
+      tinyCard30d: cardsUnder(100, 30 * dayMs),
+      cashIn28d: { count: cashIn.length, sumMinor: cashIn.reduce((s, i) => s + amount(i), 0) },
+      inPayers7d: new Set(
+        fromAccounts.filter((i) => inWindow(i, 7 * dayMs)).map((i) => (rows[i] as Transaction).counterparty),
+      ).size,
+      lastCardMs: cards.length ? (times[cards.at(-1) as number] as number) : null,
     };
   });
 }
@@ -172,8 +218,16 @@ describe('the extractor over generated data', () => {
     const snapshots = new FeatureState();
     const features = new FeatureState();
     let compared = 0;
+    // Rows where each of the newer fields is not its empty value: the comparison must be able to fail.
+    const seen = { tinyCard24h: 0, smallCard10m: 0, tinyCard30d: 0, cashIn28d: 0, inPayers7d: 0, lastCardMs: 0 };
     for (const [k, row] of rows.entries()) {
       const snapshot = extractSnapshot(row, snapshots);
+      if (snapshot.counterparty.tinyCard24h > 0) seen.tinyCard24h++;
+      if (snapshot.smallCard10m > 0) seen.smallCard10m++;
+      if (snapshot.tinyCard30d > 0) seen.tinyCard30d++;
+      if (snapshot.cashIn28d.count > 0) seen.cashIn28d++;
+      if (snapshot.inPayers7d > 0) seen.inPayers7d++;
+      if (snapshot.lastCardMs !== null) seen.lastCardMs++;
       const want = expected[k] as FeatureSnapshot;
       const { out, in: incoming, ...rest } = snapshot.history;
       const { out: wantOut, in: wantIn, ...wantRest } = want.history;
@@ -194,5 +248,6 @@ describe('the extractor over generated data', () => {
       compared++;
     }
     assert.ok(compared > 5000, `only ${compared} rows`);
+    for (const [field, n] of Object.entries(seen)) assert.ok(n >= 10, `${field} set on only ${n} rows`);
   });
 });

@@ -29,9 +29,15 @@ export const ordinary: FeatureSnapshot = {
     firstSeenAtBankMs: now - 3000 * hourMs,
     fanIn24h: 0,
     fanIn7d: 1,
+    tinyCard24h: 0,
   },
   fanOut24h: 1,
   tinyCard10m: 0,
+  smallCard10m: 0,
+  tinyCard30d: 0,
+  cashIn28d: { count: 0, sumMinor: 0 },
+  inPayers7d: 1,
+  lastCardMs: now - 20 * hourMs,
 };
 
 /** A payee nobody at the bank has dealt with. */

@@ -1,4 +1,4 @@
-import type { FeatureSnapshot } from '@nextgen/ml';
+import { type FeatureSnapshot, smallCardAmountMinor, tinyCardAmountMinor } from '@nextgen/ml';
 import { riskFanInRowsMax, riskHistoryRowsMax } from '../platform/constants.ts';
 import type { Queryable } from '../platform/database.ts';
 import type { TransferCommand } from './contract.ts';
@@ -8,10 +8,13 @@ import type { TransferCommand } from './contract.ts';
  * their latest riskHistoryRowsMax ledger rows (one range scan of account_transactions_customer);
  * the per-IBAN lookups are index range scans (migration 0091) cut by time windows and LIMITs.
  * Amounts are log1p(minor / 100) as featureVector's logMajor; m2 is Welford's (var_pop × count).
+ * Cash in and card payments are the history's rows without a counterparty IBAN in the last 30 days
+ * whose journal entry is a 'deposit' (money in from settlement) or a 'purchase' (out to card
+ * clearing): at most riskHistoryRowsMax primary-key lookups of journal_entries, usually a few dozen.
  */
 const featureSql = `
 WITH recent AS (
-  SELECT direction, amount_minor, counterparty_iban, created_at, ln(1 + amount_minor::float8 / 100) AS x
+  SELECT entry_id, direction, amount_minor, counterparty_iban, created_at, ln(1 + amount_minor::float8 / 100) AS x
   FROM account_transactions
   WHERE customer_id = $1 AND created_at < $2 AND status <> 'voided'
   ORDER BY created_at DESC, id DESC
@@ -22,12 +25,18 @@ WITH recent AS (
     AND created_at < $2
   ORDER BY created_at DESC
   LIMIT $7
+), settled AS (
+  SELECT r.amount_minor, r.created_at, e.kind
+  FROM recent r JOIN journal_entries e ON e.id = r.entry_id
+  WHERE r.counterparty_iban IS NULL AND r.created_at >= $2::timestamptz - interval '30 days'
+    AND ((e.kind = 'deposit' AND r.direction = 'credit') OR (e.kind = 'purchase' AND r.direction = 'debit'))
 )
 SELECT
   (SELECT count(*)::int FROM recent) AS rows,
   h.out_count, h.out_mean, h.out_m2, h.in_count, h.in_mean, h.in_m2, h.max_out_minor,
   h.out1h_count, h.out1h_sum, h.out24h_count, h.out24h_sum, h.out7d_count, h.out7d_sum,
-  h.in24h_count, h.in24h_sum, h.fan_out_24h,
+  h.in24h_count, h.in24h_sum, h.fan_out_24h, h.in_payers_7d,
+  c.cash_in_28d_count, c.cash_in_28d_sum, c.tiny_card_10m, c.small_card_10m, c.tiny_card_30d, c.last_card_at,
   (SELECT min(created_at) FROM account_transactions
     WHERE customer_id = $1 AND counterparty_iban = $3 AND created_at < $2) AS known_since,
   EXISTS (SELECT 1 FROM account_transactions
@@ -57,9 +66,19 @@ FROM (
     coalesce(sum(amount_minor) FILTER (WHERE direction = 'debit' AND created_at >= $2::timestamptz - interval '7 days'), 0)::text AS out7d_sum,
     count(*) FILTER (WHERE direction = 'credit' AND created_at >= $2::timestamptz - interval '24 hours')::int AS in24h_count,
     coalesce(sum(amount_minor) FILTER (WHERE direction = 'credit' AND created_at >= $2::timestamptz - interval '24 hours'), 0)::text AS in24h_sum,
-    count(DISTINCT counterparty_iban) FILTER (WHERE direction = 'debit' AND created_at >= $2::timestamptz - interval '24 hours')::int AS fan_out_24h
+    count(DISTINCT counterparty_iban) FILTER (WHERE direction = 'debit' AND created_at >= $2::timestamptz - interval '24 hours')::int AS fan_out_24h,
+    count(DISTINCT counterparty_iban) FILTER (WHERE direction = 'credit' AND created_at >= $2::timestamptz - interval '7 days')::int AS in_payers_7d
   FROM recent
-) h`;
+) h, (
+  SELECT
+    count(*) FILTER (WHERE kind = 'deposit' AND created_at >= $2::timestamptz - interval '28 days')::int AS cash_in_28d_count,
+    coalesce(sum(amount_minor) FILTER (WHERE kind = 'deposit' AND created_at >= $2::timestamptz - interval '28 days'), 0)::text AS cash_in_28d_sum,
+    count(*) FILTER (WHERE kind = 'purchase' AND amount_minor < $8 AND created_at >= $2::timestamptz - interval '10 minutes')::int AS tiny_card_10m,
+    count(*) FILTER (WHERE kind = 'purchase' AND amount_minor < $9 AND created_at >= $2::timestamptz - interval '10 minutes')::int AS small_card_10m,
+    count(*) FILTER (WHERE kind = 'purchase' AND amount_minor < $8)::int AS tiny_card_30d,
+    max(created_at) FILTER (WHERE kind = 'purchase') AS last_card_at
+  FROM settled
+) c`;
 
 interface FeatureRow {
   rows: number;
@@ -79,6 +98,13 @@ interface FeatureRow {
   in24h_count: number;
   in24h_sum: string;
   fan_out_24h: number;
+  in_payers_7d: number;
+  cash_in_28d_count: number;
+  cash_in_28d_sum: string;
+  tiny_card_10m: number;
+  small_card_10m: number;
+  tiny_card_30d: number;
+  last_card_at: Date | null;
   known_since: Date | null;
   paid_before: boolean;
   first_seen_at_bank: Date | null;
@@ -99,6 +125,8 @@ export async function transferSnapshot(db: Queryable, command: TransferCommand):
     command.deviceKeyThumbprint ?? null,
     riskHistoryRowsMax,
     riskFanInRowsMax,
+    tinyCardAmountMinor,
+    smallCardAmountMinor,
   ]);
   const r = rows[0];
   if (!r) throw new Error('the fraud feature query returned no row');
@@ -124,9 +152,18 @@ export async function transferSnapshot(db: Queryable, command: TransferCommand):
       firstSeenAtBankMs: ms(r.first_seen_at_bank),
       fanIn24h: r.fan_in_24h,
       fanIn7d: r.fan_in_7d,
+      // Transfers pay IBANs, card purchases carry none: who paid this payee by card is not in the
+      // ledger, so 0, as for a payee nobody tried cards at (training/serving skew, ADR 0130).
+      tinyCard24h: 0,
     },
     fanOut24h: r.fan_out_24h,
-    // Card payments never go through this path; the feature is the card channel's.
-    tinyCard10m: 0,
+    tinyCard10m: r.tiny_card_10m,
+    smallCard10m: r.small_card_10m,
+    tinyCard30d: r.tiny_card_30d,
+    // Every deposit, as the ledger cannot tell cash from other money paid in through settlement (ADR 0130).
+    cashIn28d: { count: r.cash_in_28d_count, sumMinor: Number(r.cash_in_28d_sum) },
+    inPayers7d: r.in_payers_7d,
+    // Only the last 30 days are looked at: an older card payment gives the feature of none (cardGapCapMs).
+    lastCardMs: ms(r.last_card_at),
   };
 }

@@ -43,6 +43,16 @@ const described = {
   channel_direct_debit: 'Whether it is a direct debit.',
   channel_standing_order: 'Whether it is a standing order.',
   channel_atm: 'Whether it is a cash machine withdrawal or deposit.',
+  cash_in_count_28d: 'How many cash deposits the customer made in the 4 weeks before this transaction.',
+  cash_in_sum_28d_log: 'How much cash the customer paid in over the 4 weeks before this transaction (logarithm).',
+  tiny_card_count_30d:
+    'How many card payments under 1.00 the customer made in the 30 days before (most customers make none).',
+  counterparty_tiny_card_24h:
+    'How many card payments under 1.00 anyone at the bank made to this shop or payee in the last 24 hours: a shop where stolen cards are being tried.',
+  in_payers_7d: 'How many different people or accounts paid money into the account in the last 7 days.',
+  small_card_count_10m: 'How many card payments under 2.00 the customer made in the 10 minutes before this one.',
+  card_gap_log_seconds:
+    'How long since the customer’s previous card payment (logarithm of seconds, up to a month): card payments seconds apart are a warning sign.',
 } as const satisfies Record<string, string>;
 
 export type FeatureName = keyof typeof described;

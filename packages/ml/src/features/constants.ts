@@ -13,9 +13,20 @@ export const burstWindowMs = 10 * minuteMs;
 export const shortWindowMs = hourMs;
 export const dayWindowMs = dayMs;
 export const weekWindowMs = 7 * dayMs;
+/** Cash paid in over four weeks: structuring spreads its deposits over two to three weeks. */
+export const cashInWindowMs = 28 * dayMs;
+/** A customer's habit of tiny card payments (or its absence), over a month. */
+export const tinyCardHabitWindowMs = 30 * dayMs;
+/**
+ * The gap since the previous card payment is capped here (and "no card payment before" reads as the
+ * cap): past a month the gap says nothing more, and a snapshot builder need look back no further.
+ */
+export const cardGapCapMs = 30 * dayMs;
 
 /** A card payment out below this many minor units (1.00) counts toward the tiny-payment burst. */
 export const tinyCardAmountMinor = 100;
+/** A card payment out below this (2.00) is a small one: card-test probes go up to 1.99. */
+export const smallCardAmountMinor = 200;
 
 /**
  * Outgoing rows of one customer kept for the 1 h / 24 h / 7 d counts and sums: 16 bytes each, 16 KB a
@@ -25,8 +36,19 @@ export const tinyCardAmountMinor = 100;
 export const maxOutgoingPerCustomer = 1024;
 /** Money-in rows of one customer kept for 24 h: 16 bytes each. */
 export const maxIncomingPerCustomer = 256;
-/** Tiny card payments of one customer kept for 10 minutes: the burst count saturates here. */
-export const maxTinyCardPerCustomer = 64;
+/** Tiny card payments of one customer kept for 30 days (16 bytes each): the 10-minute burst and the month's habit saturate here. */
+export const maxTinyCardPerCustomer = 256;
+/** Small card payments (under 2.00) of one customer kept for 10 minutes: the count saturates here. */
+export const maxSmallCardPerCustomer = 64;
+/** Cash deposits of one customer kept for 28 days (16 bytes each): a market trader banks about one a day. */
+export const maxCashInPerCustomer = 128;
+/** Distinct accounts that paid a customer in the last 7 days (~80 bytes each): a mule's are a handful. */
+export const maxPayersInPerCustomer = 256;
+/**
+ * Tiny card payments at one counterparty (a merchant) by anyone, kept for 24 h (16 bytes each): a
+ * shop under a card-testing attack saturates here, which is plenty to tell.
+ */
+export const maxTinyCardPerCounterparty = 1024;
 /** Distinct payees a customer paid in the last 24 h, kept for fan-out: ~80 bytes each. */
 export const maxFanOutPerCustomer = 256;
 /**

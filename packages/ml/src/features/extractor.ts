@@ -8,18 +8,25 @@ import type { Transaction } from '../interchange/format.ts';
 import { featureNames } from './catalogue.ts';
 import {
   burstWindowMs,
+  cashInWindowMs,
   dayWindowMs,
+  maxCashInPerCustomer,
   maxDevicesPerCustomer,
   maxFanInPerCounterparty,
   maxFanOutPerCustomer,
   maxIncomingPerCustomer,
   maxKnownCounterpartiesPerCustomer,
   maxOutgoingPerCustomer,
+  maxPayersInPerCustomer,
+  maxSmallCardPerCustomer,
+  maxTinyCardPerCounterparty,
   maxTinyCardPerCustomer,
   maxTrackedCounterparties,
   maxTrackedCustomers,
   shortWindowMs,
+  smallCardAmountMinor,
   tinyCardAmountMinor,
+  tinyCardHabitWindowMs,
   weekWindowMs,
 } from './constants.ts';
 import { type FeatureSnapshot, featureVector, logMajor, type WindowTotals } from './snapshot.ts';
@@ -47,7 +54,15 @@ interface CustomerState {
   maxOutMinor: number;
   outgoing: TimedSeries;
   incoming: TimedSeries;
+  /** Card payments out under tinyCardAmountMinor, 30 d (the 10-minute burst is its newest part). */
   tinyCard: TimedSeries;
+  /** Card payments out under smallCardAmountMinor, 10 minutes. */
+  smallCard: TimedSeries;
+  /** Cash deposits (ATM money in), 28 d. */
+  cashIn: TimedSeries;
+  /** Accounts that paid money in by transfer or standing order, 7 d. */
+  payersIn7d: RecentKeys;
+  lastCardMs: number | null;
   payees24h: RecentKeys;
   /** Counterparty → what the customer did with it (bits: paid, received) and since when. */
   known: LruMap<KnownCounterparty>;
@@ -59,6 +74,8 @@ interface CounterpartyState {
   firstSeenMs: number;
   payers24h: RecentKeys | null;
   payers7d: RecentKeys | null;
+  /** Tiny card payments to it by anyone, 24 h; null until the first. */
+  tinyCard24h: TimedSeries | null;
 }
 
 /** Everything the features remember, per customer and per counterparty, bounded (constants.ts). */
@@ -84,6 +101,10 @@ function newCustomer(): CustomerState {
     outgoing: new TimedSeries(maxOutgoingPerCustomer),
     incoming: new TimedSeries(maxIncomingPerCustomer),
     tinyCard: new TimedSeries(maxTinyCardPerCustomer),
+    smallCard: new TimedSeries(maxSmallCardPerCustomer),
+    cashIn: new TimedSeries(maxCashInPerCustomer),
+    payersIn7d: new RecentKeys(maxPayersInPerCustomer),
+    lastCardMs: null,
     payees24h: new RecentKeys(maxFanOutPerCustomer),
     known: new LruMap(maxKnownCounterpartiesPerCustomer),
     devices: new LruMap(maxDevicesPerCustomer),
@@ -100,13 +121,17 @@ function addToStats(stats: RunningStats, x: number): void {
 function evict(c: CustomerState, nowMs: number): void {
   c.outgoing.evictUpTo(nowMs - weekWindowMs);
   c.incoming.evictUpTo(nowMs - dayWindowMs);
-  c.tinyCard.evictUpTo(nowMs - burstWindowMs);
+  c.tinyCard.evictUpTo(nowMs - tinyCardHabitWindowMs);
+  c.smallCard.evictUpTo(nowMs - burstWindowMs);
+  c.cashIn.evictUpTo(nowMs - cashInWindowMs);
+  c.payersIn7d.evictUpTo(nowMs - weekWindowMs);
   c.payees24h.evictUpTo(nowMs - dayWindowMs);
 }
 
 function evictPayers(p: CounterpartyState, nowMs: number): void {
   p.payers24h?.evictUpTo(nowMs - dayWindowMs);
   p.payers7d?.evictUpTo(nowMs - weekWindowMs);
+  p.tinyCard24h?.evictUpTo(nowMs - dayWindowMs);
 }
 
 /** What the (already evicted) state holds of the rows before `row`. Changes only the LRU order. */
@@ -138,9 +163,15 @@ function snapshotOf(
       firstSeenAtBankMs: p?.firstSeenMs ?? null,
       fanIn24h: p?.payers24h?.size ?? 0,
       fanIn7d: p?.payers7d?.size ?? 0,
+      tinyCard24h: p?.tinyCard24h?.size ?? 0,
     },
     fanOut24h: c.payees24h.size,
-    tinyCard10m: c.tinyCard.size,
+    tinyCard10m: c.tinyCard.since(nowMs - burstWindowMs).count,
+    smallCard10m: c.smallCard.size,
+    tinyCard30d: c.tinyCard.size,
+    cashIn28d: totals(c.cashIn, cashInWindowMs),
+    inPayers7d: c.payersIn7d.size,
+    lastCardMs: c.lastCardMs,
   };
 }
 
@@ -161,13 +192,27 @@ function remember(state: FeatureState, row: Transaction, c: CustomerState, nowMs
     c.maxOutMinor = Math.max(c.maxOutMinor, absMinor);
     c.outgoing.push(nowMs, absMinor);
     c.payees24h.touch(row.counterparty, nowMs);
-    if (row.channel === 'card' && absMinor < tinyCardAmountMinor) c.tinyCard.push(nowMs, absMinor);
+    if (row.channel === 'card') rememberCard(c, p, absMinor, nowMs);
     p.payers24h ??= new RecentKeys(maxFanInPerCounterparty);
     p.payers7d ??= new RecentKeys(maxFanInPerCounterparty);
     p.payers24h.touch(row.customer, nowMs);
     p.payers7d.touch(row.customer, nowMs);
   } else {
     c.incoming.push(nowMs, absMinor);
+    if (row.channel === 'atm') c.cashIn.push(nowMs, absMinor);
+    // Account-to-account money in: what a bank sees as a credit from an IBAN (not cash, not a card refund).
+    if (row.channel === 'transfer' || row.channel === 'standing_order') c.payersIn7d.touch(row.counterparty, nowMs);
+  }
+}
+
+/** A card payment out: the customer's tiny and small card windows, its time, and the merchant's tiny ones. */
+function rememberCard(c: CustomerState, p: CounterpartyState, absMinor: number, nowMs: number): void {
+  c.lastCardMs = nowMs;
+  if (absMinor < smallCardAmountMinor) c.smallCard.push(nowMs, absMinor);
+  if (absMinor < tinyCardAmountMinor) {
+    c.tinyCard.push(nowMs, absMinor);
+    p.tinyCard24h ??= new TimedSeries(maxTinyCardPerCounterparty);
+    p.tinyCard24h.push(nowMs, absMinor);
   }
 }
 
@@ -175,7 +220,7 @@ function remember(state: FeatureState, row: Transaction, c: CustomerState, nowMs
 function sighting(state: FeatureState, id: string, nowMs: number): CounterpartyState {
   let p = state.counterparties.get(id);
   if (p === undefined) {
-    p = { firstSeenMs: nowMs, payers24h: null, payers7d: null };
+    p = { firstSeenMs: nowMs, payers24h: null, payers7d: null, tinyCard24h: null };
     state.counterparties.set(id, p);
   }
   return p;

@@ -7,7 +7,7 @@
  */
 import type { Channel } from '../interchange/format.ts';
 import { channelFeature, type FeatureName, featureNames } from './catalogue.ts';
-import { dayMs, hourMs, maxAbsZ, minAmountSpreadLog } from './constants.ts';
+import { cardGapCapMs, dayMs, hourMs, maxAbsZ, minAmountSpreadLog } from './constants.ts';
 
 /** Log-amount statistics (Welford) of one direction of a customer's earlier transactions. */
 export interface AmountStats {
@@ -61,11 +61,26 @@ export interface FeatureSnapshot {
     readonly fanIn24h: number;
     /** … 7 d. */
     readonly fanIn7d: number;
+    /** Card payments out of under 1.00 (tinyCardAmountMinor) to it by anyone at the bank in the last 24 h: a shop under a card-testing attack. */
+    readonly tinyCard24h: number;
   };
   /** Distinct payees this customer paid in the last 24 h. */
   readonly fanOut24h: number;
   /** Card payments under 1.00 by this customer in the last 10 minutes. */
   readonly tinyCard10m: number;
+  /** Card payments under 2.00 (smallCardAmountMinor) by this customer in the last 10 minutes: probes go up to 1.99. */
+  readonly smallCard10m: number;
+  /** Card payments under 1.00 by this customer in the last 30 days: a habit of micro-payments, or none. */
+  readonly tinyCard30d: number;
+  /** Cash paid in (cash deposits) by this customer in the 28 days before timeMs. */
+  readonly cashIn28d: WindowTotals;
+  /** Distinct accounts that paid money into this customer's account (transfers in, not cash or card refunds) in the last 7 days. */
+  readonly inPayers7d: number;
+  /**
+   * Time of this customer's previous card payment out, ms; null = none. One older than cardGapCapMs
+   * gives the same feature as none, so a builder may look back only that far.
+   */
+  readonly lastCardMs: number | null;
 }
 
 /** log(1 + minor units / 100): amounts in major units, squashed; every currency of the format has two decimals. */
@@ -82,6 +97,10 @@ function zScore(stats: AmountStats, x: number): number {
 
 const logHoursSince = (nowMs: number, sinceMs: number | null): number =>
   sinceMs === null ? 0 : Math.log1p((nowMs - sinceMs) / hourMs);
+
+/** log1p of the seconds since the previous card payment, capped at cardGapCapMs (also when there is none). */
+const cardGapLogSeconds = (nowMs: number, lastCardMs: number | null): number =>
+  Math.log1p(Math.min(lastCardMs === null ? cardGapCapMs : nowMs - lastCardMs, cardGapCapMs) / 1000);
 
 /** The features by name. Pure. */
 function featuresOf(s: FeatureSnapshot): Record<FeatureName, number> {
@@ -125,6 +144,13 @@ function featuresOf(s: FeatureSnapshot): Record<FeatureName, number> {
     channel_direct_debit: 0,
     channel_standing_order: 0,
     channel_atm: 0,
+    cash_in_count_28d: s.cashIn28d.count,
+    cash_in_sum_28d_log: logMajor(s.cashIn28d.sumMinor),
+    tiny_card_count_30d: s.tinyCard30d,
+    counterparty_tiny_card_24h: cp.tinyCard24h,
+    in_payers_7d: s.inPayers7d,
+    small_card_count_10m: s.smallCard10m,
+    card_gap_log_seconds: cardGapLogSeconds(s.timeMs, s.lastCardMs),
   };
   features[channelFeature[s.channel]] = 1;
   return features;
