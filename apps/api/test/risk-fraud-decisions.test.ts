@@ -135,6 +135,72 @@ describe('fraud decisions on transfers', () => {
       assert.equal(await outboxCount(testApp, 'risk.model_unavailable'), 0, 'the committed model loaded');
     });
 
+  it('reads cash paid in, card payments and payers in from the ledger, and no merchant card count', async (t) => {
+    const testApp = await buildTestApp(t, { env: onlyRiskStepsUp });
+    const { payments } = testApp.services;
+    const grocer = await fundedCustomer(testApp, 0n, 'Corner Grocer');
+    const customer = await fundedCustomer(testApp, 0n, 'Card Payer');
+    const accountId = customer.account.id;
+    const now = Date.now();
+    const ago = (ms: number) => new Date(now - ms);
+    const eurMinor = (amountMinor: bigint) => ({ accountId, amountMinor, currency: 'EUR' as const });
+    // Two deposits in the last 28 days, one 40 days ago (outside the window).
+    for (const [minor, atMs] of [
+      [900_000n, 40 * dayMs],
+      [500_000n, 20 * dayMs],
+      [300_000n, 2 * dayMs],
+    ] as const) {
+      await payments.creditAccount({ ...eurMinor(minor), description: 'Deposit', at: ago(atMs) });
+    }
+    // Card payments: 0.50 three days ago; 0.40, 1.50 and 0.99 in the last ten minutes (the last 60 s ago).
+    for (const [minor, atMs] of [
+      [50n, 3 * dayMs],
+      [40n, 8 * 60_000],
+      [150n, 5 * 60_000],
+      [99n, 60_000],
+    ] as const) {
+      await payments.cardPurchase({ ...eurMinor(minor), description: 'Online shop', at: ago(atMs) });
+    }
+    // Two accounts paid the customer this week (one of them twice), a third 10 days ago.
+    const payers = await Promise.all(
+      ['Payer One', 'Payer Two', 'Payer Old'].map((n) => fundedCustomer(testApp, 0n, n)),
+    );
+    for (const [payer, atMs] of [
+      [payers[2], 10 * dayMs],
+      [payers[0], 3 * dayMs],
+      [payers[1], 2 * dayMs],
+      [payers[0], dayMs],
+    ] as const) {
+      await payments.creditAccount({
+        accountId: payer?.account.id ?? '',
+        amountMinor: 10_000n,
+        currency: 'EUR',
+        description: 'Funding',
+        at: ago(atMs + 60_000),
+      });
+      await payments.postTransfer(payer?.customerId ?? '', {
+        fromAccountId: payer?.account.id ?? '',
+        to: { iban: customer.account.iban },
+        amountMinor: 10_000n,
+        currency: 'EUR',
+        reference: 'Share',
+        at: ago(atMs),
+      });
+    }
+    const body = { fromAccountId: accountId, to: { iban: grocer.account.iban }, amount: eur('20.00') };
+    await transfer(testApp, customer.customerId, body, freshKey());
+    const [decision] = await keyedDecisions(testApp, customer.customerId);
+    const f = decision?.features ?? {};
+    assert.deepEqual(
+      [f.cash_in_count_28d, f.tiny_card_count_30d, f.tiny_card_count_10m, f.small_card_count_10m, f.in_payers_7d],
+      [2, 3, 2, 3, 2],
+    );
+    assert.ok(Math.abs((f.cash_in_sum_28d_log ?? 0) - Math.log1p(8000)) < 1e-9, String(f.cash_in_sum_28d_log));
+    // The last card payment was 60 s before the request (plus the time the request took).
+    assert.ok(Math.abs((f.card_gap_log_seconds ?? 0) - Math.log1p(60)) < 0.1, String(f.card_gap_log_seconds));
+    assert.equal(f.counterparty_tiny_card_24h, 0, 'card payments carry no IBAN: no count at the payee');
+  });
+
   it('decides by the rules alone when the model file is missing, and raises one alert', async (t) => {
     const logLines: string[] = [];
     const testApp = await buildTestApp(t, {
