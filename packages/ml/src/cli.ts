@@ -5,6 +5,8 @@
  *   ./ng ml validate --input FILE
  *   ./ng ml train [--input FILE | --seed N --customers N --days N --fraud-rate R] [--out FILE] [--epochs N]
  *   ./ng ml evaluate [--model FILE] [--input FILE | --seed N --customers N --days N --fraud-rate R]
+ *   ./ng ml insights-train [--seed N] [--out FILE] [--epochs N]
+ *   ./ng ml insights-evaluate [--model FILE] [--seed N]
  *
  * Exit codes: 0 done, 1 the input is malformed or writing failed, 2 a bad command line.
  */
@@ -25,6 +27,7 @@ import type { Transaction } from './interchange/format.ts';
 import { readTransactionFile, validateTransactions } from './interchange/reader.ts';
 import { describeTally, TallyCounter } from './interchange/tally.ts';
 import { TransactionWriter } from './interchange/writer.ts';
+import { insightsEvaluate, insightsTrain } from './insights/cli.ts';
 import {
   defaultGenerationOptions,
   type GenerationOptions,
@@ -37,6 +40,8 @@ const usage = [
   '       ./ng ml validate --input FILE',
   '       ./ng ml train [--input FILE | --seed N --customers N --days N --fraud-rate R] [--out FILE] [--epochs N]',
   '       ./ng ml evaluate [--model FILE] [--input FILE | --seed N --customers N --days N --fraud-rate R]',
+  '       ./ng ml insights-train [--seed N] [--out FILE] [--epochs N]',
+  '       ./ng ml insights-evaluate [--model FILE] [--seed N]',
 ].join('\n');
 
 /** The committed model, which `train` writes and `evaluate` reads unless told otherwise. */
@@ -255,11 +260,13 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'validate') return validate(args);
   if (command === 'train') return train(args);
   if (command === 'evaluate') return evaluate(args);
+  if (command === 'insights-train') return insightsTrain(args);
+  if (command === 'insights-evaluate') return insightsEvaluate(args);
   if (command === undefined || command === 'help' || command === '--help') {
     process.stdout.write(`${usage}\n`);
     return command === undefined ? 2 : 0;
   }
-  throw new UsageError(`unknown command ${JSON.stringify(command)} (generate, validate, train or evaluate)`);
+  throw new UsageError(`unknown command ${JSON.stringify(command)} (generate, validate, train, evaluate, insights-train or insights-evaluate)`);
 }
 
 try {
