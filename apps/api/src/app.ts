@@ -36,6 +36,7 @@ import { createLedgerService } from './ledger/index.ts';
 import {
   createPayeesService,
   createPaymentsService,
+  createTransferReviews,
   paymentsApprovalExecutors,
   paymentsBackofficeRoutes,
   paymentsRoutes,
@@ -95,7 +96,10 @@ export function createServices(deps: AppDependencies) {
     limits,
     audit,
     risk: risk?.check,
+    reviews: risk,
   });
+  // The fraud review queue of held transfers (ADR 0131): approving posts the hold, rejecting voids it.
+  const transferReviews = createTransferReviews(deps, { ledger, accounts, limits, audit, reviews: risk });
   const payees = createPayeesService(deps, { vault, kyc, accounts, audit });
   // GDPR export composes every module's part; erasure destroys the customer's data key.
   const gdpr = createGdprService(deps, {
@@ -134,6 +138,7 @@ export function createServices(deps: AppDependencies) {
     limits,
     risk,
     payments,
+    transferReviews,
     payees,
     backoffice,
     gdpr,

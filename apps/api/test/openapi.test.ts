@@ -87,6 +87,7 @@ const validBodies: Record<string, object> = {
     description: 'Deposit',
   },
   '/backoffice/v1/approvals/{id}/reject': { reason: 'No ticket for this request' },
+  '/backoffice/v1/fraud-reviews/{id}/reject': { freezeAccount: false },
   '/api/v1/me/kyc': {
     legalName: 'Ada Lovelace',
     documentType: 'passport',

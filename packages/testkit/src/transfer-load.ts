@@ -387,7 +387,9 @@ const transferChecks: readonly { readonly name: string; readonly sql: string }[]
     sql: `SELECT t.id AS subject, coalesce(e.status, 'no entry') AS detail FROM transfers t
           LEFT JOIN journal_entries e ON e.id = t.journal_entry_id AND e.kind = 'transfer'
             AND e.metadata ->> 'transferId' = t.id
-          WHERE e.id IS NULL OR e.status <> t.status`,
+          -- A held transfer's entry is a pending hold until it is approved (posted) or rejected (voided).
+          WHERE e.id IS NULL
+            OR e.status <> CASE t.status WHEN 'held' THEN 'pending' WHEN 'rejected' THEN 'voided' ELSE t.status END`,
   },
   {
     name: 'transfer postings differ from the transfer',
@@ -404,26 +406,29 @@ const transferChecks: readonly { readonly name: string; readonly sql: string }[]
                                   AND p.amount_minor = t.amount_minor AND p.currency = t.currency) <> 1`,
   },
   {
-    name: 'transfer without its two history lines',
+    // A held or rejected transfer shows only on the sender's history (pending, then voided).
+    name: 'transfer without its history lines',
     sql: `SELECT t.id AS subject, count(l.id) || ' lines' AS detail FROM transfers t
           LEFT JOIN account_transactions l ON l.entry_id = t.journal_entry_id
-          GROUP BY t.id, t.from_account_id, t.to_account_id, t.amount_minor
-          HAVING count(l.id) <> 2
+          GROUP BY t.id, t.from_account_id, t.to_account_id, t.amount_minor, t.status
+          HAVING count(l.id) <> CASE WHEN t.status IN ('held', 'rejected') THEN 1 ELSE 2 END
             OR count(*) FILTER (WHERE l.account_id = t.from_account_id AND l.direction = 'debit'
-                                  AND l.amount_minor = t.amount_minor) <> 1
+                                  AND l.amount_minor = t.amount_minor
+                                  AND l.status = CASE t.status WHEN 'held' THEN 'pending' WHEN 'rejected' THEN 'voided' ELSE t.status END) <> 1
             OR count(*) FILTER (WHERE l.account_id = t.to_account_id AND l.direction = 'credit'
-                                  AND l.amount_minor = t.amount_minor) <> 1`,
+                                  AND l.amount_minor = t.amount_minor) <> CASE WHEN t.status IN ('held', 'rejected') THEN 0 ELSE 1 END`,
   },
   {
+    // Exactly one transfer.posted once posted, none before; a held one raised transfer.held once.
     name: 'transfer without exactly one outbox event',
     sql: `SELECT t.id AS subject, count(o.id) || ' events' AS detail FROM transfers t
           LEFT JOIN outbox_events o ON o.aggregate_id = t.id AND o.topic = 'transfer.posted'
-          GROUP BY t.id HAVING count(o.id) <> 1`,
+          GROUP BY t.id, t.status HAVING count(o.id) <> CASE t.status WHEN 'posted' THEN 1 WHEN 'reversed' THEN 1 ELSE 0 END`,
   },
   {
     name: 'transfer without exactly one stored response',
     sql: `SELECT t.id AS subject, count(k.key) || ' stored responses' AS detail FROM transfers t
-          LEFT JOIN idempotency_keys k ON k.scope = 'customer:' || t.customer_id AND k.response_status = 201
+          LEFT JOIN idempotency_keys k ON k.scope = 'customer:' || t.customer_id AND k.response_status IN (201, 202)
             AND k.response_body ->> 'id' = t.id
           GROUP BY t.id HAVING count(k.key) <> 1`,
   },

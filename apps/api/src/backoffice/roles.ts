@@ -8,8 +8,17 @@
  * - compliance: request limit changes
  * - approver: approve or reject other operators' requests (four-eyes)
  * - customers: lock a customer's access, request unlocking or closing it (ADR 0105)
+ * - fraud: review transfers the fraud checks held: approve or reject them (ADR 0131)
  */
-export const operatorRoles = ['support', 'payments', 'accounts', 'compliance', 'approver', 'customers'] as const;
+export const operatorRoles = [
+  'support',
+  'payments',
+  'accounts',
+  'compliance',
+  'approver',
+  'customers',
+  'fraud',
+] as const;
 export type OperatorRole = (typeof operatorRoles)[number];
 
 export const roleScopePrefix = 'backoffice:';

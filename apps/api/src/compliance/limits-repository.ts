@@ -99,3 +99,18 @@ export async function findStanding(db: Queryable, customerId: string, day: strin
     usedToday: new Map(totals.rows.map((r) => [r.currency, r.reserved_minor])),
   };
 }
+
+/** Lowers a day's reserved total by a payment that will never be sent (never below zero). */
+export async function releaseReserved(
+  db: Queryable,
+  customerId: string,
+  currency: string,
+  day: string,
+  amountMinor: bigint,
+): Promise<void> {
+  await db.query(
+    `UPDATE outgoing_daily_totals SET reserved_minor = greatest(reserved_minor - $4::bigint, 0)
+     WHERE customer_id = $1 AND currency = $2 AND day = $3::date`,
+    [customerId, currency, day, amountMinor.toString()],
+  );
+}

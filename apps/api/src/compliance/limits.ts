@@ -1,5 +1,6 @@
 import type { AuditService } from '../audit/index.ts';
 import { transferLimitCurrencyPercents, transferLimitsByTierEur } from '../platform/constants.ts';
+import type { Queryable } from '../platform/database.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import { assert, DomainError, unprocessable } from '../platform/errors.ts';
 import { type Currency, currencies, currencyExponents, formatAmount, toApiMoney } from '../platform/money.ts';
@@ -10,6 +11,7 @@ import {
   type OverrideRow,
   type ReservationItem,
   type ReservationResult,
+  releaseReserved,
   upsertOverride,
 } from './limits-repository.ts';
 
@@ -193,6 +195,16 @@ export function createLimitsService(
     },
 
     tiers: tiersJson,
+
+    /**
+     * Gives back what a payment reserved of its day's limit when it will never be sent (a held
+     * transfer an analyst rejected, docs/adr/0131), in the caller's transaction. Own-account
+     * payments reserved nothing; a day's total never goes below zero.
+     */
+    async releaseReservation(tx: Queryable, payment: OutgoingPayment & { readonly at: Date }): Promise<void> {
+      if (payment.toOwnAccount) return;
+      await releaseReserved(tx, payment.customerId, payment.currency, utcDay(payment.at), payment.amountMinor);
+    },
 
     limitsOf,
 

@@ -1,3 +1,4 @@
+import { Type } from 'typebox';
 import type { AccountsService } from '../accounts/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import {
@@ -18,11 +19,20 @@ import {
   apiProblems,
   bodyProblems,
   IdempotencyKeyHeader,
+  IdParams,
+  NoBody,
   NoQuery,
+  NullableString,
+  Page,
+  pageQueryProperties,
   problemResponses,
+  StringEnum,
   signedInProblems,
+  Timestamp,
   type TypeBoxApp,
 } from '../platform/schemas.ts';
+import type { TransferReviews } from './reviews.ts';
+import { Transfer } from './routes.ts';
 import type { PaymentsService } from './service.ts';
 
 /**
@@ -35,6 +45,7 @@ type Options = RouteOptions<{
   readonly accounts: AccountsService;
   readonly audit: AuditService;
   readonly backoffice: BackofficeService;
+  readonly transferReviews: TransferReviews;
 }>;
 const tags = ['back office'];
 
@@ -101,6 +112,106 @@ async function creditRoute(app: TypeBoxApp, { deps, services }: Options) {
   );
 }
 
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+
+/** A held transfer with the decision that held it: what the fraud analyst reviews. */
+const FraudReview = Type.Object({
+  transfer: Transfer,
+  customerId: Type.String(),
+  decision: Type.Union([
+    Type.Object({
+      id: Type.String({ format: 'uuid' }),
+      outcome: Type.String(),
+      model: Type.String({ description: "'name@version' of the model, or 'rules-only'" }),
+      score: NullableNumber,
+      rulesScore: Type.Number(),
+      customerReason: NullableString(),
+      reasons: Type.Array(
+        Type.Object({ feature: Type.String(), description: Type.String(), contribution: Type.Number() }),
+        { description: 'The rules that fired, then the model’s strongest features, in plain words' },
+      ),
+      decidedAt: Timestamp,
+      review: Type.Union([
+        Type.Object({ outcome: StringEnum(['approved', 'rejected']), by: Type.String(), at: Timestamp }),
+        Type.Null(),
+      ]),
+    }),
+    Type.Null(),
+  ]),
+});
+
+const RejectHeldBody = Type.Object(
+  {
+    freezeAccount: Type.Optional(
+      Type.Boolean({ default: false, description: 'Also freeze the paying account (a bank freeze)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The fraud review queue (docs/adr/0131, role fraud): held transfers oldest first; approve posts
+ * one, reject voids its hold. Retrying the same decision answers the decided transfer again.
+ */
+async function fraudReviewRoutes(app: TypeBoxApp, { deps, services }: Options) {
+  const { transferReviews, backoffice } = services;
+  const guard = { config: deps.config, operators: backoffice.operators };
+  const decisionProblems = problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 404, 409, 422);
+  app.get(
+    '/fraud-reviews',
+    {
+      schema: {
+        tags,
+        summary: 'Transfers held for fraud review, oldest first, with the reasons (role fraud)',
+        security,
+        querystring: Type.Object(pageQueryProperties, { additionalProperties: false }),
+        response: { 200: Page(FraudReview), ...problemResponses(...apiProblems, ...signedInProblems) },
+      },
+    },
+    async (request) => {
+      await requireOperatorRole(request, guard, 'fraud');
+      return transferReviews.listHeld(request.query.limit ?? 20, request.query.cursor);
+    },
+  );
+  app.post(
+    '/fraud-reviews/:id/approve',
+    {
+      schema: {
+        tags,
+        summary: 'Approve a held transfer: the money moves to the payee (role fraud)',
+        security,
+        params: IdParams('transfer'),
+        querystring: NoQuery,
+        body: NoBody,
+        response: { 200: FraudReview, ...decisionProblems },
+      },
+    },
+    async (request) => {
+      const caller = await requireOperatorRole(request, guard, 'fraud');
+      return transferReviews.approve(request.params.id, caller.operatorId);
+    },
+  );
+  app.post(
+    '/fraud-reviews/:id/reject',
+    {
+      schema: {
+        tags,
+        summary: 'Reject a held transfer: the reserved money is released; optionally freeze the account (role fraud)',
+        security,
+        params: IdParams('transfer'),
+        querystring: NoQuery,
+        body: RejectHeldBody,
+        response: { 200: FraudReview, ...decisionProblems },
+      },
+    },
+    async (request) => {
+      const caller = await requireOperatorRole(request, guard, 'fraud');
+      return transferReviews.reject(request.params.id, caller.operatorId, request.body.freezeAccount ?? false);
+    },
+  );
+}
+
 export async function paymentsBackofficeRoutes(app: TypeBoxApp, options: Options) {
   await creditRoute(app, options);
+  await fraudReviewRoutes(app, options);
 }

@@ -49,9 +49,15 @@ export interface TransferRecord {
   readonly reference: string;
   readonly counterpartyName: string;
   readonly counterpartyIban: string;
+  /** posted, or held for a fraud analyst's review (docs/adr/0131) and then posted or rejected. */
+  readonly status: TransferStatus;
+  /** The risk module's decision behind it (fraud_decisions); null when nothing scored it. */
+  readonly riskDecisionId: string | null;
   readonly createdAt: Date;
   readonly postedAt: Date | null;
 }
+
+export type TransferStatus = 'posted' | 'held' | 'rejected' | 'reversed';
 
 export interface OutboxEvent {
   readonly id: string;

@@ -1,4 +1,5 @@
 import type { Queryable } from '../platform/database.ts';
+import type { TransferRecord, TransferStatus } from './movements.ts';
 
 /** The payments module's SQL beyond the posting function (payments_post): step-up facts and payees. */
 
@@ -27,6 +28,137 @@ export async function recordPaymentApproval(
     approval.customerId,
     approval.challengeId,
   ]);
+}
+
+// ---- Transfers ---------------------------------------------------------------------------------
+
+interface TransferRow {
+  id: string;
+  customer_id: string;
+  from_account_id: string;
+  to_account_id: string;
+  to_own_account: boolean;
+  journal_entry_id: string;
+  amount_minor: bigint;
+  currency: string;
+  reference: string;
+  counterparty_name: string;
+  counterparty_iban: string;
+  status: TransferStatus;
+  risk_decision_id: string | null;
+  created_at: Date;
+  posted_at: Date | null;
+}
+
+const transferColumns = `id, customer_id, from_account_id, to_account_id, to_own_account, journal_entry_id, amount_minor,
+  currency, reference, counterparty_name, counterparty_iban, status, risk_decision_id, created_at, posted_at`;
+
+function fromRow(row: TransferRow): TransferRecord {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    fromAccountId: row.from_account_id,
+    toAccountId: row.to_account_id,
+    toOwnAccount: row.to_own_account,
+    journalEntryId: row.journal_entry_id,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    reference: row.reference,
+    counterpartyName: row.counterparty_name,
+    counterpartyIban: row.counterparty_iban,
+    status: row.status,
+    riskDecisionId: row.risk_decision_id,
+    createdAt: row.created_at,
+    postedAt: row.posted_at,
+  };
+}
+
+/** One transfer; of one customer when `customerId` is given. `forUpdate` locks its row (a review). */
+export async function findTransfer(
+  db: Queryable,
+  transferId: string,
+  customerId?: string,
+  forUpdate = false,
+): Promise<TransferRecord | undefined> {
+  const { rows } = await db.query<TransferRow>(
+    `SELECT ${transferColumns} FROM transfers WHERE id = $1 AND ($2::text IS NULL OR customer_id = $2)${forUpdate ? ' FOR UPDATE' : ''}`,
+    [transferId, customerId ?? null],
+  );
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
+
+/** Held transfers, oldest first (the review queue; ids sort by creation time), after the id `after`. */
+export async function heldTransfers(
+  db: Queryable,
+  limit: number,
+  after: string | undefined,
+): Promise<TransferRecord[]> {
+  const { rows } = await db.query<TransferRow>(
+    `SELECT ${transferColumns} FROM transfers WHERE status = 'held' AND ($2::text IS NULL OR id > $2)
+     ORDER BY id LIMIT $1`,
+    [limit, after ?? null],
+  );
+  return rows.map(fromRow);
+}
+
+/** A held transfer decided: its status, and when it posted (approved) or null (rejected). */
+export async function settleTransfer(
+  tx: Queryable,
+  transferId: string,
+  status: 'posted' | 'rejected',
+  postedAt: Date | null,
+): Promise<void> {
+  await tx.query(`UPDATE transfers SET status = $2, posted_at = $3 WHERE id = $1 AND status = 'held'`, [
+    transferId,
+    status,
+    postedAt,
+  ]);
+}
+
+/**
+ * The sender's pending history line of a held transfer, once decided: posted with the balance the
+ * ledger reached, or voided (no balance: nothing moved).
+ */
+export async function settleHeldLine(
+  tx: Queryable,
+  entryId: string,
+  settled: { status: 'posted' | 'voided'; balanceAfterMinor: bigint | null; postedAt: Date | null },
+): Promise<void> {
+  await tx.query(
+    `UPDATE account_transactions SET status = $2, balance_after_minor = $3, posted_at = $4
+     WHERE entry_id = $1 AND direction = 'debit' AND status = 'pending'`,
+    [entryId, settled.status, settled.balanceAfterMinor?.toString() ?? null, settled.postedAt],
+  );
+}
+
+/** A history line written outside payments_post (the payee's credit when a held transfer posts). */
+export async function insertStatementLine(
+  tx: Queryable,
+  row: Record<string, unknown>,
+  posted: { balanceAfterMinor: bigint; createdAt: Date; postedAt: Date },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO account_transactions (id, customer_id, account_id, entry_id, direction, amount_minor, currency,
+       currency_exponent, balance_after_minor, status, description, counterparty_name, counterparty_iban, created_at, posted_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+    [
+      row.id,
+      row.customer_id,
+      row.account_id,
+      row.entry_id,
+      row.direction,
+      row.amount_minor,
+      row.currency,
+      row.currency_exponent,
+      posted.balanceAfterMinor.toString(),
+      row.status,
+      row.description,
+      row.counterparty_name,
+      row.counterparty_iban,
+      posted.createdAt,
+      posted.postedAt,
+    ],
+  );
 }
 
 // ---- Payees ------------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
-import type { RiskCheck } from '../risk/index.ts';
+import type { RiskCheck, RiskService } from '../risk/index.ts';
 
 // The contract moved to the risk module's door (docs/adr/0130); payments, its caller, uses it from there.
-export type { RiskCheck, RiskDecision, TransferCommand } from '../risk/index.ts';
+export type { CustomerReason, RiskCheck, RiskDecision, TransferCommand } from '../risk/index.ts';
+export { customerReasonText } from '../risk/index.ts';
+
+/** What payments needs of the risk module for held transfers (docs/adr/0131): reasons and labels. */
+export type ReviewDecisions = Pick<RiskService, 'decisionsById' | 'recordReview'>;
 
 /**
  * What the transfer path calls when no risk check is passed in (app.ts passes the risk module's;

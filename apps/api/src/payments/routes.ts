@@ -31,12 +31,26 @@ import type { PaymentsService, TransferTo } from './service.ts';
 const security = [{ oauth2: [] }];
 
 /**
- * `posted` is the only status a transfer has today. Its static type stays `string` because
- * service.ts's transferView widens the literal; once it says `'posted' as const`, drop the Unsafe.
+ * posted; held for a fraud analyst's review (202 on POST), then posted or rejected (docs/adr/0131).
+ * Its static type stays `string` because transferView's status comes from the database row.
  */
-const TransferStatus = Type.Unsafe<string>(StringEnum(['posted']));
+const TransferStatus = Type.Unsafe<string>(StringEnum(['posted', 'held', 'rejected', 'reversed']));
 
-const Transfer = Type.Object({
+/** Why a transfer was held, in words safe for the customer; the app translates `reason`. */
+const TransferReview = Type.Object({
+  status: StringEnum(['pending', 'approved', 'rejected']),
+  reason: StringEnum([
+    'unusual_amount',
+    'new_payee',
+    'new_device',
+    'many_payments',
+    'money_in_then_out',
+    'unusual_activity',
+  ]),
+  message: Type.String(),
+});
+
+export const Transfer = Type.Object({
   id: Type.String({ example: 'trf_01jf8x9k2m3n4p5q6r7s8t9v0w' }),
   status: TransferStatus,
   fromAccountId: Type.String(),
@@ -46,6 +60,10 @@ const Transfer = Type.Object({
   counterparty: Type.Object({ name: Type.String({ example: 'J*** D**' }), maskedIban: Type.String() }),
   createdAt: Timestamp,
   postedAt: NullableTimestamp,
+  review: Type.Optional({
+    ...TransferReview,
+    description: 'Only for a transfer held for review: why, and where the review stands',
+  }),
 });
 
 const OwnAccountPayee = Type.Object(
@@ -113,13 +131,18 @@ export async function paymentsRoutes(app: TypeBoxApp, options: Options) {
         description:
           '`to` is exactly one of `{ accountId }` (an own account), `{ iban }` or `{ payeeId }` (one of your saved payees, paid exactly as its saved IBAN would be; someone else’s or a deleted one is 404 payee_not_found). ' +
           'Requires an Idempotency-Key header. A retry with the same key and body returns the stored response with `Idempotent-Replayed: true`; the same key with another body is refused with 422 idempotency_key_reused. ' +
-          'A transfer to another customer above the step-up threshold of its currency, one that takes your payments to others without approval in the last 24 hours past that threshold, to an account you never paid before, or flagged by risk checks answers 403 `step_up_required` with a passkey challenge in `stepUp`, bound to the amount, currency, payee and the account debited; approve it with a passkey and send the same request with the same key and `stepUp: { challengeId, assertion }`. `stepUp` is not part of what the key identifies.',
+          'A transfer the fraud checks hold for review answers 202 with `status: held` and a customer-safe `review.reason`: the money is reserved and sent only once the bank approves it. A transfer to another customer above the step-up threshold of its currency, one that takes your payments to others without approval in the last 24 hours past that threshold, to an account you never paid before, or flagged by risk checks answers 403 `step_up_required` with a passkey challenge in `stepUp`, bound to the amount, currency, payee and the account debited; approve it with a passkey and send the same request with the same key and `stepUp: { challengeId, assertion }`. `stepUp` is not part of what the key identifies.',
         security,
         headers: IdempotencyKeyHeader,
         querystring: NoQuery,
         body: TransferBody,
         response: {
           201: Transfer,
+          202: {
+            ...Transfer,
+            description:
+              'Held for review: the amount is reserved on your account, not sent; `review` says why. GET /api/v1/transfers/{id} shows when it is posted or rejected.',
+          },
           ...problemResponses(...apiProblems, ...signedInProblems, ...bodyProblems, 404, 409, 422),
         },
       },

@@ -29,10 +29,18 @@ import {
   outcomeHole,
   type PostedPlan,
   type TransferRecord,
+  type TransferStatus,
 } from './movements.ts';
 import { payeeNotFound } from './payees.ts';
-import { paidBefore, pairKey, recordPaymentApproval } from './repository.ts';
-import { type RiskCheck, type RiskDecision, riskCheck } from './risk.ts';
+import { findTransfer, paidBefore, pairKey, recordPaymentApproval } from './repository.ts';
+import {
+  type CustomerReason,
+  customerReasonText,
+  type ReviewDecisions,
+  type RiskCheck,
+  type RiskDecision,
+  riskCheck,
+} from './risk.ts';
 import {
   cumulativeCheck,
   paymentBinding,
@@ -87,6 +95,15 @@ export interface Answer {
   readonly replayed: boolean;
 }
 
+/** A transfer that may go to the ledger: its parties, the risk decision, and how approval was settled. */
+interface Ready {
+  readonly kind: 'ready';
+  readonly parties: Parties;
+  readonly decision: RiskDecision;
+  readonly approvedBy?: string;
+  readonly cumulative?: true;
+}
+
 interface Parties {
   readonly from: AccountRef;
   readonly to: AccountRef;
@@ -110,11 +127,11 @@ function payeeIbanOf(to: TransferTo): string | null {
   return iban;
 }
 
-/** A transfer as the API shows it, but for its times. */
+/** A transfer as the API shows it, but for its times and its review. */
 function transferFacts(t: Omit<TransferRecord, 'createdAt' | 'postedAt'>) {
   return {
     id: t.id,
-    status: 'posted',
+    status: t.status,
     fromAccountId: t.fromAccountId,
     // Another customer's account id is never shown; the sender's own accounts are.
     toAccountId: t.toOwnAccount ? t.toAccountId : null,
@@ -124,8 +141,30 @@ function transferFacts(t: Omit<TransferRecord, 'createdAt' | 'postedAt'>) {
   };
 }
 
-export function transferView(t: TransferRecord) {
-  return { ...transferFacts(t), createdAt: t.createdAt.toISOString(), postedAt: t.postedAt?.toISOString() ?? null };
+/**
+ * What the customer is told about a held (or rejected) transfer: a code the app translates, an
+ * English sentence, and where it stands. Never the scores or the model's features (docs/adr/0131).
+ */
+export function reviewFacts(status: TransferStatus, customerReason: CustomerReason) {
+  return {
+    status: status === 'held' ? 'pending' : status === 'rejected' ? 'rejected' : 'approved',
+    reason: customerReason,
+    message: `${customerReasonText[customerReason]} ${status === 'rejected' ? reviewRejectedText : reviewPendingText}`,
+  } as const;
+}
+
+const reviewPendingText =
+  'To protect you, we are checking this payment before it leaves your account: the money is reserved, not sent. We usually decide within one business day. If you did not make this payment, contact us now.';
+const reviewRejectedText =
+  'We did not send this payment after checking it, and the reserved money is available again. Contact us if you want to know more.';
+
+export function transferView(t: TransferRecord, customerReason?: CustomerReason | null) {
+  return {
+    ...transferFacts(t),
+    createdAt: t.createdAt.toISOString(),
+    postedAt: t.postedAt?.toISOString() ?? null,
+    ...(customerReason ? { review: reviewFacts(t.status, customerReason) } : {}),
+  };
 }
 
 const ownAccountMissing = (pointer: string) => accountNotFound('customer', pointer);
@@ -235,10 +274,19 @@ function transferRejection(outcome: Extract<LedgerOutcome, { ok: false }>, parti
 }
 
 /** What the transfer writes and answers if the ledger posts it; times are filled in from the posting. */
-function planTransfer(transferId: string, entryId: string, customerId: string, input: TransferInput, parties: Parties) {
+function planTransfer(
+  transferId: string,
+  entryId: string,
+  customerId: string,
+  input: TransferInput,
+  parties: Parties,
+  decision: RiskDecision,
+) {
   const { from, to } = parties;
   const transfer = {
     id: transferId,
+    status: 'posted' as TransferStatus,
+    riskDecisionId: decision.decisionId ?? null,
     customerId,
     fromAccountId: from.id,
     toAccountId: to.id,
@@ -299,6 +347,51 @@ function planTransfer(transferId: string, entryId: string, customerId: string, i
   } satisfies PostedPlan;
 }
 
+/**
+ * A transfer held for review (docs/adr/0131): the ledger holds the money (a pending entry: the
+ * sender's available balance drops, nothing moves), the sender's history shows it pending, the payee
+ * sees nothing yet, and the answer is 202 with the customer-safe reason. payments/reviews.ts posts or
+ * voids it.
+ */
+function planHeldTransfer(
+  transferId: string,
+  entryId: string,
+  customerId: string,
+  input: TransferInput,
+  parties: Parties,
+  decision: Extract<RiskDecision, { outcome: 'hold' }>,
+): PostedPlan {
+  const plan = planTransfer(transferId, entryId, customerId, input, parties, decision);
+  const transfer = { ...plan.transfer, status: 'held' as const };
+  const [debit] = plan.statementLines;
+  assert(debit !== undefined, 'a transfer plan starts with the debit line');
+  return {
+    response: {
+      status: 202,
+      body: {
+        ...transferFacts(transfer),
+        createdAt: outcomeHole.createdAt,
+        postedAt: null,
+        review: reviewFacts('held', decision.customerReason),
+      },
+    },
+    transfer,
+    statementLines: [{ ...debit, status: 'pending' }],
+    event: {
+      id: plan.event.id,
+      topic: 'transfer.held',
+      aggregateId: transferId,
+      payload: {
+        transferId,
+        journalEntryId: entryId,
+        fromAccountId: parties.from.id,
+        amount: toApiMoney(input.amountMinor, input.currency),
+        heldAt: outcomeHole.createdAt,
+      },
+    },
+  };
+}
+
 /** A credit's answer; its balance and times are filled in from the posting. */
 function creditView(entryId: string, input: CreditInput) {
   return {
@@ -337,6 +430,8 @@ export function createPaymentsService(
     limits: Pick<LimitsService, 'postingCheck' | 'tiers'>;
     audit: Pick<AuditService, 'record'>;
     risk?: RiskCheck;
+    /** The risk module's decisions and review labels (app.ts passes them with the risk check). */
+    reviews?: ReviewDecisions;
   },
 ) {
   const { db, config } = deps;
@@ -347,6 +442,14 @@ export function createPaymentsService(
   const findAccounts = createAccountFinder(accounts);
   const hasPaidBefore = createPaidBeforeFinder(db);
   const inProgress = new Map<string, Promise<unknown>>();
+
+  /** The reason a held or rejected transfer was held, from its stored decision; null for any other. */
+  async function customerReasonOfTransfer(transfer: TransferRecord): Promise<CustomerReason | null> {
+    if (transfer.status !== 'held' && transfer.status !== 'rejected') return null;
+    if (!transfer.riskDecisionId || !modules.reviews) return 'unusual_activity';
+    const decision = (await modules.reviews.decisionsById(db, [transfer.riskDecisionId])).get(transfer.riskDecisionId);
+    return decision?.customerReason ?? 'unusual_activity';
+  }
 
   /**
    * Stores a definite domain outcome found before posting (unknown account…) unless the key was
@@ -488,7 +591,7 @@ export function createPaymentsService(
     input: TransferInput,
     idempotency: IdempotencyKey | undefined,
     strongAuth: boolean,
-  ): Promise<{ kind: 'ready'; parties: Parties; approvedBy?: string; cumulative?: true } | Executed> {
+  ): Promise<Ready | Executed> {
     let parties: Parties;
     let decision: RiskDecision;
     try {
@@ -514,14 +617,16 @@ export function createPaymentsService(
     } catch (error) {
       return storeEarlyOutcome(idempotency, definiteError(error));
     }
-    if (!strongAuth) return { kind: 'ready', parties };
+    if (!strongAuth) return { kind: 'ready', parties, decision };
     const reasons = await stepUpReasons(customerId, input, parties, decision);
     // Without an approval in hand the cumulative rule goes with the payment into payments_post; with
     // one, it is verified now (the payment may need it), and the approved payment leaves the total.
-    if (reasons === 'cumulative' && !input.stepUp) return { kind: 'ready', parties, cumulative: true };
-    if (reasons !== 'cumulative' && reasons.length === 0) return { kind: 'ready', parties };
+    if (reasons === 'cumulative' && !input.stepUp) return { kind: 'ready', parties, decision, cumulative: true };
+    if (reasons !== 'cumulative' && reasons.length === 0) return { kind: 'ready', parties, decision };
     const approval = await approvePayment(customerId, input, parties, idempotency);
-    return approval.kind === 'approved' ? { kind: 'ready', parties, approvedBy: approval.challengeId } : approval;
+    return approval.kind === 'approved'
+      ? { kind: 'ready', parties, decision, approvedBy: approval.challengeId }
+      : approval;
   }
 
   /** `strongAuth`: a customer's own request, which step-up rules apply to; back-office and demo data are not. */
@@ -534,7 +639,7 @@ export function createPaymentsService(
     if ('payeeId' in input.to && input.to.payeeIban === undefined) return unknownPayee(idempotency);
     const checked = await checkTransfer(customerId, input, idempotency, strongAuth);
     if (checked.kind !== 'ready') return checked;
-    const { parties } = checked;
+    const { parties, decision } = checked;
     const transferId = newId('transfer');
     // Approved payments leave the cumulative step-up total (migration 0076); written before anything is reserved or posted.
     if (checked.approvedBy)
@@ -558,7 +663,8 @@ export function createPaymentsService(
         ? cumulativeCheck(rules, { customerId, amountMinor: input.amountMinor, currency: input.currency })
         : undefined,
       command: {
-        op: 'post',
+        // Held for review: the ledger reserves the money (a pending entry) until an analyst decides.
+        op: decision.outcome === 'hold' ? 'hold' : 'post',
         entry: {
           entryId,
           kind: 'transfer',
@@ -573,7 +679,10 @@ export function createPaymentsService(
           createdAt: input.at,
         },
       },
-      posted: planTransfer(transferId, entryId, customerId, input, parties),
+      posted:
+        decision.outcome === 'hold'
+          ? planHeldTransfer(transferId, entryId, customerId, input, parties, decision)
+          : planTransfer(transferId, entryId, customerId, input, parties, decision),
       refused: (outcome) => problemResponse(transferRejection(outcome, parties)),
     });
     // The cumulative rule asked, under its lock: nothing moved or was stored; the customer approves
@@ -634,13 +743,10 @@ export function createPaymentsService(
       oncePerKey(idempotency, () => executeTransfer(customerId, input, idempotency, true)),
 
     async getTransfer(customerId: string, transferId: string) {
-      const { rows } = await db.query<TransferRow>(
-        `SELECT ${transferColumns} FROM transfers WHERE id = $1 AND customer_id = $2`,
-        [transferId, customerId],
-      );
-      const row = rows[0];
-      if (!row) throw notFound('transfer_not_found', 'No transfer with this id among your transfers. Check the id.');
-      return transferView(fromRow(row));
+      const transfer = await findTransfer(db, transferId, customerId);
+      if (!transfer)
+        throw notFound('transfer_not_found', 'No transfer with this id among your transfers. Check the id.');
+      return transferView(transfer, await customerReasonOfTransfer(transfer));
     },
 
     /** Back office: money enters from the bank's settlement account (operator API, CLI, demo data). */
@@ -674,43 +780,6 @@ function bodyOrThrow(answer: Answer): Record<string, unknown> {
   const { status, body } = answer.response;
   if (status < 400) return body;
   throw new DomainError(status, String(body.code), String(body.title), String(body.detail));
-}
-
-interface TransferRow {
-  id: string;
-  customer_id: string;
-  from_account_id: string;
-  to_account_id: string;
-  to_own_account: boolean;
-  journal_entry_id: string;
-  amount_minor: bigint;
-  currency: string;
-  reference: string;
-  counterparty_name: string;
-  counterparty_iban: string;
-  created_at: Date;
-  posted_at: Date | null;
-}
-
-const transferColumns = `id, customer_id, from_account_id, to_account_id, to_own_account, journal_entry_id, amount_minor,
-  currency, reference, counterparty_name, counterparty_iban, created_at, posted_at`;
-
-function fromRow(row: TransferRow): TransferRecord {
-  return {
-    id: row.id,
-    customerId: row.customer_id,
-    fromAccountId: row.from_account_id,
-    toAccountId: row.to_account_id,
-    toOwnAccount: row.to_own_account,
-    journalEntryId: row.journal_entry_id,
-    amountMinor: row.amount_minor,
-    currency: row.currency,
-    reference: row.reference,
-    counterpartyName: row.counterparty_name,
-    counterpartyIban: row.counterparty_iban,
-    createdAt: row.created_at,
-    postedAt: row.posted_at,
-  };
 }
 
 export type PaymentsService = ReturnType<typeof createPaymentsService>;

@@ -3,8 +3,8 @@ import { type FraudAssessment, featureNames, featureVector, rulesAssessment } fr
 import { riskReasonsMax } from '../platform/constants.ts';
 import type { Queryable } from '../platform/database.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
-import type { RiskCheck, RiskDecision, TransferCommand } from './contract.ts';
-import { decide } from './decision.ts';
+import type { CustomerReason, ReviewRecord, RiskCheck, RiskDecision, TransferCommand } from './contract.ts';
+import { decide, type Verdict } from './decision.ts';
 import { transferSnapshot } from './features-repository.ts';
 import { loadScoringModel, type ScoringModel } from './model.ts';
 
@@ -14,12 +14,16 @@ export interface RiskService {
   readonly check: RiskCheck;
   /** Settles once the model is loaded, or known missing (rules only); never rejects. */
   readonly model: Promise<ScoringModel>;
+  /** The stored decisions behind held transfers, for the review queue (by decision id). */
+  readonly decisionsById: (db: Queryable, ids: readonly string[]) => Promise<Map<string, DecisionView>>;
+  /** Records an analyst's review on its decision, in the caller's transaction: the training label. */
+  readonly recordReview: (tx: Queryable, review: ReviewRecord) => Promise<void>;
 }
 
 interface Scored {
   readonly model: FraudAssessment | null;
   readonly rules: FraudAssessment;
-  readonly decision: RiskDecision;
+  readonly verdict: Verdict;
 }
 
 /** Plain words for the decision row: the rules that fired, then the model's strongest features. */
@@ -29,41 +33,142 @@ const reasonWords = (scored: Scored) =>
     // A feature that moved the score by less than a millionth explains nothing.
     .filter((r) => r.contribution > 0);
 
+interface StoredDecisionRow {
+  id: string;
+  outcome: RiskDecision['outcome'];
+  reasons: readonly { feature: string }[];
+  customer_reason: CustomerReason | null;
+}
+
+/** The decision as payments sees it, from its stored row: the first decision made under a key stands. */
+function decisionOf(row: StoredDecisionRow): RiskDecision {
+  const reason = row.reasons[0]?.feature ?? 'score';
+  switch (row.outcome) {
+    case 'allow':
+      return { outcome: 'allow', decisionId: row.id };
+    case 'hold':
+      return {
+        outcome: 'hold',
+        reason,
+        customerReason: row.customer_reason ?? 'unusual_activity',
+        decisionId: row.id,
+      };
+    default:
+      return { outcome: row.outcome, reason, decisionId: row.id };
+  }
+}
+
+/**
+ * Stores the decision and answers the one that stands: a retry under the same Idempotency-Key (the
+ * customer resubmitting with a passkey approval, or after a lost answer) gets the first request's
+ * decision, not a fresh score, so a request is decided once. `DO UPDATE` (of nothing that changes)
+ * returns the stored row even when a concurrent duplicate inserted it a moment before.
+ */
 async function storeDecision(
   db: Queryable,
   command: TransferCommand,
   values: Float64Array,
   scored: Scored,
   label: string,
-) {
+): Promise<RiskDecision> {
   // The key is the customer's; hashed with the customer id so the row carries no request secret.
   const keyHash =
     command.idempotencyKey === undefined
       ? null
       : createHash('sha256').update(`${command.customerId}\n${command.idempotencyKey}`).digest('hex');
   const features = Object.fromEntries(featureNames.map((name, i) => [name, values[i]]));
-  await db.query(
-    `INSERT INTO fraud_decisions (customer_id, transfer_id, request_key_hash, score, rules_score, outcome, model, reasons, features, created_at)
-     VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (customer_id, request_key_hash) DO NOTHING`,
+  const { verdict } = scored;
+  const { rows } = await db.query<StoredDecisionRow>(
+    `INSERT INTO fraud_decisions (customer_id, request_key_hash, score, rules_score, outcome, customer_reason, model, reasons, features, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (customer_id, request_key_hash) DO UPDATE SET request_key_hash = EXCLUDED.request_key_hash
+     RETURNING id, outcome, reasons, customer_reason`,
     [
       command.customerId,
       keyHash,
       scored.model?.score ?? null,
       scored.rules.score,
-      scored.decision.outcome,
+      verdict.outcome,
+      verdict.outcome === 'hold' ? verdict.customerReason : null,
       label,
       JSON.stringify(reasonWords(scored)),
       JSON.stringify(features),
       command.at,
     ],
   );
+  const [row] = rows;
+  if (!row) throw new Error('storing a fraud decision returned no row');
+  return decisionOf(row);
+}
+
+/** A stored decision as the back office shows it beside a held transfer. */
+export interface DecisionView {
+  readonly id: string;
+  readonly outcome: string;
+  readonly model: string;
+  readonly score: number | null;
+  readonly rulesScore: number;
+  readonly customerReason: CustomerReason | null;
+  readonly reasons: readonly { feature: string; description: string; contribution: number }[];
+  readonly decidedAt: string;
+  readonly review: { readonly outcome: 'approved' | 'rejected'; readonly by: string; readonly at: string } | null;
+}
+
+interface DecisionRow {
+  id: string;
+  outcome: string;
+  model: string;
+  score: number | null;
+  rules_score: number;
+  customer_reason: CustomerReason | null;
+  reasons: DecisionView['reasons'];
+  created_at: Date;
+  review: 'approved' | 'rejected' | null;
+  reviewed_by: string | null;
+  reviewed_at: Date | null;
+}
+
+async function decisionsById(db: Queryable, ids: readonly string[]): Promise<Map<string, DecisionView>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query<DecisionRow>(
+    `SELECT id, outcome, model, score, rules_score, customer_reason, reasons, created_at, review, reviewed_by, reviewed_at
+     FROM fraud_decisions WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        outcome: r.outcome,
+        model: r.model,
+        score: r.score,
+        rulesScore: r.rules_score,
+        customerReason: r.customer_reason,
+        reasons: r.reasons,
+        decidedAt: r.created_at.toISOString(),
+        review:
+          r.review && r.reviewed_by && r.reviewed_at
+            ? { outcome: r.review, by: r.reviewed_by, at: r.reviewed_at.toISOString() }
+            : null,
+      },
+    ]),
+  );
+}
+
+/** Approved: the customer's own payment (legitimate); rejected: fraud. Recorded once; a second review changes nothing. */
+async function recordReview(tx: Queryable, review: ReviewRecord): Promise<void> {
+  await tx.query(
+    `UPDATE fraud_decisions SET review = $2, reviewed_by = $3, reviewed_at = now(), label = $4
+     WHERE id = $1 AND review IS NULL`,
+    [review.decisionId, review.review, review.operatorId, review.review === 'approved' ? 'legitimate' : 'fraud'],
+  );
 }
 
 /**
- * Fraud scoring of transfers (docs/adr/0130): one feature query, the model and the explicit rules
- * side by side, a decision mapped onto allow / step_up / decline, stored before payments acts on it.
- * The model is loaded once, here at start; until it settles, checks wait for it.
+ * Fraud scoring of transfers (docs/adr/0130, 0131): one feature query, the model and the explicit
+ * rules side by side, a decision mapped onto allow / step_up / hold / decline, stored before
+ * payments acts on it. The model is loaded once, here at start; until it settles, checks wait for it.
  */
 export function createRiskService(deps: Pick<AppDependencies, 'db' | 'config'>): RiskService {
   const { db, config } = deps;
@@ -72,12 +177,11 @@ export function createRiskService(deps: Pick<AppDependencies, 'db' | 'config'>):
     const loaded = await model;
     const values = featureVector(await transferSnapshot(db, command));
     const rules = rulesAssessment(values);
-    const assessed = loaded.kind === 'model' ? loaded.scorer.assess(values, riskReasonsMax) : null;
-    const thresholds = loaded.kind === 'model' ? loaded.scorer.thresholds : null;
-    const decision = decide(assessed, thresholds, rules, command.toOwnAccount);
+    const scorer = loaded.kind === 'model' ? loaded.scorer : null;
+    const assessed = scorer ? scorer.assess(values, riskReasonsMax) : null;
+    const verdict = decide(assessed, scorer?.thresholds ?? null, rules, command.toOwnAccount);
     // Stored before payments acts on it: a decline is explainable even if the answer is lost.
-    await storeDecision(db, command, values, { model: assessed, rules, decision }, loaded.label);
-    return decision;
+    return storeDecision(db, command, values, { model: assessed, rules, verdict }, loaded.label);
   };
-  return { check, model };
+  return { check, model, decisionsById, recordReview };
 }
