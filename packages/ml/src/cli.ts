@@ -22,12 +22,12 @@ import { labelledSet, UnlabelledRow } from './fraud/dataset.ts';
 import { describeEvaluation, evaluateScorer } from './fraud/evaluate.ts';
 import { FraudScorer } from './fraud/scorer.ts';
 import { defaultTrainingOptions, trainFraudModel } from './fraud/train.ts';
+import { insightsEvaluate, insightsTrain } from './insights/cli.ts';
 import { InterchangeError } from './interchange/check.ts';
 import type { Transaction } from './interchange/format.ts';
 import { readTransactionFile, validateTransactions } from './interchange/reader.ts';
 import { describeTally, TallyCounter } from './interchange/tally.ts';
 import { TransactionWriter } from './interchange/writer.ts';
-import { insightsEvaluate, insightsTrain } from './insights/cli.ts';
 import {
   defaultGenerationOptions,
   type GenerationOptions,
@@ -266,7 +266,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return command === undefined ? 2 : 0;
   }
-  throw new UsageError(`unknown command ${JSON.stringify(command)} (generate, validate, train, evaluate, insights-train or insights-evaluate)`);
+  throw new UsageError(
+    `unknown command ${JSON.stringify(command)} (generate, validate, train, evaluate, insights-train or insights-evaluate)`,
+  );
 }
 
 try {

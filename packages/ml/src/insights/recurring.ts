@@ -125,11 +125,6 @@ function frequencyOf(days: readonly number[]): Frequency | undefined {
   return undefined;
 }
 
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)] as number;
-}
-
 /** The schedule of a series: anchor day and whether weekend due dates move to the Friday before. */
 export interface Schedule {
   readonly frequency: Frequency;
@@ -167,7 +162,20 @@ export function expectedDates(schedule: Schedule, lastDay: number, untilDay: num
 
 function scheduleOf(frequency: Frequency, days: readonly number[]): Schedule {
   if (frequency === 'weekly') return { frequency, anchor: weekday(days.at(-1) as number), movesToFriday: false };
-  const anchor = Math.max(...days.map(dayOfMonth).filter((d) => d >= median(days.map(dayOfMonth)) - 3));
+  // The day of the month that puts the payments closest to their due dates (a weekend due date may
+  // be paid the Friday before); ties go to the later day, the one a Friday move comes from.
+  let anchor = 1;
+  let best = Number.POSITIVE_INFINITY;
+  for (const candidate of new Set(days.map(dayOfMonth))) {
+    const cost = days.reduce((sum, d) => {
+      const due = addMonths(d, 0, candidate);
+      return sum + Math.min(Math.abs(d - due), Math.abs(d - toFriday(due)));
+    }, 0);
+    if (cost < best || (cost === best && candidate > anchor)) {
+      best = cost;
+      anchor = candidate;
+    }
+  }
   // Evidence of the Friday rule: a payment on a Friday one or two days before the anchor date, which fell on a weekend.
   const movesToFriday = days.some((d) => {
     const due = addMonths(d, 0, anchor);
