@@ -7166,7 +7166,7 @@ export interface paths {
         put?: never;
         /**
          * Transfer money to an own account, or to another customer by IBAN or saved payee
-         * @description `to` is exactly one of `{ accountId }` (an own account), `{ iban }` or `{ payeeId }` (one of your saved payees, paid exactly as its saved IBAN would be; someone else’s or a deleted one is 404 payee_not_found). Requires an Idempotency-Key header. A retry with the same key and body returns the stored response with `Idempotent-Replayed: true`; the same key with another body is refused with 422 idempotency_key_reused. A transfer to another customer above the step-up threshold of its currency, one that takes your payments to others without approval in the last 24 hours past that threshold, to an account you never paid before, or flagged by risk checks answers 403 `step_up_required` with a passkey challenge in `stepUp`, bound to the amount, currency, payee and the account debited; approve it with a passkey and send the same request with the same key and `stepUp: { challengeId, assertion }`. `stepUp` is not part of what the key identifies.
+         * @description `to` is exactly one of `{ accountId }` (an own account), `{ iban }` or `{ payeeId }` (one of your saved payees, paid exactly as its saved IBAN would be; someone else’s or a deleted one is 404 payee_not_found). Requires an Idempotency-Key header. A retry with the same key and body returns the stored response with `Idempotent-Replayed: true`; the same key with another body is refused with 422 idempotency_key_reused. A transfer the fraud checks hold for review answers 202 with `status: held` and a customer-safe `review.reason`: the money is reserved and sent only once the bank approves it. A transfer to another customer above the step-up threshold of its currency, one that takes your payments to others without approval in the last 24 hours past that threshold, to an account you never paid before, or flagged by risk checks answers 403 `step_up_required` with a passkey challenge in `stepUp`, bound to the amount, currency, payee and the account debited; approve it with a passkey and send the same request with the same key and `stepUp: { challengeId, assertion }`. `stepUp` is not part of what the key identifies.
          */
         post: {
             parameters: {
@@ -7241,7 +7241,7 @@ export interface paths {
                             /** @example trf_01jf8x9k2m3n4p5q6r7s8t9v0w */
                             id: string;
                             /** @enum {string} */
-                            status: "posted";
+                            status: "posted" | "held" | "rejected" | "reversed";
                             fromAccountId: string;
                             /** @description Only when the payee account is the sender’s own */
                             toAccountId: string | null;
@@ -7267,6 +7267,61 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             postedAt: string | null;
+                            /** @description Only for a transfer held for review: why, and where the review stands */
+                            review?: {
+                                /** @enum {string} */
+                                status: "pending" | "approved" | "rejected";
+                                /** @enum {string} */
+                                reason: "unusual_amount" | "new_payee" | "new_device" | "many_payments" | "money_in_then_out" | "unusual_activity";
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Held for review: the amount is reserved on your account, not sent; `review` says why. GET /api/v1/transfers/{id} shows when it is posted or rejected. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example trf_01jf8x9k2m3n4p5q6r7s8t9v0w */
+                            id: string;
+                            /** @enum {string} */
+                            status: "posted" | "held" | "rejected" | "reversed";
+                            fromAccountId: string;
+                            /** @description Only when the payee account is the sender’s own */
+                            toAccountId: string | null;
+                            amount: {
+                                /**
+                                 * @description Decimal string in major units
+                                 * @example 12.34
+                                 */
+                                amount: string;
+                                /**
+                                 * @description ISO 4217 code
+                                 * @enum {string}
+                                 */
+                                currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                            };
+                            reference: string;
+                            counterparty: {
+                                /** @example J*** D** */
+                                name: string;
+                                maskedIban: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            postedAt: string | null;
+                            /** @description Only for a transfer held for review: why, and where the review stands */
+                            review?: {
+                                /** @enum {string} */
+                                status: "pending" | "approved" | "rejected";
+                                /** @enum {string} */
+                                reason: "unusual_amount" | "new_payee" | "new_device" | "many_payments" | "money_in_then_out" | "unusual_activity";
+                                message: string;
+                            };
                         };
                     };
                 };
@@ -7582,7 +7637,7 @@ export interface paths {
                             /** @example trf_01jf8x9k2m3n4p5q6r7s8t9v0w */
                             id: string;
                             /** @enum {string} */
-                            status: "posted";
+                            status: "posted" | "held" | "rejected" | "reversed";
                             fromAccountId: string;
                             /** @description Only when the payee account is the sender’s own */
                             toAccountId: string | null;
@@ -7608,6 +7663,14 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             postedAt: string | null;
+                            /** @description Only for a transfer held for review: why, and where the review stands */
+                            review?: {
+                                /** @enum {string} */
+                                status: "pending" | "approved" | "rejected";
+                                /** @enum {string} */
+                                reason: "unusual_amount" | "new_payee" | "new_device" | "many_payments" | "money_in_then_out" | "unusual_activity";
+                                message: string;
+                            };
                         };
                     };
                 };
@@ -9297,6 +9360,1039 @@ export interface paths {
                                 resultId?: string;
                                 /** @description The problem code when the execution was refused */
                                 code?: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No such resource among the caller’s. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The resource’s state does not allow this now. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is larger than 64 KiB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Understood but refused: `code` says why. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backoffice/v1/fraud-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Transfers held for fraud review, oldest first, with the reasons (role fraud) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                transfer: {
+                                    /** @example trf_01jf8x9k2m3n4p5q6r7s8t9v0w */
+                                    id: string;
+                                    /** @enum {string} */
+                                    status: "posted" | "held" | "rejected" | "reversed";
+                                    fromAccountId: string;
+                                    /** @description Only when the payee account is the sender’s own */
+                                    toAccountId: string | null;
+                                    amount: {
+                                        /**
+                                         * @description Decimal string in major units
+                                         * @example 12.34
+                                         */
+                                        amount: string;
+                                        /**
+                                         * @description ISO 4217 code
+                                         * @enum {string}
+                                         */
+                                        currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                                    };
+                                    reference: string;
+                                    counterparty: {
+                                        /** @example J*** D** */
+                                        name: string;
+                                        maskedIban: string;
+                                    };
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: date-time */
+                                    postedAt: string | null;
+                                    /** @description Only for a transfer held for review: why, and where the review stands */
+                                    review?: {
+                                        /** @enum {string} */
+                                        status: "pending" | "approved" | "rejected";
+                                        /** @enum {string} */
+                                        reason: "unusual_amount" | "new_payee" | "new_device" | "many_payments" | "money_in_then_out" | "unusual_activity";
+                                        message: string;
+                                    };
+                                };
+                                customerId: string;
+                                decision: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    outcome: string;
+                                    /** @description 'name@version' of the model, or 'rules-only' */
+                                    model: string;
+                                    score: number | null;
+                                    rulesScore: number;
+                                    customerReason: string | null;
+                                    /** @description The rules that fired, then the model’s strongest features, in plain words */
+                                    reasons: {
+                                        feature: string;
+                                        description: string;
+                                        contribution: number;
+                                    }[];
+                                    /** Format: date-time */
+                                    decidedAt: string;
+                                    review: {
+                                        /** @enum {string} */
+                                        outcome: "approved" | "rejected";
+                                        by: string;
+                                        /** Format: date-time */
+                                        at: string;
+                                    } | null;
+                                } | null;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backoffice/v1/fraud-reviews/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a held transfer: the money moves to the payee (role fraud) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description No input: send no body, or {} */
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never> | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            transfer: {
+                                /** @example trf_01jf8x9k2m3n4p5q6r7s8t9v0w */
+                                id: string;
+                                /** @enum {string} */
+                                status: "posted" | "held" | "rejected" | "reversed";
+                                fromAccountId: string;
+                                /** @description Only when the payee account is the sender’s own */
+                                toAccountId: string | null;
+                                amount: {
+                                    /**
+                                     * @description Decimal string in major units
+                                     * @example 12.34
+                                     */
+                                    amount: string;
+                                    /**
+                                     * @description ISO 4217 code
+                                     * @enum {string}
+                                     */
+                                    currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                                };
+                                reference: string;
+                                counterparty: {
+                                    /** @example J*** D** */
+                                    name: string;
+                                    maskedIban: string;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                postedAt: string | null;
+                                /** @description Only for a transfer held for review: why, and where the review stands */
+                                review?: {
+                                    /** @enum {string} */
+                                    status: "pending" | "approved" | "rejected";
+                                    /** @enum {string} */
+                                    reason: "unusual_amount" | "new_payee" | "new_device" | "many_payments" | "money_in_then_out" | "unusual_activity";
+                                    message: string;
+                                };
+                            };
+                            customerId: string;
+                            decision: {
+                                /** Format: uuid */
+                                id: string;
+                                outcome: string;
+                                /** @description 'name@version' of the model, or 'rules-only' */
+                                model: string;
+                                score: number | null;
+                                rulesScore: number;
+                                customerReason: string | null;
+                                /** @description The rules that fired, then the model’s strongest features, in plain words */
+                                reasons: {
+                                    feature: string;
+                                    description: string;
+                                    contribution: number;
+                                }[];
+                                /** Format: date-time */
+                                decidedAt: string;
+                                review: {
+                                    /** @enum {string} */
+                                    outcome: "approved" | "rejected";
+                                    by: string;
+                                    /** Format: date-time */
+                                    at: string;
+                                } | null;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No such resource among the caller’s. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The resource’s state does not allow this now. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is larger than 64 KiB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Understood but refused: `code` says why. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backoffice/v1/fraud-reviews/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a held transfer: the reserved money is released; optionally freeze the account (role fraud) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Also freeze the paying account (a bank freeze)
+                         * @default false
+                         */
+                        freezeAccount?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            transfer: {
+                                /** @example trf_01jf8x9k2m3n4p5q6r7s8t9v0w */
+                                id: string;
+                                /** @enum {string} */
+                                status: "posted" | "held" | "rejected" | "reversed";
+                                fromAccountId: string;
+                                /** @description Only when the payee account is the sender’s own */
+                                toAccountId: string | null;
+                                amount: {
+                                    /**
+                                     * @description Decimal string in major units
+                                     * @example 12.34
+                                     */
+                                    amount: string;
+                                    /**
+                                     * @description ISO 4217 code
+                                     * @enum {string}
+                                     */
+                                    currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                                };
+                                reference: string;
+                                counterparty: {
+                                    /** @example J*** D** */
+                                    name: string;
+                                    maskedIban: string;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                postedAt: string | null;
+                                /** @description Only for a transfer held for review: why, and where the review stands */
+                                review?: {
+                                    /** @enum {string} */
+                                    status: "pending" | "approved" | "rejected";
+                                    /** @enum {string} */
+                                    reason: "unusual_amount" | "new_payee" | "new_device" | "many_payments" | "money_in_then_out" | "unusual_activity";
+                                    message: string;
+                                };
+                            };
+                            customerId: string;
+                            decision: {
+                                /** Format: uuid */
+                                id: string;
+                                outcome: string;
+                                /** @description 'name@version' of the model, or 'rules-only' */
+                                model: string;
+                                score: number | null;
+                                rulesScore: number;
+                                customerReason: string | null;
+                                /** @description The rules that fired, then the model’s strongest features, in plain words */
+                                reasons: {
+                                    feature: string;
+                                    description: string;
+                                    contribution: number;
+                                }[];
+                                /** Format: date-time */
+                                decidedAt: string;
+                                review: {
+                                    /** @enum {string} */
+                                    outcome: "approved" | "rejected";
+                                    by: string;
+                                    /** Format: date-time */
+                                    at: string;
+                                } | null;
                             } | null;
                         };
                     };
