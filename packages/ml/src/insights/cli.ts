@@ -18,6 +18,7 @@ import {
   describeInsights,
   evaluateHistories,
   evaluateTextModel,
+  evaluateUnseenMerchants,
   heldOutExamples,
   heldOutHistories,
   trainingExamples,
@@ -136,6 +137,7 @@ export function insightsEvaluate(args: string[]): Promise<number> {
         : new Set<string>();
     const lines = describeInsights(
       evaluateTextModel(model, seed, seen),
+      evaluateUnseenMerchants(model),
       evaluateHistories(model, heldOutHistories(seed)),
     );
     const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);

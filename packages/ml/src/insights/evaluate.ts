@@ -81,6 +81,95 @@ export function evaluateTextModel(
   return { ...result, unseenShare: unseen.length / texts.length };
 }
 
+/**
+ * Card merchants the generator never names (invented like its own, in the words real shops use):
+ * what the text model makes of a brand it cannot have learnt. Ten a category the generator has.
+ */
+export const unseenMerchants: Partial<Record<Category, readonly string[]>> = {
+  groceries: [
+    'Supermercado Luz',
+    'Bio Markt Weber',
+    'Minimarket Sol',
+    'Frischemarkt Nord',
+    'Epicerie du Coin',
+    'Food Hall Express',
+    'Organic Grocer',
+    'Spar Nachbar',
+    'Fruta y Verdura Ana',
+    'Hofladen Sommer',
+  ],
+  eating_out: [
+    'Pizzeria Napoli',
+    'Ristorante da Luca',
+    'Sushi Bar Koi',
+    'Brasserie du Port',
+    'Taqueria Azul',
+    'Burger Barn',
+    'Kebab Haus Anatolia',
+    'Cafe Central',
+    'Bistro am Markt',
+    'Thai Garden Restaurant',
+  ],
+  transport: [
+    'Metro Card Top-up',
+    'Tram Ticket Nord',
+    'Bus Regional Ticket',
+    'Shell Station 12',
+    'Tankstelle Mitte',
+    'Rail Ticket Office',
+    'Taxi Zentrale',
+    'Bike Share City',
+    'Parkhaus Altstadt',
+    'Fuel Express',
+  ],
+  shopping: [
+    'Mode Boutique Lina',
+    'Shoe Palace',
+    'Fashion Outlet Center',
+    'Department Store Royal',
+    'Kids Clothing Co',
+    'Electro Markt',
+    'Phone Shop Plus',
+    'Home & Living Store',
+    'Sportswear Hub',
+    'Jeans Corner',
+  ],
+  entertainment: [
+    'App Store Purchase',
+    'Game Store Online',
+    'Music Download Shop',
+    'Audiobook Store',
+    'Kino Palast',
+    'Digital Comics',
+    'Video Game Credits',
+    'eBook Store Lux',
+    'Arcade Online',
+    'Film Rental Online',
+  ],
+  health: [
+    'Apotheke zum Löwen',
+    'Pharmacie Centrale',
+    'Farmacia del Sol',
+    'City Pharmacy',
+    'Drogerie Gesund',
+    'Health Store Vital',
+    'Chemist Corner',
+    'Apotheke am Bahnhof',
+    'Pharma Plus',
+    'Medic Pharmacy',
+  ],
+};
+
+/** The text model alone on merchant names it never saw (card payments, money out). */
+export function evaluateUnseenMerchants(model: Categoriser): Accuracy {
+  const entries = Object.entries(unseenMerchants) as [Category, readonly string[]][];
+  const labels = entries.flatMap(([c, names]) => names.map(() => c));
+  const predicted = entries.flatMap(([, names]) =>
+    names.map((description) => model.predict({ description, channel: 'card', moneyIn: false }).category),
+  );
+  return accuracyOf(labels, predicted);
+}
+
 export interface HistoryEvaluation {
   readonly pipeline: Accuracy;
   readonly recurring: {
@@ -175,7 +264,11 @@ export function evaluateHistories(model: Categoriser, options: GenerationOptions
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
 /** The lines `./ng ml insights-evaluate` prints. */
-export function describeInsights(text: ReturnType<typeof evaluateTextModel>, histories: HistoryEvaluation): string[] {
+export function describeInsights(
+  text: ReturnType<typeof evaluateTextModel>,
+  unseen: Accuracy,
+  histories: HistoryEvaluation,
+): string[] {
   const table = (a: Accuracy) =>
     [...a.perCategory].map(([c, v]) => `  ${c.padEnd(16)} ${pct(v.accuracy).padStart(7)}  (${v.examples})`);
   const { recurring: r, forecast: f } = histories;
@@ -183,6 +276,8 @@ export function describeInsights(text: ReturnType<typeof evaluateTextModel>, his
   return [
     `text model alone, varied texts never seen in training (${text.examples} texts, ${pct(text.unseenShare)} of the held-out set): accuracy ${pct(text.accuracy)}`,
     ...table(text),
+    `text model alone, merchant names the generator never uses (${unseen.examples}): accuracy ${pct(unseen.accuracy)}`,
+    ...table(unseen),
     `pipeline (subscription, MCC, text model) on the held-out rows (${histories.pipeline.examples}): accuracy ${pct(histories.pipeline.accuracy)}`,
     ...table(histories.pipeline),
     `recurring rows: precision ${r.precision.toFixed(4)}, recall ${r.recall.toFixed(4)} (${r.truePositives} found, ${r.falsePositives} wrongly, ${r.falseNegatives} missed)`,
