@@ -66,3 +66,29 @@ export const assertion = {
 };
 
 export const page = <T>(data: readonly T[]) => ({ body: { data, nextCursor: null } });
+
+/** A payment the fraud checks held for review (202): reserved, not sent. */
+export const held: Transfer = {
+  ...posted,
+  id: 'trf_01kfz3p7w2x9y8z7a6b5c4d3e3',
+  status: 'held',
+  postedAt: null,
+  review: {
+    status: 'pending',
+    reason: 'new_payee',
+    message:
+      'You have not paid this account before. To protect you, we are checking this payment before it leaves your account: the money is reserved, not sent.',
+  },
+};
+
+/** The same payment after an analyst rejected it. */
+export const rejected: Transfer = {
+  ...held,
+  status: 'rejected',
+  review: {
+    status: 'rejected',
+    reason: 'new_payee',
+    message:
+      'You have not paid this account before. We did not send this payment after checking it, and the reserved money is available again.',
+  },
+};

@@ -93,9 +93,9 @@ export function NewPaymentScreen({ fromAccountId, onDone, onOpenTransfer }: NewP
           payment={step.payment}
           idempotencyKey={step.idempotencyKey}
           onEdit={() => setStep({ kind: 'form', errors: {} })}
-          onPosted={(transfer) => {
+          onAnswered={(transfer) => {
             unanswered.current = undefined;
-            setStep({ kind: 'result', outcome: { kind: 'posted', transfer, toName: step.payment.to.name } });
+            setStep({ kind: 'result', outcome: { kind: 'answered', transfer, toName: step.payment.to.name } });
           }}
           onDeclined={(detail) => {
             unanswered.current = undefined;

@@ -4,7 +4,7 @@ import { type ReactNode, useState } from 'react';
 import { type FakeHandler, fakeServer, pending, problem } from '../../fake-server';
 import { accountKeys } from '../../queries/accounts';
 import { fakePasskeys, renderInApp } from '../../test-utils';
-import { assertion, challenge, checking, closeJane, jane, page, posted, savings, stranger } from './fixtures';
+import { assertion, challenge, checking, closeJane, held, jane, page, posted, savings, stranger } from './fixtures';
 import { NewPaymentScreen } from './new-payment-screen';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -283,6 +283,44 @@ describe('new payment: review and submit', () => {
     await fireEvent.press(screen.getByTestId('payment-review-submit'));
     expect(await screen.findByTestId('payment-result-declined')).toHaveTextContent(/could not make this transfer/);
     expect(screen.queryByTestId('payment-result-open')).toBeNull();
+  });
+
+  it('shows a payment held for review as not sent, the money reserved, why and what happens next', async () => {
+    const { server, onOpenTransfer } = await renderPayment(paymentsServer(() => ({ status: 202, body: held })));
+    await reviewPaymentTo();
+    await fireEvent.press(screen.getByTestId('payment-review-submit'));
+    const result = await screen.findByTestId('payment-result');
+    expect(screen.getByTestId('payment-result-held-title')).toHaveTextContent('Payment held for review');
+    expect(result).not.toHaveTextContent(/Payment sent|Completed/);
+    expect(plain(String(screen.getByTestId('payment-result-review-held').props.children))).toBe(
+      'Not sent yet: €45.50 to Jane Doe is reserved on your account while we check this payment.',
+    );
+    expect(screen.getByLabelText('Why we are checking it: You have not paid this account before.')).toBeTruthy();
+    expect(screen.getByTestId('payment-result-review-next')).toHaveTextContent(/within one business day/);
+    expect(screen.getByTestId('payment-result-review-not-you')).toHaveTextContent(
+      'If you did not make this payment, contact us now.',
+    );
+    // The held amount lowers the available balance: the accounts are fetched again.
+    await waitFor(() => expect(server.calls('GET /api/v1/accounts')).toHaveLength(2));
+    await fireEvent.press(screen.getByTestId('payment-result-open'));
+    expect(onOpenTransfer).toHaveBeenCalledWith(held.id);
+  });
+
+  it('translates the reason of a held payment into German', async () => {
+    const unusual = { ...held, review: { ...held.review, status: 'pending', reason: 'unusual_amount' } as const };
+    await renderPayment(
+      paymentsServer(() => ({ status: 202, body: unusual })),
+      { settings: { language: 'de' } },
+    );
+    await reviewPaymentTo(jane.id, '45,50');
+    await fireEvent.press(screen.getByTestId('payment-review-submit'));
+    expect(await screen.findByTestId('payment-result-held-title')).toHaveTextContent('Zahlung wird geprüft');
+    expect(
+      screen.getByLabelText(
+        'Warum wir sie prüfen: Diese Zahlung ist höher als die Zahlungen, die Sie üblicherweise machen.',
+      ),
+    ).toBeTruthy();
+    expect(screen.getByTestId('payment-result-review-next')).toHaveTextContent(/innerhalb eines Geschäftstags/);
   });
 
   it('warns about a close match on the review', async () => {

@@ -1,12 +1,17 @@
 import { useTranslation } from 'react-i18next';
 import { StyleSheet, View } from 'react-native';
-import { moneyFromDecimal } from '../../format/money';
+import { formatMoney, moneyFromDecimal } from '../../format/money';
+import { useLocale } from '../../i18n/provider';
 import type { Transfer } from '../../queries/transfers';
 import { Amount, Banner, Button, Text } from '../../ui';
+import { ReviewNotice } from './review-notice';
 
-/** How a submitted payment ended. The API answers a transfer `posted` or refuses it (`transfer_declined`). */
+/**
+ * How a submitted payment ended. The API answers a transfer, `posted` (201) or `held` for a fraud
+ * review (202, with `review`), or refuses it (`transfer_declined`).
+ */
 export type PaymentOutcome =
-  | { readonly kind: 'posted'; readonly transfer: Transfer; readonly toName: string }
+  | { readonly kind: 'answered'; readonly transfer: Transfer; readonly toName: string }
   | { readonly kind: 'declined'; readonly detail: string };
 
 export interface PaymentResultProps {
@@ -20,19 +25,9 @@ export function PaymentResult({ outcome, onOpenTransfer, onDone }: PaymentResult
   const { t } = useTranslation();
   return (
     <View testID="payment-result" style={styles.result}>
-      {outcome.kind === 'posted' ? (
+      {outcome.kind === 'answered' ? (
         <>
-          <Text variant="heading">{t('payments.result.postedTitle')}</Text>
-          <Amount
-            value={moneyFromDecimal(outcome.transfer.amount.amount, outcome.transfer.amount.currency)}
-            variant="title"
-          />
-          <Text testID="payment-result-status">
-            {t('payments.result.posted', {
-              name: outcome.toName,
-              status: t(`payments.status.${outcome.transfer.status}`),
-            })}
-          </Text>
+          <Answered transfer={outcome.transfer} toName={outcome.toName} />
           <Button
             testID="payment-result-open"
             variant="secondary"
@@ -48,6 +43,37 @@ export function PaymentResult({ outcome, onOpenTransfer, onDone }: PaymentResult
       )}
       <Button testID="payment-result-done" label={t('payments.result.done')} onPress={onDone} />
     </View>
+  );
+}
+
+function Answered({ transfer, toName }: { readonly transfer: Transfer; readonly toName: string }) {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const money = moneyFromDecimal(transfer.amount.amount, transfer.amount.currency);
+  // Held: nothing was sent, so the result must not say "sent" anywhere.
+  if (transfer.status === 'held' && transfer.review) {
+    return (
+      <>
+        <Text variant="heading" testID="payment-result-held-title">
+          {t('payments.result.heldTitle')}
+        </Text>
+        <Amount value={money} variant="title" />
+        <ReviewNotice
+          review={transfer.review}
+          heldText={t('payments.hold.held', { amount: formatMoney(money, locale), name: toName })}
+          testID="payment-result-review"
+        />
+      </>
+    );
+  }
+  return (
+    <>
+      <Text variant="heading">{t('payments.result.postedTitle')}</Text>
+      <Amount value={money} variant="title" />
+      <Text testID="payment-result-status">
+        {t('payments.result.posted', { name: toName, status: t(`payments.status.${transfer.status}`) })}
+      </Text>
+    </>
   );
 }
 

@@ -17,7 +17,8 @@ export interface PaymentReviewProps {
   /** Made once when this review was shown; every submission of it sends the same one. */
   readonly idempotencyKey: string;
   readonly onEdit: () => void;
-  readonly onPosted: (transfer: Transfer) => void;
+  /** The API took the payment: posted, or held for a fraud review (202); the result tells which. */
+  readonly onAnswered: (transfer: Transfer) => void;
   readonly onDeclined: (detail: string) => void;
   /** The API refused a field: the form shows each next to its field, and the detail above. */
   readonly onFieldProblem: (errors: FieldErrors, detail: string) => void;
@@ -48,7 +49,7 @@ export function PaymentReview(props: PaymentReviewProps) {
   const submit = async () => {
     setProblem(undefined);
     try {
-      const posted = await transfer.mutateAsync({
+      const answered = await transfer.mutateAsync({
         idempotencyKey,
         order: payment.order,
         summary: {
@@ -58,7 +59,7 @@ export function PaymentReview(props: PaymentReviewProps) {
           ],
         },
       });
-      props.onPosted(posted);
+      props.onAnswered(answered);
     } catch (error) {
       if (error instanceof StepUpCancelled) return setProblem(t('payments.review.approvalCancelled'));
       if (isProblem(error, 'transfer_declined')) return props.onDeclined(error.detail);

@@ -7,8 +7,12 @@ import { useLocale } from '../../i18n/provider';
 import { useAccounts } from '../../queries/accounts';
 import { useTransfer } from '../../queries/transfers';
 import { Amount, Button, DataAge, Screen, type ScreenState, Text } from '../../ui';
+import { ReviewNotice } from './review-notice';
 
-/** One transfer as the API keeps it: status, amount, both sides, reference and its dates. */
+/**
+ * One transfer as the API keeps it: status, amount, both sides, reference and its dates; a transfer
+ * held for a fraud review says so (pending, the money reserved) and why, and a rejected one why not.
+ */
 export function TransferScreen({ id, onBack }: { readonly id: string; readonly onBack: () => void }) {
   const { t } = useTranslation();
   const locale = useLocale();
@@ -40,6 +44,7 @@ export function TransferScreen({ id, onBack }: { readonly id: string; readonly o
             value={t(`payments.status.${data.status}`)}
             testID="transfer-status"
           />
+          {data.review ? <ReviewNotice review={data.review} testID="transfer-review" /> : null}
           <Detail label={t('payments.transfer.from')} value={accountName(data.fromAccountId)} testID="transfer-from" />
           <Detail
             label={t('payments.transfer.to')}

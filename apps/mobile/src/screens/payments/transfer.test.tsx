@@ -1,7 +1,7 @@
 import { fireEvent, screen } from '@testing-library/react-native';
 import { type FakeHandler, fakeServer, pending, problem } from '../../fake-server';
 import { renderInApp } from '../../test-utils';
-import { checking, page, posted, savings } from './fixtures';
+import { checking, held, page, posted, rejected, savings } from './fixtures';
 import { TransferScreen } from './transfer-screen';
 
 const plain = (s: string | undefined) => s?.replace(/[\u00a0\u202f]/g, ' ');
@@ -51,5 +51,38 @@ describe('transfer detail', () => {
     expect(screen.getByLabelText('Verwendungszweck: Kein Verwendungszweck')).toBeTruthy();
     expect(screen.getByLabelText('Gebucht: Noch nicht gebucht')).toBeTruthy();
     expect(screen.getByLabelText('Status: Ausgeführt')).toBeTruthy();
+  });
+
+  it('shows a transfer held for review as pending, the money reserved, and why', async () => {
+    await renderTransfer(() => ({ body: held }));
+    expect(await screen.findByLabelText('Status: Pending review')).toBeTruthy();
+    expect(screen.getByTestId('transfer-review-held')).toHaveTextContent(
+      'Not sent yet: the amount is reserved on your account while we check this payment.',
+    );
+    expect(screen.getByLabelText('Why we are checking it: You have not paid this account before.')).toBeTruthy();
+    expect(screen.getByTestId('transfer-review-not-you')).toBeTruthy();
+    expect(screen.getByLabelText('Booked: Not booked yet')).toBeTruthy();
+  });
+
+  it('shows a rejected transfer as rejected, with the review’s text, in German too', async () => {
+    await renderTransfer(() => ({ body: rejected }), { settings: { language: 'de' } });
+    expect(await screen.findByLabelText('Status: Nach Prüfung abgelehnt')).toBeTruthy();
+    expect(screen.getByTestId('transfer-review-rejected')).toHaveTextContent(
+      /nicht gesendet; das reservierte Geld ist wieder verfügbar/,
+    );
+    expect(screen.getByLabelText('Warum wir sie prüfen: Sie haben an dieses Konto noch nie gezahlt.')).toBeTruthy();
+    expect(screen.queryByTestId('transfer-review-held')).toBeNull();
+  });
+
+  it('shows the API’s sentence for a reason this app does not know yet', async () => {
+    const newer = { ...held, review: { status: 'pending', reason: 'velocity_spike', message: 'Checking it.' } };
+    await renderTransfer(() => ({ body: newer }));
+    expect(await screen.findByLabelText('Why we are checking it: Checking it.')).toBeTruthy();
+  });
+
+  it('shows no review for a transfer that simply posted', async () => {
+    await renderTransfer(() => ({ body: posted }));
+    expect(await screen.findByLabelText('Status: Completed')).toBeTruthy();
+    expect(screen.queryByTestId('transfer-review')).toBeNull();
   });
 });
