@@ -86,6 +86,7 @@ describe('recurring payments', () => {
       ],
     );
     assert.deepEqual(upcomingBills(series, '2026-04-20', 10), []);
+    assert.throws(() => upcomingBills(series, '2026-04-20', 367), RangeError);
   });
 
   it('calls a series inactive once it missed two expected dates, not after one', () => {

@@ -44,6 +44,13 @@ export const maxSkippedIntervals = 1;
 /** Rows of one account the recurring detector and the forecast read: about ten years of a busy account. */
 export const maxHistoryRows = 50_000;
 
+/**
+ * Most days the as-of date of a recurring analysis may lie after the account's last row (ten
+ * years): projecting a weekly schedule that far is some 520 steps.
+ */
+export const maxAsOfGapDays = 3660;
+/** Most days an upcoming-bills window or a forecast may span: a year, a few hundred list items at most. */
+export const maxWindowDays = 366;
 /** Days the balance forecast looks ahead (the issue: 30). */
 export const forecastHorizonDays = 30;
 /** Weeks of history the weekday spending profile averages over: long enough to smooth, short enough to follow a change. */

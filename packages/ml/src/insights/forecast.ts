@@ -5,7 +5,7 @@
  * UTC day. The baselines it is measured against, and MASE, are here too.
  */
 import type { Transaction } from '../interchange/format.ts';
-import { forecastHorizonDays, maseSeasonDays, profileWeeks } from './constants.ts';
+import { forecastHorizonDays, maseSeasonDays, maxWindowDays, profileWeeks } from './constants.ts';
 import { isoDate, utcDay, weekday } from './dates.ts';
 import { detectRecurring, projectedDays, type RecurringSeries } from './recurring.ts';
 
@@ -69,6 +69,9 @@ export function weekdayProfile(
 export function forecastBalance(rows: readonly Transaction[], options: ForecastOptions): BalancePoint[] {
   const asOfDay = utcDay(options.asOf);
   const horizon = options.horizonDays ?? forecastHorizonDays;
+  if (!Number.isInteger(horizon) || horizon < 1 || horizon > maxWindowDays) {
+    throw new RangeError(`horizonDays must be a whole number from 1 to ${maxWindowDays}`);
+  }
   const history = rows.filter((r) => utcDay(r.time) < asOfDay);
   const series = options.series ?? detectRecurring(history, options.asOf);
   const recurringIds = new Set(series.flatMap((s) => s.transactionIds));

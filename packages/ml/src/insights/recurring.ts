@@ -16,8 +16,10 @@ import {
   amountTolerance,
   graceDays,
   intervalDays,
+  maxAsOfGapDays,
   maxHistoryRows,
   maxSkippedIntervals,
+  maxWindowDays,
   minOccurrences,
   missedToInactive,
   scheduleToleranceDays,
@@ -152,7 +154,8 @@ export function expectedDates(schedule: Schedule, lastDay: number, untilDay: num
   // A monthly schedule steps from the anchor date of the last payment's month, not from a Friday it moved to.
   let period = schedule.frequency === 'weekly' ? lastDay : addMonths(lastDay, 0, schedule.anchor);
   let due = dueAfter(schedule, period);
-  while (due <= untilDay && out.length < 1000) {
+  // Ends: every step moves the due date on by at least six days.
+  while (due <= untilDay) {
     if (due > lastDay) out.push(due);
     period = schedule.frequency === 'weekly' ? due : addMonths(period, monthsOf[schedule.frequency], schedule.anchor);
     due = dueAfter(schedule, period);
@@ -211,7 +214,7 @@ function seriesOf(band: Booking[], asOfDay: number): RecurringSeries | undefined
   const first = band[0] as Booking;
   const last = band.at(-1) as Booking;
   const grace = graceDays[frequency];
-  const upcoming = expectedDates(schedule, last.day, asOfDay + 400);
+  const upcoming = expectedDates(schedule, last.day, asOfDay + intervalDays[frequency].max + grace);
   const missed = upcoming.filter((d) => d + grace < asOfDay).length;
   const next = upcoming.find((d) => d >= asOfDay) ?? (upcoming.at(-1) as number);
   const total = band.reduce((s, b) => s + b.amountMinor, 0n);
@@ -255,6 +258,9 @@ export function detectRecurring(rows: readonly Transaction[], asOf?: string): Re
     groups.set(group, list);
   }
   const asOfDay = asOf === undefined ? lastDay + 1 : utcDay(asOf);
+  if (asOfDay - lastDay > maxAsOfGapDays) {
+    throw new RangeError(`the as-of date is more than ${maxAsOfGapDays} days after the last row`);
+  }
   const series: RecurringSeries[] = [];
   for (const bookings of groups.values()) {
     for (const band of amountBands(bookings)) {
@@ -283,6 +289,9 @@ export interface UpcomingBill {
 
 /** Active outgoing series' payments due from `from` (YYYY-MM-DD) for `days` days, in date order. */
 export function upcomingBills(series: readonly RecurringSeries[], from: string, days: number): UpcomingBill[] {
+  if (!Number.isInteger(days) || days < 1 || days > maxWindowDays) {
+    throw new RangeError(`days must be a whole number from 1 to ${maxWindowDays}`);
+  }
   const fromDay = utcDay(from);
   const out: UpcomingBill[] = [];
   for (const s of series) {
