@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { loadModelArtifact, saveModelArtifact, thresholdMetric } from '@nextgen/ml';
+import { fraudLabelsFormat, loadModelArtifact, readFraudLabels, saveModelArtifact, thresholdMetric } from '@nextgen/ml';
 import { checkLedgerInvariants, checkTransferRecords } from '@nextgen/testkit';
-import { freshKey, fundedCustomer } from './fixtures.ts';
+import { commandLine, freshKey, fundedCustomer } from './fixtures.ts';
 import { buildTestApp, type TestApp, testDatabaseKinds } from './helper.ts';
 import { type SignedInOperator, signedInOperator } from './operators.ts';
 
@@ -92,6 +92,33 @@ async function eventCount(testApp: TestApp, transferId: string, topic: string) {
 async function booksBalance(testApp: TestApp) {
   assert.deepEqual(await checkLedgerInvariants(testApp.deps.db), []);
   assert.deepEqual(await checkTransferRecords(testApp.deps.db), []);
+}
+
+/**
+ * The review became a label: `./ng backoffice fraud-labels` writes it with the decision's features,
+ * and the ml package's reader (what `./ng ml train --labels` uses) takes it as one fraud row.
+ */
+async function labelsReachTraining(t: TestContext, testApp: TestApp) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'ng-labels-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const out = path.join(dir, 'labels.jsonl');
+  const run = commandLine(testApp, 'backoffice');
+  const { stdout } = await run('fraud-labels', '--out', out);
+  assert.deepEqual(JSON.parse(stdout), { file: out, labels: 1, format: fraudLabelsFormat });
+  const [label] = (await readFile(out, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.equal(label.label, 'fraud');
+  assert.equal(label.model.startsWith('fraud@'), true);
+  assert.doesNotMatch(JSON.stringify(label), /cus_|acc_|trf_|DE\d{2}/, 'no customer, account, transfer or IBAN');
+  const reviewed = await readFraudLabels(out);
+  assert.equal(reviewed.set.rows, 1);
+  assert.deepEqual([...reviewed.set.labels], [1]);
+  await assert.rejects(run('fraud-labels', '--out', out), /exists already/, 'never overwrites a file');
+  const later = await run('fraud-labels', '--out', path.join(dir, 'later.jsonl'), '--after', new Date().toISOString());
+  assert.equal(JSON.parse(later.stdout).labels, 0);
+  await assert.rejects(run('fraud-labels', '--out', path.join(dir, 'x.jsonl'), '--after', 'yesterday'), /ISO 8601/);
 }
 
 describe('transfers held for fraud review', () => {
@@ -246,6 +273,7 @@ describe('transfers held for fraud review', () => {
       });
       assert.equal(await eventCount(testApp, id, 'transfer.rejected'), 1);
       await booksBalance(testApp);
+      if (database === 'postgres') await labelsReachTraining(t, testApp);
     });
 
   it('moves the money once when two analysts approve at the same time, and refuses unknown or never-held transfers', async (t) => {

@@ -3,7 +3,7 @@
  *
  *   ./ng ml generate --out FILE [--seed N] [--customers N] [--days N] [--start YYYY-MM-DD] [--fraud-rate R]
  *   ./ng ml validate --input FILE
- *   ./ng ml train [--input FILE | --seed N --customers N --days N --fraud-rate R] [--out FILE] [--epochs N]
+ *   ./ng ml train [--input FILE | --seed N --customers N --days N --fraud-rate R] [--labels FILE] [--out FILE] [--epochs N]
  *   ./ng ml evaluate [--model FILE] [--input FILE | --seed N --customers N --days N --fraud-rate R]
  *   ./ng ml insights-train [--seed N] [--out FILE] [--epochs N]
  *   ./ng ml insights-evaluate [--model FILE] [--seed N]
@@ -20,6 +20,7 @@ import { InvalidArtifact } from './artifact.ts';
 import { maxReportedErrors } from './constants.ts';
 import { labelledSet, UnlabelledRow } from './fraud/dataset.ts';
 import { describeEvaluation, evaluateScorer } from './fraud/evaluate.ts';
+import { readFraudLabels } from './fraud/labels.ts';
 import { FraudScorer } from './fraud/scorer.ts';
 import { defaultTrainingOptions, trainFraudModel } from './fraud/train.ts';
 import { insightsEvaluate, insightsTrain } from './insights/cli.ts';
@@ -38,7 +39,7 @@ import {
 const usage = [
   'usage: ./ng ml generate --out FILE [--seed N] [--customers N] [--days N] [--start YYYY-MM-DD] [--fraud-rate R]',
   '       ./ng ml validate --input FILE',
-  '       ./ng ml train [--input FILE | --seed N --customers N --days N --fraud-rate R] [--out FILE] [--epochs N]',
+  '       ./ng ml train [--input FILE | --seed N --customers N --days N --fraud-rate R] [--labels FILE] [--out FILE] [--epochs N]',
   '       ./ng ml evaluate [--model FILE] [--input FILE | --seed N --customers N --days N --fraud-rate R]',
   '       ./ng ml insights-train [--seed N] [--out FILE] [--epochs N]',
   '       ./ng ml insights-evaluate [--model FILE] [--seed N]',
@@ -167,14 +168,32 @@ async function readLabelled(rows: AsyncIterable<Transaction> | Iterable<Transact
   }
 }
 
+/** The analysts' labels file (`./ng backoffice fraud-labels`); a malformed one is bad input, exit 1. */
+async function readReviewedLabels(file: string) {
+  try {
+    return await readFraudLabels(file);
+  } catch (error) {
+    if (error instanceof InterchangeError) throw new BadInput(`--labels ${file}: ${error.message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code) throw new BadInput(`--labels ${file}: cannot read it (${code})`);
+    throw error;
+  }
+}
+
 async function train(args: string[]): Promise<number> {
-  const values = parse(args, { ...dataOptions, out: { type: 'string' }, epochs: { type: 'string' } });
+  const values = parse(args, {
+    ...dataOptions,
+    out: { type: 'string' },
+    epochs: { type: 'string' },
+    labels: { type: 'string' },
+  });
   const out = values.out ?? defaultModelPath;
   const maxEpochs = integerOption('epochs', values.epochs, defaultTrainingOptions.maxEpochs);
   if (maxEpochs < 1 || maxEpochs > 1000) throw new UsageError('--epochs must be from 1 to 1000');
   const startedMs = performance.now();
   const { rows, source } = await dataOf(values, trainingData.seed);
   const data = await readLabelled(rows);
+  const reviewed = values.labels === undefined ? undefined : await readReviewedLabels(values.labels);
   const featuresS = (performance.now() - startedMs) / 1000;
   let report: Awaited<ReturnType<typeof trainFraudModel>>;
   try {
@@ -182,9 +201,10 @@ async function train(args: string[]): Promise<number> {
       data,
       { ...defaultTrainingOptions, maxEpochs },
       {
-        dataSeed: source,
+        dataSeed: reviewed ? `${source} + ${reviewed.set.rows} reviewed labels` : source,
         createdAt: new Date().toISOString(),
       },
+      reviewed?.set,
     );
   } catch (error) {
     if (error instanceof RangeError) throw new BadInput(error.message);
@@ -200,6 +220,11 @@ async function train(args: string[]): Promise<number> {
   process.stdout.write(
     `${[
       `wrote ${out} in ${seconds} s (features ${featuresS.toFixed(1)} s; data ${source}, ${data.rows} rows; sha256 ${report.artifact.sha256})`,
+      ...(reviewed
+        ? [
+            `reviewed labels: ${reviewed.set.rows} added to the training period (${m.reviewed_fraud_rows} fraud), ${reviewed.skipped} of ${reviewed.read} left out (decided with fewer features)`,
+          ]
+        : []),
       ...report.log,
       `kept epoch ${m.best_epoch}; thresholds: ${f('threshold_fpr_1pct')} at 1 % FPR, ${f('threshold_fpr_0_1pct')} at 0.1 % FPR (validation period)`,
       `test period (last 15 % of the time, ${m.test_rows} rows, ${m.test_fraud_rows} fraud):`,

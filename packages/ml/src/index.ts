@@ -50,8 +50,9 @@ export {
   type WindowTotals,
 } from './features/snapshot.ts';
 export type { FraudAssessment, Reason } from './fraud/assessment.ts';
-export { type LabelledSet, labelledSet, splitByTime, UnlabelledRow } from './fraud/dataset.ts';
+export { concatSets, type LabelledSet, labelledSet, splitByTime, UnlabelledRow } from './fraud/dataset.ts';
 export { describeEvaluation, type Evaluation, evaluateScorer } from './fraud/evaluate.ts';
+export { fraudLabelsFormat, type ReviewedLabels, readFraudLabels } from './fraud/labels.ts';
 export {
   averagePrecision,
   type DetectionMetrics,
@@ -69,6 +70,8 @@ export {
   type TrainingReport,
   trainFraudModel,
 } from './fraud/train.ts';
+// Financial insights: categories, recurring payments, balance forecast, spending (docs/ml/insights.md).
+export * from './insights/index.ts';
 export { InterchangeError, parseTime, RowSequence, rowProblem } from './interchange/check.ts';
 export { iso4217Currencies } from './interchange/currencies.ts';
 export {
@@ -99,6 +102,4 @@ export {
 } from './synthetic/generator.ts';
 export { deriveSeed, Random, randomFor } from './synthetic/random.ts';
 export { scenarioSpanDays } from './synthetic/scenarios.ts';
-// Financial insights: categories, recurring payments, balance forecast, spending (docs/ml/insights.md).
-export * from './insights/index.ts';
 export { type Tf, tensorflow } from './tensorflow.ts';

@@ -1,5 +1,7 @@
+import { open } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { fraudLabelsFormat } from '@nextgen/ml';
 import { createServices, type Services } from '../app.ts';
 import { isOperatorRole, type OperatorRole, operatorRoles } from '../backoffice/index.ts';
 import { parseAmountInput } from '../platform/amounts.ts';
@@ -12,12 +14,16 @@ import { isId } from '../platform/ids.ts';
 import { isCurrency } from '../platform/money.ts';
 import { openDependencies } from '../platform/runtime.ts';
 import { humanNamePattern, printableTextPattern } from '../platform/schemas.ts';
+import { exportFraudLabels } from '../risk/index.ts';
 
 /**
  * `./ng backoffice …` on the configured database, through the same services as the API:
  *   credit --account acc_… --amount 100.00 --currency EUR --description "…" [--idempotency-key KEY]
  *   operator create --name "Alice, payments desk" --roles payments,approver
  *   operator list | operator disable --id opr_… | operator enable --id opr_… | operator rotate-key --id opr_…
+ *   fraud-labels --out FILE [--after 2026-12-01T00:00:00Z]
+ * `fraud-labels` writes the analysts' reviews of held transfers as training labels (JSON Lines,
+ * docs/ml/fraud-labels.md) for `./ng ml train --labels FILE`; `--after` keeps reviews after a time.
  * `operator create` and `rotate-key` print the operator's private key (JWK) once: hand it to the
  * operator over a secure channel; the bank keeps only the public key. Every command is audited
  * with the OS user who ran it as the actor.
@@ -27,6 +33,7 @@ const usage = [
   `       backoffice operator create --name NAME --roles ROLE[,ROLE…]   (roles: ${operatorRoles.join(', ')})`,
   '       backoffice operator list',
   '       backoffice operator disable|enable|rotate-key --id opr_…',
+  '       backoffice fraud-labels --out FILE [--after ISO-8601 time]',
 ].join('\n');
 
 function fail(message: string): never {
@@ -47,6 +54,8 @@ function parseCommandLine() {
         name: { type: 'string' },
         roles: { type: 'string' },
         id: { type: 'string' },
+        out: { type: 'string' },
+        after: { type: 'string' },
       },
     });
   } catch (error) {
@@ -128,15 +137,39 @@ async function operator(services: Services, { positionals, values }: CommandLine
   fail(usage);
 }
 
+/** Writes the labels to a new file (never over an existing one), then prints how many. */
+async function fraudLabels(db: Queryable, { values }: CommandLine) {
+  const out = values.out;
+  if (!out) fail(`--out is required\n${usage}`);
+  const after = values.after === undefined ? undefined : new Date(values.after);
+  if (after && (Number.isNaN(after.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(values.after ?? '')))
+    fail(`--after must be an ISO 8601 time such as 2026-12-01T00:00:00Z\n${usage}`);
+  const file = await open(out, 'wx').catch((error: NodeJS.ErrnoException) =>
+    fail(error.code === 'EEXIST' ? `${out} exists already: choose a new file` : `cannot write ${out}: ${error.code}`),
+  );
+  try {
+    const written = await exportFraudLabels(db, after, (label) =>
+      file.write(`${JSON.stringify(label)}\n`).then(() => {}),
+    );
+    print({ file: out, labels: written, format: fraudLabelsFormat });
+  } finally {
+    await file.close();
+  }
+}
+
+const commands = ['credit', 'operator', 'fraud-labels'];
+
 try {
   const commandLine = parseCommandLine();
   const command = commandLine.positionals[0];
-  if (command !== 'credit' && command !== 'operator') fail(usage);
-  if (command === 'credit' && commandLine.positionals.length !== 1) fail(usage);
+  if (!command || !commands.includes(command)) fail(usage);
+  if (command !== 'operator' && commandLine.positionals.length !== 1) fail(usage);
   const deps = await openDependencies(loadConfig(), console);
   try {
     const services = createServices(deps);
-    await (command === 'credit' ? credit(services, deps.db, commandLine) : operator(services, commandLine));
+    if (command === 'credit') await credit(services, deps.db, commandLine);
+    else if (command === 'fraud-labels') await fraudLabels(deps.db, commandLine);
+    else await operator(services, commandLine);
   } finally {
     await Promise.allSettled([deps.db.close(), deps.cache.close()]);
   }

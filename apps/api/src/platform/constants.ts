@@ -387,3 +387,5 @@ export const riskRulesStepUpScoreMin = 0.5;
 export const riskReasonsMax = 3;
 /** The largest model artifact read at start (the committed one is about 15 kB). */
 export const fraudModelBytesMax = 4 * 1024 * 1024;
+/** Reviewed decisions read per query by the labels export (`./ng backoffice fraud-labels`). */
+export const fraudLabelsBatchSize = 1_000;

@@ -68,6 +68,20 @@ export function subset(set: LabelledSet, indices: readonly number[]): LabelledSe
   };
 }
 
+/** Both sets' rows, `a`'s first (e.g. the training period and the analysts' reviewed labels). */
+export function concatSets(a: LabelledSet, b: LabelledSet): LabelledSet {
+  const values = new Float32Array(a.values.length + b.values.length);
+  values.set(a.values);
+  values.set(b.values, a.values.length);
+  const labels = new Uint8Array(a.rows + b.rows);
+  labels.set(a.labels);
+  labels.set(b.labels, a.rows);
+  const timesMs = new Float64Array(a.rows + b.rows);
+  timesMs.set(a.timesMs);
+  timesMs.set(b.timesMs, a.rows);
+  return { values, labels, timesMs, scenarios: [...a.scenarios, ...b.scenarios], rows: a.rows + b.rows };
+}
+
 export interface TimeSplit {
   readonly train: LabelledSet;
   readonly validation: LabelledSet;

@@ -11,7 +11,7 @@ import { fitDriftReference } from '../drift.ts';
 import { featureNames } from '../features/catalogue.ts';
 import { Random } from '../synthetic/random.ts';
 import { tensorflow } from '../tensorflow.ts';
-import { type LabelledSet, splitByTime } from './dataset.ts';
+import { concatSets, type LabelledSet, splitByTime } from './dataset.ts';
 import { detectionMetrics, operatingPointAtFpr } from './metrics.ts';
 import { rulesAssessment } from './rules.ts';
 import { thresholdMetric } from './scorer.ts';
@@ -123,14 +123,20 @@ async function predict(model: LayersModel, x: Float32Array, rows: number): Promi
 const booleans = (labels: Uint8Array): boolean[] => Array.from(labels, (l) => l === 1);
 
 /** Trains on `data`, split by time, and returns the artifact with its metrics. */
+/**
+ * `reviewed`: the analysts' labels of live decisions (fraud/labels.ts), added to the training
+ * period only: they are few and recent, so the validation and test periods stay comparable runs.
+ */
 export async function trainFraudModel(
   data: LabelledSet,
   options: TrainingOptions,
   about: Pick<ArtifactInfo, 'dataSeed' | 'createdAt'>,
+  reviewed?: LabelledSet,
 ): Promise<TrainingReport> {
   const tf = await tensorflow();
   const split = splitByTime(data, options.validationShare, options.testShare);
-  const { train, validation, test } = split;
+  const { validation, test } = split;
+  const train = reviewed && reviewed.rows > 0 ? concatSets(split.train, reviewed) : split.train;
   for (const [name, part] of Object.entries({ train, validation, test })) {
     if (!part.labels.includes(1) || !part.labels.includes(0)) {
       throw new RangeError(`the ${name} period has no fraud rows or no legitimate rows: use more data`);
@@ -187,6 +193,8 @@ export async function trainFraudModel(
     best_epoch: best.epoch,
     train_rows: train.rows,
     train_fraud_rows: count(train.labels),
+    reviewed_rows: reviewed?.rows ?? 0,
+    reviewed_fraud_rows: reviewed ? count(reviewed.labels) : 0,
     validation_rows: validation.rows,
     validation_fraud_rows: count(validation.labels),
     validation_pr_auc: best.ap,
