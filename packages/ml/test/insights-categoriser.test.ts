@@ -115,6 +115,8 @@ describe('categoriser training', () => {
     assert.equal(loaded.sha256, trained.artifact.sha256);
     const edited = { ...JSON.parse(text), labels: [...categories].reverse() };
     await assert.rejects(Categoriser.fromArtifact(edited), InvalidArtifact);
+    const fraud = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'models', 'fraud.json'), 'utf8'));
+    await assert.rejects(Categoriser.fromArtifact(fraud), /not a categoriser/);
   });
 });
 

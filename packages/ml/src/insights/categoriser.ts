@@ -77,6 +77,9 @@ export class Categoriser {
     if (last?.units !== c.labels.length || last.activation !== 'linear') {
       throw new InvalidArtifact('the model must end in one linear unit (a logit) per category');
     }
+    if (layers.slice(0, -1).some((l) => l.activation !== 'relu')) {
+      throw new InvalidArtifact('the hidden layers of a categoriser must be ReLU layers');
+    }
     return new Categoriser(artifact as ModelArtifact, c, layers);
   }
 
