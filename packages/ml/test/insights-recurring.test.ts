@@ -153,6 +153,32 @@ describe('recurring payments', () => {
     assert.ok(!series.some((s) => s.transactionIds.includes(invoice.id)));
   });
 
+  it('keeps a utility bill whose amount drifts by up to 12 % and whose day moves by a day in one series', () => {
+    const utility = {
+      counterparty: 'ext_power',
+      counterpartyName: 'GreenPower',
+      channel: 'direct_debit' as const,
+      mcc: '4900',
+    };
+    const bills = [
+      ['2026-01-12', -8450],
+      ['2026-02-13', -9120],
+      ['2026-03-12', -7980],
+      ['2026-04-11', -8800],
+      ['2026-05-12', -8610],
+    ].map(([d, a]) => booking(d as string, a as number, { ...utility, description: 'GreenPower' }));
+    const [s] = detectRecurring(bills, '2026-05-20');
+    assert.equal(s?.occurrences, 5);
+    assert.equal(s?.anchor, 12);
+    assert.equal(s?.averageMinor, -8592n);
+    assert.equal(s?.nextDate, '2026-06-12');
+    // A bill a third higher is not the same series' amount: the band leaves it out.
+    const odd = booking('2026-03-20', -11800, { ...utility, description: 'GreenPower' });
+    const [again] = detectRecurring([...bills, odd], '2026-05-20');
+    assert.equal(again?.occurrences, 5);
+    assert.ok(!again?.transactionIds.includes(odd.id));
+  });
+
   it('refuses a history beyond its limit', () => {
     assert.throws(
       () => detectRecurring(Array.from({ length: 50_001 }, () => streamflix[0] as Transaction)),
