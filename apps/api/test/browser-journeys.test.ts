@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildWebApp, launchChromium, oauthDriver } from '@nextgen/testkit';
 import type { Browser } from 'playwright-core';
 import { axeViolations, seriousViolations } from './a11y.ts';
-import { type Journey, signIn, startJourney } from './web-journey.ts';
+import { holdForReviewEnv, type Journey, signIn, startJourney } from './web-journey.ts';
 
 /**
  * The customer's journeys through the real web build of apps/mobile, served by a test API on a real
@@ -337,6 +337,68 @@ describe('customer journeys in the web app (Chromium)', () => {
     await page.getByTestId('step-up-approve').click();
     await page.getByText('Payment sent').waitFor();
     await journey.shot('result');
+    assert.deepEqual(journey.problems, []);
+  });
+
+  it('sends a payment the bank holds for review: not sent, the money reserved, and why', async (t) => {
+    const journey = await startJourney(t, browser, 'held-for-review', { env: await holdForReviewEnv(t) });
+    const { page, baseUrl, testApp } = journey;
+    // The payee: another customer of the bank, so the payment is one the fraud checks score.
+    const { id: payeeId } = await oauthDriver(baseUrl).registerCustomer({
+      name: 'Morgan Held',
+      email: 'morgan@example.com',
+      password: 'lantern orchard ninety quietly',
+    });
+    const opened = await testApp.injectAs(payeeId, {
+      method: 'POST',
+      url: '/api/v1/accounts',
+      payload: { type: 'checking', currency: 'EUR' },
+    });
+    assert.equal(opened.statusCode, 201, opened.body);
+    const { iban } = opened.json() as { iban: string };
+
+    await signIn(journey, 'alex@demo.nextgen.test');
+    await page.locator('[data-testid^="account-row-"]').first().waitFor();
+    await page.goto(`${baseUrl}/payments`);
+    await page.getByTestId('add-payee').click();
+    await page.getByTestId('payee-name').fill('Morgan Held');
+    await page.getByTestId('payee-iban').fill(iban);
+    await page.getByTestId('payee-submit').click();
+    await page.getByTestId('payee-result').waitFor();
+    await page.getByTestId('payee-done').click();
+
+    await page.getByTestId('new-payment').first().click();
+    await page
+      .getByTestId('payment-to')
+      .getByRole('radio', { name: /^Morgan Held/ })
+      .click();
+    await page.getByTestId('payment-amount').fill('60');
+    await page.getByTestId('payment-continue').click();
+    await page.getByTestId('payment-review-submit').click();
+    await page.getByTestId('payment-result-held-title').waitFor();
+    const result = (await page.getByTestId('payment-result').textContent()) ?? '';
+    assert.match(result, /Payment held for review/);
+    assert.doesNotMatch(result, /Payment sent/);
+    assert.match(result, /Not sent yet: €60\.00 to Morgan Held is reserved on your account/);
+    // The reason is the app's translation of the API's code, whichever code the model picked.
+    const reason = (await page.getByTestId('payment-result-review-reason').textContent()) ?? '';
+    assert.match(reason, /^Why we are checking it/);
+    assert.ok(reason.length > 'Why we are checking it'.length + 10, `a reason is shown: ${reason}`);
+    assert.match(result, /within one business day/);
+    assert.match(result, /If you did not make this payment, contact us now\./);
+    await journey.shot('held-result');
+    await assertAccessible(journey, 'payment held for review');
+
+    await page.getByTestId('payment-result-open').click();
+    await page.getByTestId('transfer-screen').waitFor();
+    await page.getByLabel('Status: Pending review').waitFor();
+    assert.equal(
+      (await page.getByTestId('transfer-review-reason').textContent())?.trim(),
+      reason.trim(),
+      'the transfer shows the same reason',
+    );
+    await journey.shot('held-transfer');
+    await assertAccessible(journey, 'held transfer');
     assert.deepEqual(journey.problems, []);
   });
 });

@@ -1,6 +1,9 @@
 import { mkdirSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
+import { loadModelArtifact, saveModelArtifact, thresholdMetric } from '@nextgen/ml';
 import { addPlatformAuthenticator, freePort, watchCspViolations, webAppDir } from '@nextgen/testkit';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { demoPassword } from '../src/demo/plan.ts';
@@ -32,12 +35,18 @@ export async function startJourney(
   t: TestContext,
   browser: Browser,
   name: string,
-  options: { locale?: string; colorScheme?: 'light' | 'dark'; folder?: string } = {},
+  options: {
+    locale?: string;
+    colorScheme?: 'light' | 'dark';
+    folder?: string;
+    /** More settings for the test API (e.g. holdForReviewEnv); the journeys' own two always win. */
+    env?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<Journey> {
   const artifacts = path.join(repo, 'test-artifacts', options.folder ?? 'journeys');
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
-  const testApp = await buildTestApp(t, { env: { PUBLIC_URL: baseUrl, WEB_APP_DIR: webAppDir } });
+  const testApp = await buildTestApp(t, { env: { ...options.env, PUBLIC_URL: baseUrl, WEB_APP_DIR: webAppDir } });
   await seedDemoData(testApp.services);
   await testApp.app.listen({ host: 'localhost', port });
   const context = await browser.newContext({
@@ -86,4 +95,28 @@ export async function signIn(journey: Journey, email: string, texts = { signIn: 
   await journey.shot('bank-sign-in-page');
   await page.getByRole('button', { name: texts.signIn, exact: true }).click();
   await page.waitForURL(/\/home$/);
+}
+
+const committedFraudModel = path.join(repo, 'packages/ml/models/fraud.json');
+
+/**
+ * Settings under which the API holds every payment to another customer for a fraud review, as
+ * apps/api/test/risk-reviews.test.ts does: the committed model saved again with its hold (and
+ * step-up) thresholds at 0, risk scoring on, and the step-up policy's own triggers off so the
+ * hold is what the customer meets.
+ */
+export async function holdForReviewEnv(t: TestContext): Promise<Record<string, string>> {
+  const { model, info } = await loadModelArtifact(JSON.parse(await readFile(committedFraudModel, 'utf8')));
+  const metrics = { ...info.metrics, [thresholdMetric.fpr01pct]: 0, [thresholdMetric.fpr1pct]: 0 };
+  const dir = await mkdtemp(path.join(tmpdir(), 'ng-journey-hold-model-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'fraud.json');
+  await writeFile(file, JSON.stringify(await saveModelArtifact(model, { ...info, metrics })));
+  return {
+    RISK_SCORING: 'true',
+    FRAUD_MODEL_PATH: file,
+    STEP_UP_NEW_PAYEE: 'false',
+    STEP_UP_CUMULATIVE: 'false',
+    STEP_UP_THRESHOLD: '100000',
+  };
 }
