@@ -32,6 +32,7 @@ import {
   identityApprovalExecutors,
   identityRoutes,
 } from './identity/index.ts';
+import { createInsightsService, insightsRoutes } from './insights/index.ts';
 import { createLedgerService } from './ledger/index.ts';
 import {
   createPayeesService,
@@ -78,8 +79,11 @@ export function createServices(deps: AppDependencies) {
   const passkeys = createPasskeyService(deps, { identity, audit });
   const stepUp = createStepUpService(deps, { passkeys, audit });
   const ledger = createLedgerService(deps);
+  // Spending, budgets, recurring payments, forecasts and insights; it categorises the history lines accounts shows.
+  const insights = createInsightsService(deps);
   const accounts = createAccountsService(deps, {
     ledger,
+    categories: insights.categoriseHistory,
     holderNames: identity.holderNames,
     // The party lookup carries the holders' names in its one query, through identity's door.
     holders: { nameCiphertextSql: holderNameCiphertextSql('a.customer_id'), namesOf: identity.holderNamesOf },
@@ -134,6 +138,7 @@ export function createServices(deps: AppDependencies) {
     stepUp,
     ledger,
     accounts,
+    insights,
     kyc,
     limits,
     risk,
@@ -248,9 +253,21 @@ export async function buildApp(
     });
   });
   // Ready once the fraud model has loaded; without it transfers are scored by the rules alone (ADR 0130).
+  // Then the artifact is polled, and a changed valid one switched in without a restart (ADR 0132).
+  let stopModelRefresh: (() => void) | undefined;
   app.addHook('onReady', async () => {
     const model = await services.risk?.model;
     if (model?.kind === 'rules-only') app.log.warn({ problem: model.problem }, 'fraud model unavailable: rules only');
+    const categoriser = await services.insights.model;
+    if (categoriser.kind === 'unavailable')
+      app.log.warn({ problem: categoriser.problem }, 'categoriser unavailable: uncorrected lines are "other"');
+    stopModelRefresh = services.risk?.startModelRefresh((refresh) => {
+      if (refresh.outcome === 'switched') app.log.info({ from: refresh.from, to: refresh.to }, 'fraud model switched');
+      else app.log.warn({ problem: refresh.problem, scoring: refresh.current }, 'fraud model not switched');
+    });
+  });
+  app.addHook('onClose', async () => {
+    stopModelRefresh?.();
   });
   let closing = false;
   app.addHook('preClose', async () => {
@@ -289,6 +306,7 @@ export async function buildApp(
   await app.register(identityRoutes, { deps, services });
   await app.register(accountsRoutes, { prefix: '/api/v1', deps, services });
   await app.register(paymentsRoutes, { prefix: '/api/v1', deps, services });
+  await app.register(insightsRoutes, { prefix: '/api/v1', deps, services });
   await app.register(backofficeRoutes, { prefix: '/backoffice/v1', deps, services });
   await app.register(paymentsBackofficeRoutes, { prefix: '/backoffice/v1', deps, services });
   await app.register(accountsBackofficeRoutes, { prefix: '/backoffice/v1', deps, services });

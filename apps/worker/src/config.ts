@@ -41,8 +41,10 @@ export interface WorkerConfig {
 export interface FraudDriftSettings {
   /** Runs when the API scores transfers (RISK_SCORING, read as the API reads it): otherwise no model decides. */
   readonly enabled: boolean;
-  /** FRAUD_MODEL_PATH, the same artifact the API scores with; packages/ml/models/fraud.json by default. */
+  /** FRAUD_MODEL_PATH, the same artifact the API scores with (a file or s3://bucket/key); packages/ml/models/fraud.json by default. */
   readonly modelPath: string;
+  /** For an s3:// model, as the API reads them: FRAUD_MODEL_S3_REGION (or AWS_REGION), FRAUD_MODEL_S3_ENDPOINT. */
+  readonly s3: { readonly region: string | undefined; readonly endpoint: string | undefined };
   readonly intervalMs: number;
   /** Decisions of this long before the run are compared; also the least time between two alerts of one model. */
   readonly windowMs: number;
@@ -135,12 +137,19 @@ function eventFeed(env: Env): 'postgres' | 'nats' {
 /** The committed model, resolved from this file so the default does not depend on the working directory. */
 const repositoryFraudModel = fileURLToPath(new URL('../../../packages/ml/models/fraud.json', import.meta.url));
 
+/** An s3:// location as given; a file path resolved against the working directory. */
+const modelLocation = (location: string) => (location.startsWith('s3://') ? location : path.resolve(location));
+
 function fraudDriftSettings(env: Env): FraudDriftSettings {
   const hour = 60 * 60 * 1000;
   return {
     // The API's own default (platform/config.ts): scoring off under NG_ENV=test only.
     enabled: flag(env, 'RISK_SCORING', env.NG_ENV?.trim() !== 'test'),
-    modelPath: path.resolve(env.FRAUD_MODEL_PATH?.trim() || repositoryFraudModel),
+    modelPath: modelLocation(env.FRAUD_MODEL_PATH?.trim() || repositoryFraudModel),
+    s3: {
+      region: env.FRAUD_MODEL_S3_REGION?.trim() || env.AWS_REGION?.trim() || undefined,
+      endpoint: env.FRAUD_MODEL_S3_ENDPOINT?.trim() || undefined,
+    },
     intervalMs: integer(env, 'WORKER_FRAUD_DRIFT_INTERVAL_MS', fraudDriftIntervalMs, 60_000, 24 * hour),
     windowMs: integer(env, 'WORKER_FRAUD_DRIFT_WINDOW_MS', fraudDriftWindowMs, hour, 30 * 24 * hour),
     sampleMax: fraudDriftSampleMax,

@@ -1,13 +1,12 @@
-import { readFile, stat } from 'node:fs/promises';
+import { type DriftReference, driftAlertPsi, driftMinSample, driftReports, loadModelArtifact } from '@nextgen/ml';
 import {
-  type DriftReference,
-  driftAlertPsi,
-  driftMinSample,
-  driftReports,
-  InvalidArtifact,
-  loadModelArtifact,
-} from '@nextgen/ml';
-import { fraudModelBytesMax, insertOutboxEvent, newId, type Queryable } from '../../api/src/platform/index.ts';
+  artifactProblem,
+  artifactSource,
+  fraudModelBytesMax,
+  insertOutboxEvent,
+  newId,
+  type Queryable,
+} from '../../api/src/platform/index.ts';
 import type { FraudDriftSettings } from './config.ts';
 import type { ScheduledJob } from './scheduler.ts';
 
@@ -36,30 +35,12 @@ interface DriftModel {
   readonly reference: DriftReference;
 }
 
-/** Why the artifact could not be used, in words safe for a log line (no file contents, no stack). */
-function problemOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return 'the model file does not exist';
-  if (code === 'EACCES') return 'the model file cannot be read';
-  if (error instanceof SyntaxError) return 'the model file is not JSON';
-  if (error instanceof InvalidArtifact || error instanceof FraudModelUnavailable) return error.message;
-  return `the model could not be loaded (${error instanceof Error ? error.name : 'unknown error'})`;
-}
-
-/** Reads and checks the artifact as the API does (format, sha256, network); keeps only what drift needs. */
-async function loadDriftModel(modelPath: string): Promise<DriftModel> {
-  try {
-    const { size } = await stat(modelPath);
-    if (size > fraudModelBytesMax) {
-      throw new FraudModelUnavailable(`the model file is larger than ${fraudModelBytesMax} bytes`);
-    }
-    const { model, info } = await loadModelArtifact(JSON.parse(await readFile(modelPath, 'utf8')));
-    model.dispose();
-    if (!info.drift) throw new FraudModelUnavailable('the artifact carries no drift reference: retrain it');
-    return { label: `${info.name}@${info.version}`, features: info.features, reference: info.drift };
-  } catch (error) {
-    throw new FraudModelUnavailable(`fraud drift: ${problemOf(error)}`);
-  }
+/** Checks the artifact as the API does (format, sha256, network); keeps only what drift needs. */
+async function driftModelOf(text: string): Promise<DriftModel> {
+  const { model, info } = await loadModelArtifact(JSON.parse(text));
+  model.dispose();
+  if (!info.drift) throw new FraudModelUnavailable('the artifact carries no drift reference: retrain it');
+  return { label: `${info.name}@${info.version}`, features: info.features, reference: info.drift };
 }
 
 interface StoredDecision {
@@ -193,13 +174,35 @@ async function storeReport(
  * ng_worker_job_failures_total and job_leases, and retries within jobRetryDelayMaxMs), never the worker.
  */
 export function fraudDriftJob(settings: FraudDriftSettings): ScheduledJob {
+  const source = artifactSource(settings.modelPath, fraudModelBytesMax, settings.s3);
   let model: DriftModel | undefined;
+  let tag: string | undefined;
+  /**
+   * The artifact the API scores with, read again each run when it changed (docs/adr/0132), so the
+   * job follows a switched model. A broken new artifact keeps the model loaded before (the API keeps
+   * scoring with it too, and raises risk.model_reload_failed); without any model the run fails.
+   */
+  async function currentModel(): Promise<DriftModel> {
+    try {
+      const read = await source.read(tag);
+      if (read.kind === 'read') {
+        model = await driftModelOf(read.text);
+        tag = read.tag;
+      }
+    } catch (error) {
+      if (!model)
+        throw new FraudModelUnavailable(
+          `fraud drift: ${error instanceof FraudModelUnavailable ? error.message : artifactProblem(error)}`,
+        );
+    }
+    if (!model) throw new FraudModelUnavailable('fraud drift: the model could not be loaded');
+    return model;
+  }
   return {
     name: fraudDriftJobName,
     intervalMs: settings.intervalMs,
     async run(context) {
-      model ??= await loadDriftModel(settings.modelPath);
-      const loaded = model;
+      const loaded = await currentModel();
       const sample = await context.step((tx) => readDecisions(tx, loaded.label, settings));
       if (context.signal.aborted) return;
       // Computed between the two steps: no transaction (and on PGlite no connection) is held meanwhile.

@@ -3,7 +3,15 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { type DriftBins, type DriftReference, driftMinSample, type ModelArtifact, Random } from '@nextgen/ml';
+import {
+  type DriftBins,
+  type DriftReference,
+  driftMinSample,
+  loadModelArtifact,
+  type ModelArtifact,
+  Random,
+  saveModelArtifact,
+} from '@nextgen/ml';
 import { openPglite } from '../../api/src/platform/database.ts';
 import { ConfigError, type Database, fraudModelBytesMax } from '../../api/src/platform/index.ts';
 import { migrate } from '../../api/src/platform/migrations.ts';
@@ -27,7 +35,15 @@ const reference = artifact.drift as DriftReference;
 const hourMs = 60 * 60 * 1000;
 
 function settings(overrides: Partial<FraudDriftSettings> = {}): FraudDriftSettings {
-  return { enabled: true, modelPath, intervalMs: hourMs, windowMs: 24 * hourMs, sampleMax: 20_000, ...overrides };
+  return {
+    enabled: true,
+    modelPath,
+    s3: { region: undefined, endpoint: undefined },
+    intervalMs: hourMs,
+    windowMs: 24 * hourMs,
+    sampleMax: 20_000,
+    ...overrides,
+  };
 }
 
 interface Decision {
@@ -300,7 +316,7 @@ describe('the fraud drift job', () => {
     assert.deepEqual(problems, [
       'fraud drift: the model file does not exist',
       'fraud drift: the model file is not JSON',
-      'fraud drift: the artifact does not match its sha256: it was damaged or edited',
+      'fraud drift: the artifact is invalid: the artifact does not match its sha256: it was damaged or edited',
       `fraud drift: the model file is larger than ${fraudModelBytesMax} bytes`,
     ]);
     assert.deepEqual(await reports(db), []);
@@ -313,6 +329,32 @@ describe('the fraud drift job', () => {
     await copyFile(modelPath, file);
     assert.deepEqual(await runOnce(db, job), []);
     assert.equal((await reports(db))[0]?.status, 'stable');
+  });
+});
+
+describe('the fraud drift job after a model switch', () => {
+  it('follows the artifact the API switched to, and keeps the old model when the new file is broken', async (t) => {
+    const db = await database(t);
+    const dir = await mkdtemp(path.join(tmpdir(), 'ng-drift-switch-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'fraud.json');
+    await copyFile(modelPath, file);
+    const job = fraudDriftJob(settings({ modelPath: file }));
+    await insertDecisions(db, trainingLike(300, 21));
+    assert.deepEqual(await runOnce(db, job), []);
+    // The same weights saved as version 9.0.0: the API would now label its decisions fraud@9.0.0.
+    const { model, info } = await loadModelArtifact(artifact);
+    await writeFile(file, JSON.stringify(await saveModelArtifact(model, { ...info, version: '9.0.0' })));
+    await insertDecisions(db, trainingLike(300, 22), { model: `${artifact.name}@9.0.0` });
+    assert.deepEqual(await runOnce(db, job), []);
+    await writeFile(file, '{ broken');
+    assert.deepEqual(await runOnce(db, job), [], 'a broken new file keeps the model loaded before');
+    const models = (await reports(db)).map((r) => [r.model, r.sample_size]);
+    assert.deepEqual(models, [
+      [label, 300],
+      [`${artifact.name}@9.0.0`, 300],
+      [`${artifact.name}@9.0.0`, 300],
+    ]);
   });
 });
 
@@ -346,6 +388,7 @@ describe('the fraud drift settings', () => {
     assert.deepEqual(standard, {
       enabled: true,
       modelPath,
+      s3: { region: undefined, endpoint: undefined },
       intervalMs: hourMs,
       windowMs: 24 * hourMs,
       sampleMax: 20_000,
@@ -365,6 +408,12 @@ describe('the fraud drift settings', () => {
       'standalone',
     ).fraudDrift;
     assert.equal(custom.modelPath, path.resolve('models/other.json'));
+    const s3 = loadWorkerConfig(
+      { ...base, FRAUD_MODEL_PATH: 's3://models/fraud/active.json', AWS_REGION: 'eu-central-1' },
+      'standalone',
+    ).fraudDrift;
+    assert.equal(s3.modelPath, 's3://models/fraud/active.json', 'an S3 location is kept as given');
+    assert.deepEqual(s3.s3, { region: 'eu-central-1', endpoint: undefined });
     assert.equal(custom.intervalMs, 600_000);
     assert.equal(custom.windowMs, 7_200_000);
     assert.throws(() => loadWorkerConfig({ ...base, WORKER_FRAUD_DRIFT_WINDOW_MS: '1000' }, 'standalone'), ConfigError);

@@ -27,6 +27,8 @@ export interface FakeS3 {
   readonly puts: readonly FakeS3Put[];
   /** Requests refused for their signature or their missing Object Lock headers. */
   readonly refused: readonly string[];
+  /** Stores a new version of an object as an operator's upload would (no signature or lock checks). */
+  putObject(bucket: string, key: string, body: Buffer): void;
   /** Every version of an object, oldest first. */
   versions(bucket: string, key: string): readonly Buffer[];
   /** Keys per ListObjectsV2 page (S3: 1,000), so tests can reach pagination with a few objects. */
@@ -102,6 +104,9 @@ function checkObjectLock(request: IncomingMessage, body: Buffer) {
   }
 }
 
+/** S3's ETag of a single-part object: the MD5 of its bytes, quoted. */
+const etagOf = (body: Buffer) => `"${createHash('md5').update(body).digest('hex')}"`;
+
 export async function startFakeS3(options: { region?: string } = {}): Promise<FakeS3> {
   const region = options.region ?? 'eu-central-1';
   const credentials = { accessKeyId: 'AKIAFAKES30000TEST', secretAccessKey: randomBytes(30).toString('base64') };
@@ -150,7 +155,14 @@ export async function startFakeS3(options: { region?: string } = {}): Promise<Fa
       } else if (request.method === 'GET') {
         const latest = bucket.get(key)?.at(-1);
         if (!latest) throw new S3Failure(404, 'NoSuchKey', 'The specified key does not exist.');
-        response.writeHead(200, { 'content-type': 'application/json' });
+        const etag = etagOf(latest);
+        // A conditional GET of an unchanged object: 304 and no body, as S3 answers.
+        if (request.headers['if-none-match'] === etag) {
+          response.writeHead(304, { etag });
+          response.end();
+          return;
+        }
+        response.writeHead(200, { 'content-type': 'application/json', etag });
         response.end(latest);
       } else if (request.method === 'PUT') {
         const existing = bucket.get(key);
@@ -163,7 +175,7 @@ export async function startFakeS3(options: { region?: string } = {}): Promise<Fa
         }
         bucket.set(key, [...(existing ?? []), body]);
         puts.push({ bucket: bucketName, key, headers: { ...(request.headers as Record<string, string>) } });
-        response.writeHead(200, { etag: `"${createHash('md5').update(body).digest('hex')}"` });
+        response.writeHead(200, { etag: etagOf(body) });
         response.end();
       } else {
         throw new S3Failure(405, 'MethodNotAllowed', 'The specified method is not allowed');
@@ -185,6 +197,10 @@ export async function startFakeS3(options: { region?: string } = {}): Promise<Fa
     },
     puts,
     refused,
+    putObject(bucket, key, body) {
+      const objects = bucketOf(bucket);
+      objects.set(key, [...(objects.get(key) ?? []), body]);
+    },
     versions: (bucket, key) => buckets.get(bucket)?.get(key) ?? [],
     get pageSize() {
       return state.pageSize;

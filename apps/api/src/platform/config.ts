@@ -97,8 +97,15 @@ export interface Config {
    * of the posting path alone, test suites about other things). Refused in production.
    */
   readonly riskScoring: boolean;
-  /** The fraud model artifact (FRAUD_MODEL_PATH), read once at start; packages/ml/models/fraud.json by default. */
+  /**
+   * The fraud model artifact (FRAUD_MODEL_PATH): a file (packages/ml/models/fraud.json by default)
+   * or `s3://bucket/key` (docs/adr/0132), loaded at start and read again every
+   * `fraudModelRefreshMs` (FRAUD_MODEL_REFRESH_MS, 60 s; 0: never) to switch models without a restart.
+   */
   readonly fraudModelPath: string;
+  readonly fraudModelRefreshMs: number;
+  /** For an s3:// model: FRAUD_MODEL_S3_REGION (AWS_REGION by default) and FRAUD_MODEL_S3_ENDPOINT (path-style, optional). */
+  readonly fraudModelS3: { readonly region: string | undefined; readonly endpoint: string | undefined };
   /**
    * Who wraps the per-customer data keys (platform/crypto): `local` (a key file, development and
    * tests) or `aws` (AWS KMS, required in production).
@@ -371,7 +378,18 @@ function riskSettings(env: Env, environment: Config['environment']) {
   const riskScoring = flag(env, 'RISK_SCORING', environment !== 'test');
   // Security state fails closed: production never runs without fraud scoring.
   if (!riskScoring && environment === 'production') throw new ConfigError('RISK_SCORING', 'must be on in production');
-  return { riskScoring, fraudModelPath: path.resolve(text(env, 'FRAUD_MODEL_PATH', repositoryFraudModel)) };
+  const location = text(env, 'FRAUD_MODEL_PATH', repositoryFraudModel);
+  const s3 = location.startsWith('s3://');
+  if (s3 && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S+$/.test(location))
+    throw new ConfigError('FRAUD_MODEL_PATH', 'must be a file path or s3://bucket/key');
+  const region = optional(env, 'FRAUD_MODEL_S3_REGION') ?? optional(env, 'AWS_REGION');
+  if (s3 && !region) throw new ConfigError('FRAUD_MODEL_S3_REGION', 'is required for an s3:// model (or AWS_REGION)');
+  return {
+    riskScoring,
+    fraudModelPath: s3 ? location : path.resolve(location),
+    fraudModelRefreshMs: integer(env, 'FRAUD_MODEL_REFRESH_MS', 60_000, 0, 24 * 60 * 60 * 1000),
+    fraudModelS3: { region, endpoint: url(env, 'FRAUD_MODEL_S3_ENDPOINT', ['http:', 'https:']) },
+  };
 }
 
 /** Audit chain head export: S3 Object Lock and KMS signing in production, a local folder and key elsewhere. */

@@ -4,5 +4,5 @@
 export type { CustomerReason, ReviewRecord, RiskCheck, RiskDecision, TransferCommand } from './contract.ts';
 export { customerReasonText } from './customer-reasons.ts';
 export { exportFraudLabels, type FraudLabel } from './labels.ts';
-export type { ScoringModel } from './model.ts';
+export type { ModelRefresh, ScoringModel } from './model.ts';
 export { createRiskService, type DecisionView, type RiskService } from './service.ts';

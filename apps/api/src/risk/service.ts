@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { type FraudAssessment, featureNames, featureVector, rulesAssessment } from '@nextgen/ml';
-import { riskReasonsMax } from '../platform/constants.ts';
+import { artifactSource } from '../platform/artifact-source.ts';
+import { fraudModelBytesMax, riskReasonsMax } from '../platform/constants.ts';
 import type { Queryable } from '../platform/database.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import type { CustomerReason, ReviewRecord, RiskCheck, RiskDecision, TransferCommand } from './contract.ts';
 import { decide, type Verdict } from './decision.ts';
 import { transferSnapshot } from './features-repository.ts';
-import { loadScoringModel, type ScoringModel } from './model.ts';
+import { createModelHolder, type ModelRefresh, type ScoringModel } from './model.ts';
 
 /** The risk module's door (risk/index.ts re-exports it). */
 export interface RiskService {
@@ -14,6 +15,12 @@ export interface RiskService {
   readonly check: RiskCheck;
   /** Settles once the model is loaded, or known missing (rules only); never rejects. */
   readonly model: Promise<ScoringModel>;
+  /** Reads the artifact again and switches a changed, valid one in (docs/adr/0132). */
+  readonly refreshModel: () => Promise<ModelRefresh>;
+  /** Starts polling the artifact; returns the function that stops it. */
+  readonly startModelRefresh: (
+    report: (refresh: Exclude<ModelRefresh, { outcome: 'unchanged' }>) => void,
+  ) => () => void;
   /** The stored decisions behind held transfers, for the review queue (by decision id). */
   readonly decisionsById: (db: Queryable, ids: readonly string[]) => Promise<Map<string, DecisionView>>;
   /** Records an analyst's review on its decision, in the caller's transaction: the training label. */
@@ -166,15 +173,18 @@ async function recordReview(tx: Queryable, review: ReviewRecord): Promise<void> 
 }
 
 /**
- * Fraud scoring of transfers (docs/adr/0130, 0131): one feature query, the model and the explicit
- * rules side by side, a decision mapped onto allow / step_up / hold / decline, stored before
- * payments acts on it. The model is loaded once, here at start; until it settles, checks wait for it.
+ * Fraud scoring of transfers (docs/adr/0130, 0131, 0132): one feature query, the model and the
+ * explicit rules side by side, a decision mapped onto allow / step_up / hold / decline, stored
+ * before payments acts on it. The model is loaded at start (checks wait for it) and switched when
+ * its artifact changes (`refreshModel`, polled by startModelRefresh).
  */
 export function createRiskService(deps: Pick<AppDependencies, 'db' | 'config'>): RiskService {
   const { db, config } = deps;
-  const model = loadScoringModel(db, config.fraudModelPath);
+  const holder = createModelHolder(db, artifactSource(config.fraudModelPath, fraudModelBytesMax, config.fraudModelS3));
   const check: RiskCheck = async (command) => {
-    const loaded = await model;
+    await holder.started;
+    // One model for the whole decision, even if a refresh switches it meanwhile.
+    const loaded = holder.current();
     const values = featureVector(await transferSnapshot(db, command));
     const rules = rulesAssessment(values);
     const scorer = loaded.kind === 'model' ? loaded.scorer : null;
@@ -183,5 +193,36 @@ export function createRiskService(deps: Pick<AppDependencies, 'db' | 'config'>):
     // Stored before payments acts on it: a decline is explainable even if the answer is lost.
     return storeDecision(db, command, values, { model: assessed, rules, verdict }, loaded.label);
   };
-  return { check, model, decisionsById, recordReview };
+  /**
+   * Polls the artifact every FRAUD_MODEL_REFRESH_MS (none when 0); `report` hears each switch and
+   * each new problem (not the same one again every poll). Returns the stop function.
+   */
+  function startModelRefresh(report: (refresh: Exclude<ModelRefresh, { outcome: 'unchanged' }>) => void): () => void {
+    if (config.fraudModelRefreshMs === 0) return () => {};
+    let lastProblem: string | undefined;
+    const timer = setInterval(() => {
+      void holder.refresh().then(
+        (result) => {
+          if (result.outcome === 'unchanged') return;
+          if (result.outcome === 'failed' && result.problem === lastProblem) return;
+          lastProblem = result.outcome === 'failed' ? result.problem : undefined;
+          report(result);
+        },
+        () => {
+          // refresh never rejects: a failure is an outcome.
+        },
+      );
+    }, config.fraudModelRefreshMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  return {
+    check,
+    model: holder.started,
+    refreshModel: holder.refresh,
+    startModelRefresh,
+    decisionsById,
+    recordReview,
+  };
 }
