@@ -20,7 +20,7 @@ const layers: readonly Layer[] = [
   // modules that will score with it. It imports nothing of ours at all
   // (packages/ml/test/self-contained.test.ts), which is stricter than its layer allows.
   { name: 'ml', modules: ['ml'] },
-  { name: 'domain', modules: ['identity', 'accounts', 'payments', 'compliance', 'risk'], peers: true },
+  { name: 'domain', modules: ['identity', 'accounts', 'payments', 'compliance', 'risk', 'insights'], peers: true },
   // app.ts builds the services and routes from the modules.
   { name: 'composition root', modules: ['app'] },
   { name: 'demo data', modules: ['demo'] },

@@ -120,6 +120,8 @@ const validBodies: Record<string, object> = {
     },
   },
   'patch /api/v1/passkeys/{id}': { name: 'My phone' },
+  '/api/v1/budgets/{category}': { amount: { amount: '250.00', currency: 'EUR' } },
+  '/api/v1/transactions/{id}/category': { category: 'groceries' },
 };
 
 describe('the OpenAPI document', () => {

@@ -5,4 +5,10 @@ export { accountsBackofficeRoutes } from './backoffice-routes.ts';
 export { type StatementLine, statementLineRow } from './history.ts';
 export { validateIban } from './iban.ts';
 export { accountsRoutes } from './routes.ts';
-export { type AccountRef, type AccountsService, type AccountView, createAccountsService } from './service.ts';
+export {
+  type AccountRef,
+  type AccountsService,
+  type AccountView,
+  createAccountsService,
+  type HistoryCategories,
+} from './service.ts';

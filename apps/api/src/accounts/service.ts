@@ -7,7 +7,7 @@ import { newId } from '../platform/ids.ts';
 import { maskIban } from '../platform/masking.ts';
 import type { Currency } from '../platform/money.ts';
 import { accountClosed, accountNotFound, customerInactive } from '../platform/problems.ts';
-import { type HistoryFilters, queryHistory } from './history.ts';
+import { type HistoryFilters, type HistoryRow, queryHistory } from './history.ts';
 import { createIbanIssuer } from './iban.ts';
 import * as repo from './repository.ts';
 import { apiMoney } from './schemas.ts';
@@ -29,6 +29,9 @@ export interface AccountView {
   overdraftLimit: { amount: string; currency: Currency };
   createdAt: string;
 }
+
+/** Categories of history lines, one per line in the same order. */
+export type HistoryCategories = (customerId: string, lines: readonly HistoryRow[]) => Promise<readonly string[]>;
 
 /** What other modules need to move money to or from an account. */
 export interface AccountRef {
@@ -87,10 +90,15 @@ export function createAccountsService(
         rows: readonly { customerId: string; nameCiphertext: string | null }[],
       ): Promise<ReadonlyMap<string, string>>;
     };
+    /**
+     * The spending category of each history line, in order (the insights module's categoriser,
+     * handed in by app.ts so this module does not import it). Absent: the stored column is shown.
+     */
+    categories?: HistoryCategories;
   },
 ) {
   const { db, config } = deps;
-  const { ledger, holderNames, holders } = modules;
+  const { ledger, holderNames, holders, categories } = modules;
   const refsOf = async (rows: readonly repo.AccountRow[]): Promise<AccountRef[]> => {
     const names = rows.length === 0 ? new Map<string, string>() : await holderNames(rows.map((r) => r.customer_id));
     return rows.map((row) => toRef(row, names.get(row.customer_id) ?? ''));
@@ -239,7 +247,9 @@ export function createAccountsService(
     async listTransactions(customerId: string, filters: HistoryFilters) {
       if (filters.accountId && !(await repo.findAccount(db, filters.accountId, { customerId })))
         throw accountNotFound();
-      const rows = await queryHistory(db, customerId, filters);
+      const read = await queryHistory(db, customerId, filters);
+      const filled = categories ? await categories(customerId, read) : undefined;
+      const rows = filled ? read.map((row, i) => ({ ...row, category: filled[i] ?? row.category })) : read;
       const last = rows.at(-1);
       return {
         rows,

@@ -22,6 +22,7 @@ export const idPrefixes = {
   stepUpChallenge: 'sup',
   payee: 'pye',
   kycSubmission: 'kys',
+  insight: 'ins',
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 

@@ -7859,6 +7859,2469 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/spending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Money out by category for a month, against the month before, and the last six months */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM (UTC); the current month by default */
+                    month?: string;
+                    /** @description ISO 4217 code */
+                    currency?: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example 2026-12 */
+                            month: string;
+                            /** @enum {string} */
+                            currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                            total: {
+                                /**
+                                 * @description Decimal string in major units
+                                 * @example 12.34
+                                 */
+                                amount: string;
+                                /**
+                                 * @description ISO 4217 code
+                                 * @enum {string}
+                                 */
+                                currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                            };
+                            categories: {
+                                /** @enum {string} */
+                                category: "groceries" | "eating_out" | "transport" | "shopping" | "bills_utilities" | "rent_housing" | "subscriptions" | "entertainment" | "health" | "travel" | "cash" | "income" | "transfers" | "fees" | "other";
+                                amount: {
+                                    /**
+                                     * @description Decimal string in major units
+                                     * @example 12.34
+                                     */
+                                    amount: string;
+                                    /**
+                                     * @description ISO 4217 code
+                                     * @enum {string}
+                                     */
+                                    currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                                };
+                                /** @description This category's part of the month's total */
+                                share: number;
+                                previous: {
+                                    /**
+                                     * @description Decimal string in major units
+                                     * @example 12.34
+                                     */
+                                    amount: string;
+                                    /**
+                                     * @description ISO 4217 code
+                                     * @enum {string}
+                                     */
+                                    currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                                };
+                                /** @enum {string} */
+                                trend: "up" | "down" | "flat";
+                            }[];
+                            /** @description The six months ending with `month`, oldest first */
+                            months: {
+                                /** @example 2026-12 */
+                                month: string;
+                                total: {
+                                    /**
+                                     * @description Decimal string in major units
+                                     * @example 12.34
+                                     */
+                                    amount: string;
+                                    /**
+                                     * @description ISO 4217 code
+                                     * @enum {string}
+                                     */
+                                    currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/budgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's monthly budgets and this month's spending against each */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @enum {string} */
+                                category: "groceries" | "eating_out" | "transport" | "shopping" | "bills_utilities" | "rent_housing" | "subscriptions" | "entertainment" | "health" | "travel" | "cash" | "income" | "transfers" | "fees" | "other";
+                                amount: {
+                                    /**
+                                     * @description Decimal string in major units
+                                     * @example 12.34
+                                     */
+                                    amount: string;
+                                    /**
+                                     * @description ISO 4217 code
+                                     * @enum {string}
+                                     */
+                                    currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                                };
+                                spent: {
+                                    /**
+                                     * @description Decimal string in major units
+                                     * @example 12.34
+                                     */
+                                    amount: string;
+                                    /**
+                                     * @description ISO 4217 code
+                                     * @enum {string}
+                                     */
+                                    currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                                };
+                                /** @enum {string} */
+                                level: "ok" | "warning" | "exceeded";
+                                /** @description Spent ÷ amount this month (above 1 when exceeded) */
+                                share: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/budgets/{category}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the monthly budget of a category in a currency (creates or replaces it) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description One of: groceries, eating_out, transport, shopping, bills_utilities, rent_housing, subscriptions, entertainment, health, travel, cash, income, transfers, fees, other */
+                    category: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        amount: {
+                            /** @example 12.34 */
+                            amount: string;
+                            /** @enum {string} */
+                            currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            category: "groceries" | "eating_out" | "transport" | "shopping" | "bills_utilities" | "rent_housing" | "subscriptions" | "entertainment" | "health" | "travel" | "cash" | "income" | "transfers" | "fees" | "other";
+                            amount: {
+                                /**
+                                 * @description Decimal string in major units
+                                 * @example 12.34
+                                 */
+                                amount: string;
+                                /**
+                                 * @description ISO 4217 code
+                                 * @enum {string}
+                                 */
+                                currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                            };
+                            spent: {
+                                /**
+                                 * @description Decimal string in major units
+                                 * @example 12.34
+                                 */
+                                amount: string;
+                                /**
+                                 * @description ISO 4217 code
+                                 * @enum {string}
+                                 */
+                                currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                            };
+                            /** @enum {string} */
+                            level: "ok" | "warning" | "exceeded";
+                            /** @description Spent ÷ amount this month (above 1 when exceeded) */
+                            share: number;
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is larger than 64 KiB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Understood but refused: `code` says why. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the budget of a category in a currency */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description ISO 4217 code */
+                    currency?: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                };
+                header?: never;
+                path: {
+                    /** @description One of: groceries, eating_out, transport, shopping, bills_utilities, rent_housing, subscriptions, entertainment, health, travel, cash, income, transfers, fees, other */
+                    category: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No such resource among the caller’s. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recurring-payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payments and income that come at a regular interval, detected in the last 13 months */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * @description Stable while the series exists
+                                 * @example rec_4f1c2a9b0d3e5f6a7b8c9d0e
+                                 */
+                                id: string;
+                                /** @example StreamFlix */
+                                name: string;
+                                /** @enum {string} */
+                                category: "groceries" | "eating_out" | "transport" | "shopping" | "bills_utilities" | "rent_housing" | "subscriptions" | "entertainment" | "health" | "travel" | "cash" | "income" | "transfers" | "fees" | "other";
+                                /** @enum {string} */
+                                frequency: "weekly" | "monthly" | "quarterly" | "yearly";
+                                /** @enum {string} */
+                                direction: "in" | "out";
+                                averageAmount: {
+                                    /**
+                                     * @description Decimal string in major units
+                                     * @example 12.34
+                                     */
+                                    amount: string;
+                                    /**
+                                     * @description ISO 4217 code
+                                     * @enum {string}
+                                     */
+                                    currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                                };
+                                lastAmount: {
+                                    /**
+                                     * @description Decimal string in major units
+                                     * @example 12.34
+                                     */
+                                    amount: string;
+                                    /**
+                                     * @description ISO 4217 code
+                                     * @enum {string}
+                                     */
+                                    currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                                };
+                                /**
+                                 * Format: date
+                                 * @example 2026-12-24
+                                 */
+                                lastDate: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-12-24
+                                 */
+                                nextDate: string;
+                                active: boolean;
+                                accountId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/upcoming-bills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recurring payments expected in the next days (30 by default, at most 90) */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: date
+                                 * @example 2026-12-24
+                                 */
+                                date: string;
+                                name: string;
+                                amount: {
+                                    /**
+                                     * @description Decimal string in major units
+                                     * @example 12.34
+                                     */
+                                    amount: string;
+                                    /**
+                                     * @description ISO 4217 code
+                                     * @enum {string}
+                                     */
+                                    currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                                };
+                                /** @enum {string} */
+                                category: "groceries" | "eating_out" | "transport" | "shopping" | "bills_utilities" | "rent_housing" | "subscriptions" | "entertainment" | "health" | "travel" | "cash" | "income" | "transfers" | "fees" | "other";
+                                accountId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's end-of-day balance for the next 30 days, forecast from its history */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accountId: string;
+                            /** @enum {string} */
+                            currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                            /** @example recurring+weekday-profile */
+                            method: string;
+                            /** @description End-of-day balances, from tomorrow (UTC), 30 days */
+                            days: {
+                                /**
+                                 * Format: date
+                                 * @example 2026-12-24
+                                 */
+                                date: string;
+                                balance: {
+                                    /**
+                                     * @description Decimal string in major units
+                                     * @example 12.34
+                                     */
+                                    amount: string;
+                                    /**
+                                     * @description ISO 4217 code
+                                     * @enum {string}
+                                     */
+                                    currency: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No such resource among the caller’s. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/transactions/{id}/category": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Correct a transaction's category; it applies to this merchant's transactions from now on */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description One of: groceries, eating_out, transport, shopping, bills_utilities, rent_housing, subscriptions, entertainment, health, travel, cash, income, transfers, fees, other
+                         * @example groceries
+                         */
+                        category: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            transactionId: string;
+                            /** @enum {string} */
+                            category: "groceries" | "eating_out" | "transport" | "shopping" | "bills_utilities" | "rent_housing" | "subscriptions" | "entertainment" | "health" | "travel" | "cash" | "income" | "transfers" | "fees" | "other";
+                            /** @enum {string} */
+                            source: "override";
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No such resource among the caller’s. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is larger than 64 KiB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's insights, newest first: open ones by default, dismissed ones with dismissed=true */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description false: the open ones (default); true: the dismissed ones */
+                    dismissed?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @example ins_01jf8x9k2m3n4p5q6r7s8t9v0w */
+                                id: string;
+                                /** @enum {string} */
+                                type: "budget_warning" | "budget_exceeded" | "unusual_spending" | "subscription_found" | "upcoming_bill" | "savings_suggestion" | "low_balance_forecast";
+                                /** @description What it is about in time: a month (YYYY-MM) or a day (YYYY-MM-DD) */
+                                period: string;
+                                /** @example insights.budget_warning */
+                                messageKey: string;
+                                /** @description The values the message names, as text (amounts already formatted) */
+                                params: {
+                                    [key: string]: string;
+                                };
+                                /** @description The message in English; apps translate messageKey with params */
+                                message: string;
+                                /** @description Machine-readable facts, by type */
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                /** @example categoriser@1.0.0 */
+                                modelVersion: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                dismissedAt: string | null;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insights/{id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismiss an insight; dismissing it again answers the same */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description No input: send no body, or {} */
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never> | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example ins_01jf8x9k2m3n4p5q6r7s8t9v0w */
+                            id: string;
+                            /** @enum {string} */
+                            type: "budget_warning" | "budget_exceeded" | "unusual_spending" | "subscription_found" | "upcoming_bill" | "savings_suggestion" | "low_balance_forecast";
+                            /** @description What it is about in time: a month (YYYY-MM) or a day (YYYY-MM-DD) */
+                            period: string;
+                            /** @example insights.budget_warning */
+                            messageKey: string;
+                            /** @description The values the message names, as text (amounts already formatted) */
+                            params: {
+                                [key: string]: string;
+                            };
+                            /** @description The message in English; apps translate messageKey with params */
+                            message: string;
+                            /** @description Machine-readable facts, by type */
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            /** @example categoriser@1.0.0 */
+                            modelVersion: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            dismissedAt: string | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid: `code` says how and `errors[]` points at each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No valid access token (see WWW-Authenticate). Sign in again. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description This caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No such resource among the caller’s. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is larger than 64 KiB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The body is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Too many requests: wait for Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Our fault: try again; if it persists, contact support with the traceId. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description A dependency is briefly unavailable: try again after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            traceId?: string;
+                            errors?: ({
+                                pointer?: string;
+                                detail?: string;
+                                rule?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/backoffice/v1/audit-records": {
         parameters: {
             query?: never;

@@ -1,0 +1,11 @@
+// The insights module's door (docs/api/insights.md): spending, budgets, recurring payments and
+// bills, the balance forecast, category corrections and the insights the worker writes. It reads
+// the history lines and accounts as read models (see "Design" there) and imports no other domain
+// module; app.ts hands its categoriseHistory to the accounts module.
+
+export { insightQueueBatchMax, insightSweepBatchesPerRun, insightSweepBatchSize, insightTypes } from './constants.ts';
+export { type CategoriserModel, loadCategoriser, repositoryCategoriserPath } from './model.ts';
+export { claimCustomers, finishCustomer, type QueueClaim, queueLength, sweepStep } from './queue.ts';
+export { type RefreshResult, refreshCustomerInsights } from './refresh.ts';
+export { insightsRoutes } from './routes.ts';
+export { createInsightsService, type HistoryLine, type InsightsService } from './service.ts';
