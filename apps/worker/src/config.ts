@@ -1,7 +1,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../api/src/platform/index.ts';
-import { fraudDriftIntervalMs, fraudDriftSampleMax, fraudDriftWindowMs, outboxBatchSizeMax } from './constants.ts';
+import {
+  fraudDriftIntervalMs,
+  fraudDriftSampleMax,
+  fraudDriftWindowMs,
+  insightsQueueIntervalMs,
+  insightsSweepIntervalMs,
+  outboxBatchSizeMax,
+} from './constants.ts';
 
 /**
  * The worker's settings (WORKER_*), read once and validated like the API's (platform/config.ts).
@@ -36,6 +43,19 @@ export interface WorkerConfig {
   readonly nats: NatsSettings;
   /** The fraud model's drift monitor (job `fraud-drift`, docs/ml/drift-monitoring.md). */
   readonly fraudDrift: FraudDriftSettings;
+  /** Financial insights (jobs `insights-queue` and `insights-sweep`, docs/api/insights.md). */
+  readonly insights: InsightsSettings;
+}
+
+export interface InsightsSettings {
+  /** WORKER_INSIGHTS, on by default. */
+  readonly enabled: boolean;
+  /** CATEGORISER_PATH: the categoriser artifact the API loads too; packages/ml/models/categoriser.json by default. */
+  readonly categoriserPath: string;
+  /** How often the queue job runs (WORKER_INSIGHTS_INTERVAL_MS); each run takes at most insightQueueBatchMax customers. */
+  readonly queueIntervalMs: number;
+  /** How often the sweep job looks whether a pass is due or running (WORKER_INSIGHTS_SWEEP_INTERVAL_MS). */
+  readonly sweepIntervalMs: number;
 }
 
 export interface FraudDriftSettings {
@@ -156,6 +176,17 @@ function fraudDriftSettings(env: Env): FraudDriftSettings {
   };
 }
 
+const repositoryCategoriser = fileURLToPath(new URL('../../../packages/ml/models/categoriser.json', import.meta.url));
+
+function insightsSettings(env: Env): InsightsSettings {
+  return {
+    enabled: flag(env, 'WORKER_INSIGHTS', true),
+    categoriserPath: path.resolve(env.CATEGORISER_PATH?.trim() || repositoryCategoriser),
+    queueIntervalMs: integer(env, 'WORKER_INSIGHTS_INTERVAL_MS', insightsQueueIntervalMs, 10, 60 * 60_000),
+    sweepIntervalMs: integer(env, 'WORKER_INSIGHTS_SWEEP_INTERVAL_MS', insightsSweepIntervalMs, 10, 24 * 60 * 60_000),
+  };
+}
+
 /**
  * `mode` says who runs the worker: `./ng worker` serves /metrics on 9464 by default; the
  * in-process worker of `./ng start` only when WORKER_PORT is set (the API has its own port).
@@ -181,5 +212,6 @@ export function loadWorkerConfig(env: Env, mode: 'standalone' | 'in-process'): W
     feed,
     nats: loadNatsSettings(env, feed),
     fraudDrift: fraudDriftSettings(env),
+    insights: insightsSettings(env),
   };
 }

@@ -62,3 +62,8 @@ export const fraudDriftWindowMs = 24 * 60 * 60 * 1000;
  * 0.4–0.6 s on PGlite, whose one connection the read holds meanwhile (docs/ml/drift-monitoring.md).
  */
 export const fraudDriftSampleMax = 20_000;
+
+/** How often the insights queue job runs by default: each run takes at most insightQueueBatchMax customers (apps/api/src/insights/constants.ts). */
+export const insightsQueueIntervalMs = 30 * 1000;
+/** How often the insights sweep job looks whether its daily pass is due, and moves a running one on. */
+export const insightsSweepIntervalMs = 60 * 1000;

@@ -1,5 +1,11 @@
 // The worker's public surface: the API's main.ts (in-process worker) and tests import from here.
-export { type FraudDriftSettings, loadWorkerConfig, type NatsSettings, type WorkerConfig } from './config.ts';
+export {
+  type FraudDriftSettings,
+  type InsightsSettings,
+  loadWorkerConfig,
+  type NatsSettings,
+  type WorkerConfig,
+} from './config.ts';
 export { type DeadLetter, listDeadLetters, replayDeadLetter } from './dead-letters.ts';
 export { describeError } from './errors.ts';
 export {
@@ -10,6 +16,14 @@ export {
   fraudDriftJobName,
 } from './fraud-drift.ts';
 export { serveWorkerHttp, type WorkerHttp } from './http.ts';
+export {
+  CategoriserUnavailable,
+  type InsightsJobOptions,
+  InsightsRunFailed,
+  insightsJobs,
+  insightsQueueJobName,
+  insightsSweepJobName,
+} from './insights.ts';
 export { createJetStreamLink, type JetStreamLink } from './jetstream.ts';
 export { createJetStreamFeed, type JetStreamFeed, type JetStreamFeedOptions } from './jetstream-feed.ts';
 export { type AuditChainHeads, auditJob, purges, retentionJobs } from './jobs.ts';

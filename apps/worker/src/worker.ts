@@ -6,6 +6,7 @@ import type { WorkerConfig } from './config.ts';
 import { loopStaleMs } from './constants.ts';
 import { describeError } from './errors.ts';
 import { fraudDriftJob } from './fraud-drift.ts';
+import { insightsJobs } from './insights.ts';
 import { createJetStreamFeed } from './jetstream-feed.ts';
 import { type AuditChainHeads, auditJob, retentionJobs } from './jobs.ts';
 import { createMetrics, renderMetrics, type WorkerMetrics } from './metrics.ts';
@@ -25,7 +26,7 @@ export interface WorkerOptions {
   readonly log: WorkerLog;
   /** Outbox consumers; none yet in production (notifications and insights build on this). */
   readonly handlers?: readonly OutboxHandler[];
-  /** Replaces the standard jobs (retention purges, the fraud drift monitor and, with `audit`, the audit job); for tests. */
+  /** Replaces the standard jobs (retention purges, the fraud drift monitor, the insights jobs and, with `audit`, the audit job); for tests. */
   readonly jobs?: readonly ScheduledJob[];
   readonly audit?: AuditChainHeads;
   /** Replaces the feed that config.feed names (tests). */
@@ -72,6 +73,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const jobs = options.jobs ?? [
     ...retentionJobs(config.purgeIntervalMs),
     ...(config.fraudDrift.enabled ? [fraudDriftJob(config.fraudDrift)] : []),
+    ...(config.insights.enabled ? insightsJobs(config.insights) : []),
     ...(options.audit ? [auditJob(options.audit, config.auditIntervalMs)] : []),
   ];
   const scheduler = createScheduler(db, jobs, {

@@ -31,6 +31,8 @@ export const spendingTrendMonths = 6;
 /** A category within ±5 % of last month is 'flat'. */
 export const trendFlatPercent = 5n;
 
+/** Past months with spending in a category before its month can be unusual (a new category is not). */
+export const unusualActiveMonthsMin = 3;
 /** Budgets a customer may keep: one per category and currency is far below it. */
 export const budgetsPerCustomerMax = 100;
 /** Days GET /upcoming-bills looks ahead by default and at most. */

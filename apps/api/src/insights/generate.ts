@@ -10,7 +10,12 @@ import {
 } from '@nextgen/ml';
 import { type Currency, formatAmount, toApiMoney } from '../platform/money.ts';
 import { addDays, dayOfDate, monthOfDate, monthsBetween, shiftMonth } from './calendar.ts';
-import { insightsPerRunMax, lowBalanceThresholdMinor, upcomingBillInsightDays } from './constants.ts';
+import {
+  insightsPerRunMax,
+  lowBalanceThresholdMinor,
+  unusualActiveMonthsMin,
+  upcomingBillInsightDays,
+} from './constants.ts';
 import { categoryWords, messageKeyOf } from './messages.ts';
 import { netByMonth, type Picture, seriesCategory, spendByMonth } from './picture.ts';
 import type { BudgetRow, InsightDraft, OwnAccount } from './repository.ts';
@@ -75,12 +80,10 @@ function unusualDrafts(input: DraftInput, currency: Currency, month: string): In
   const out: InsightDraft[] = [];
   for (const [category, months] of spend) {
     const spent = months.get(month) ?? 0n;
-    if (spent <= 0n) continue;
-    const found = unusualSpending(
-      category,
-      past.map((m) => months.get(m) ?? 0n),
-      spent,
-    );
+    const history = past.map((m) => months.get(m) ?? 0n);
+    // A category new to the customer is not unusual against months of nothing.
+    if (spent <= 0n || history.filter((x) => x > 0n).length < unusualActiveMonthsMin) continue;
+    const found = unusualSpending(category, history, spent);
     if (!found.unusual) continue;
     out.push({
       type: 'unusual_spending',
