@@ -13,10 +13,16 @@ export function monthStart(month: string, months = 0): Date {
 
 export const shiftMonth = (month: string, months: number): string => monthOfDate(monthStart(month, months));
 
-/** Whether text is a real YYYY-MM month of the years 0001-9999. */
+/**
+ * Whether text is a real YYYY-MM month the insights can read: from 1970 (the bank's history
+ * starts later; a 13-month window back from it stays in the Unix era) to 9998 (its next month exists).
+ */
 export function isMonth(text: string): boolean {
   const match = /^(\d{4})-(\d{2})$/.exec(text);
-  return match !== null && match[1] !== '0000' && Number(match[2]) >= 1 && Number(match[2]) <= 12;
+  if (match === null) return false;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  return year >= 1970 && year <= 9998 && month >= 1 && month <= 12;
 }
 
 /** The months from `first` to `last` (both YYYY-MM), oldest first. */

@@ -63,7 +63,8 @@ function categoryOf(
 
 export function buildPicture(input: PictureInput): Picture {
   const rows = input.lines.map((line) => toInterchange(line, input.customerId));
-  const series = detectRecurring(rows, input.asOf);
+  // No lines, no series (detectRecurring refuses an as-of date far from the last row).
+  const series = rows.length === 0 ? [] : detectRecurring(rows, input.asOf);
   const subscriptions = subscriptionKeys(series);
   const ownAccount = input.lines.map((line) => isOwn(line, input.ownIbans));
   const categories = rows.map((row, i) =>

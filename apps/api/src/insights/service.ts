@@ -38,9 +38,13 @@ function categoryOrThrow(text: string, pointer: string): Category {
 function monthOrThrow(text: string | undefined, now: Date): string {
   if (text === undefined) return monthOfDate(now);
   if (isMonth(text)) return text;
-  throw badRequest('invalid_month', '`month` must be a calendar month written YYYY-MM, such as 2026-12.', {
-    errors: [{ pointer: '/query/month', detail: 'must be YYYY-MM' }],
-  });
+  throw badRequest(
+    'invalid_month',
+    '`month` must be a calendar month written YYYY-MM, such as 2026-12, from 1970-01 to 9998-12.',
+    {
+      errors: [{ pointer: '/query/month', detail: 'must be YYYY-MM' }],
+    },
+  );
 }
 
 function trendOf(amount: bigint, previous: bigint): 'up' | 'down' | 'flat' {
