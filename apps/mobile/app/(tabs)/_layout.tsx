@@ -1,7 +1,8 @@
 /**
  * The signed-in tabs: `home` (accounts, balances, history, limits), `payments` (transfers, payees,
- * step-up), `settings` (security: passkeys, devices, app lock; profile, export, sign out). Each
- * tab is a stack of its own under app/(tabs)/<tab>/.
+ * step-up), `insights` (spending, budgets, bills, the feed, forecasts), `settings` (security:
+ * passkeys, devices, app lock; profile, export, sign out). Each tab is a stack of its own under
+ * app/(tabs)/<tab>/.
  */
 import { Redirect, Tabs, useRouter } from 'expo-router';
 // expo-router vendors React Navigation's tab bar; wrapping it names it as the app's navigation.
@@ -65,6 +66,15 @@ function SignedInTabs() {
         options={{
           title: t('tabs.payments'),
           tabBarAccessibilityLabel: t('tabs.payments'),
+          tabBarIcon: () => null,
+          tabBarLabelStyle: { fontSize: 14 },
+        }}
+      />
+      <Tabs.Screen
+        name="insights"
+        options={{
+          title: t('tabs.insights'),
+          tabBarAccessibilityLabel: t('tabs.insights'),
           tabBarIcon: () => null,
           tabBarLabelStyle: { fontSize: 14 },
         }}

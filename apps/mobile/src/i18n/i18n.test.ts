@@ -26,7 +26,7 @@ describe('translations', () => {
   });
   it('give each feature file its own top-level keys (a later file cannot override an earlier one)', () => {
     for (const language of ['en', 'de']) {
-      const files = ['common', 'session', 'accounts', 'payments', 'security'].map(
+      const files = ['common', 'session', 'accounts', 'payments', 'security', 'insights'].map(
         (name) => require(`./locales/${language}/${name}.json`) as Record<string, unknown>,
       );
       const tops = files.flatMap((file) => Object.keys(file));

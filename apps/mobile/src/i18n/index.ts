@@ -7,11 +7,13 @@ import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import deAccounts from './locales/de/accounts.json';
 import deCommon from './locales/de/common.json';
+import deInsights from './locales/de/insights.json';
 import dePayments from './locales/de/payments.json';
 import deSecurity from './locales/de/security.json';
 import deSession from './locales/de/session.json';
 import enAccounts from './locales/en/accounts.json';
 import enCommon from './locales/en/common.json';
+import enInsights from './locales/en/insights.json';
 import enPayments from './locales/en/payments.json';
 import enSecurity from './locales/en/security.json';
 import enSession from './locales/en/session.json';
@@ -21,11 +23,11 @@ export type Language = (typeof languages)[number];
 export type LanguageSetting = Language | 'system';
 
 /**
- * One file per feature and language (common, session, accounts, payments, security), each holding
+ * One file per feature and language (common, session, accounts, payments, security, insights), each holding
  * its own top-level keys, merged into the one `translation` namespace: `t('accounts.title')`.
  */
-export const en = { ...enCommon, ...enSession, ...enAccounts, ...enPayments, ...enSecurity };
-export const de = { ...deCommon, ...deSession, ...deAccounts, ...dePayments, ...deSecurity };
+export const en = { ...enCommon, ...enSession, ...enAccounts, ...enPayments, ...enSecurity, ...enInsights };
+export const de = { ...deCommon, ...deSession, ...deAccounts, ...dePayments, ...deSecurity, ...deInsights };
 export const resources = { en: { translation: en }, de: { translation: de } } as const;
 
 /** The locale the device's region suggests for a language: de-AT stays de-AT, en on a German phone is en-DE. */

@@ -1,4 +1,4 @@
-import { fireEvent, screen } from '@testing-library/react-native';
+import { fireEvent, screen, waitFor } from '@testing-library/react-native';
 import { fakeServer, pending, problem } from '../../fake-server';
 import { useTransactionHistory } from '../../queries/transactions';
 import { renderInApp } from '../../test-utils';
@@ -71,5 +71,65 @@ describe('transaction detail', () => {
     server.answer('GET /api/v1/transactions', () => page([wanted]));
     await fireEvent.press(screen.getByRole('button', { name: 'Try again' }));
     expect(await screen.findByTestId('transaction-amount')).toBeTruthy();
+  });
+});
+
+describe('transaction detail: correcting the category', () => {
+  const shop = transaction(8, { description: 'FreshMart 0412', category: 'shopping' });
+
+  async function renderShop(language: 'en' | 'de' = 'en') {
+    const server = fakeServer({ 'GET /api/v1/transactions': () => page([shop]) });
+    await renderInApp(<TransactionScreen accountId={checkingId} transactionId={shop.id} />, {
+      api: server.api,
+      settings: { language },
+    });
+    await screen.findByTestId('transaction-category');
+    return server;
+  }
+
+  it('shows the category in words and corrects it for the merchant from now on', async () => {
+    const server = await renderShop();
+    expect(screen.getByTestId('transaction-category-name')).toHaveTextContent('Shopping');
+    server.answer('PUT /api/v1/transactions/:id/category', () => ({
+      body: { transactionId: shop.id, category: 'groceries', source: 'override' },
+    }));
+    server.answer('GET /api/v1/transactions', () => page([{ ...shop, category: 'groceries' }]));
+    await fireEvent.press(screen.getByTestId('transaction-category-change'));
+    expect(screen.getByRole('radio', { name: 'Shopping' })).toBeChecked();
+    await fireEvent.press(screen.getByRole('radio', { name: 'Groceries' }));
+    await fireEvent.press(screen.getByTestId('transaction-category-save'));
+    expect(await screen.findByTestId('transaction-category-saved')).toHaveTextContent(
+      'Category changed to Groceries. Payments to this merchant get it from now on.',
+    );
+    expect(screen.getByTestId('transaction-category-name')).toHaveTextContent('Groceries');
+    const [call] = server.calls('PUT /api/v1/transactions/:id/category');
+    expect(call?.params).toEqual({ id: shop.id });
+    expect(call?.body).toEqual({ category: 'groceries' });
+    // The history is read again: the correction applies to the merchant's other lines too.
+    await waitFor(() => expect(server.calls('GET /api/v1/transactions').length).toBeGreaterThan(1));
+    expect(screen.queryByTestId('transaction-category-choice')).toBeNull();
+  });
+
+  it('shows the API’s detail when the correction is refused, and cancels back', async () => {
+    const server = await renderShop();
+    server.answer('PUT /api/v1/transactions/:id/category', () =>
+      problem(422, 'corrections_limit_reached', 'You have corrected 5,000 merchants.'),
+    );
+    await fireEvent.press(screen.getByTestId('transaction-category-change'));
+    await fireEvent.press(screen.getByRole('radio', { name: 'Travel' }));
+    await fireEvent.press(screen.getByTestId('transaction-category-save'));
+    expect(await screen.findByTestId('transaction-category-problem')).toHaveTextContent(
+      'You have corrected 5,000 merchants.',
+    );
+    await waitFor(() => expect(server.calls('GET /api/v1/transactions').length).toBeGreaterThan(1));
+    await fireEvent.press(screen.getByTestId('transaction-category-cancel'));
+    expect(screen.queryByTestId('transaction-category-choice')).toBeNull();
+    expect(screen.getByTestId('transaction-category-name')).toHaveTextContent('Shopping');
+  });
+
+  it('speaks German', async () => {
+    await renderShop('de');
+    expect(screen.getByTestId('transaction-category-name')).toHaveTextContent('Einkäufe');
+    expect(screen.getByRole('button', { name: 'Kategorie ändern' })).toBeTruthy();
   });
 });

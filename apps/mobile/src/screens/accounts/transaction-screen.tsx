@@ -11,6 +11,7 @@ import { useLocale } from '../../i18n/provider';
 import { type Transaction, useTransaction } from '../../queries/transactions';
 import { useTheme } from '../../theme';
 import { Amount, DataAge, Screen, Text } from '../../ui';
+import { CategoryCorrection } from './category-correction';
 import { toMoney } from './parts';
 import { signedAmount, transactionTitle } from './transaction-row';
 
@@ -72,7 +73,7 @@ function TransactionDetails({ transaction }: { readonly transaction: Transaction
       <Field label={t('accounts.transaction.reference')}>
         {transaction.description || t('accounts.transaction.noReference')}
       </Field>
-      {transaction.category ? <Field label={t('accounts.transaction.category')}>{transaction.category}</Field> : null}
+      <CategoryCorrection transaction={transaction} />
       <Field label={t('accounts.transaction.created')}>{when(transaction.createdAt)}</Field>
       <Field label={t('accounts.transaction.posted')}>
         {transaction.postedAt ? when(transaction.postedAt) : t('accounts.transaction.notPosted')}

@@ -1,4 +1,4 @@
-import { parseAmountInput } from './amount-input';
+import { amountInputText, parseAmountInput } from './amount-input';
 
 const minor = (text: string, locale: string, currency = 'EUR') => {
   const parsed = parseAmountInput(text, locale, currency);
@@ -54,5 +54,14 @@ describe('parseAmountInput', () => {
     expect(minor('12.50', 'de-DE')).toBe('malformed');
     expect(minor('€5', 'en-GB')).toBe('malformed');
     expect(minor('1'.repeat(41), 'en-GB')).toBe('malformed');
+  });
+});
+
+describe('amountInputText', () => {
+  it('writes an amount as it would be typed, and reads back the same', () => {
+    const money = { amountMinor: 123450n, currency: 'EUR' };
+    expect(amountInputText(money, 'en-GB')).toBe('1234.50');
+    expect(amountInputText(money, 'de-DE')).toBe('1234,50');
+    expect(parseAmountInput(amountInputText(money, 'de-DE'), 'de-DE', 'EUR')).toEqual({ ok: true, money });
   });
 });

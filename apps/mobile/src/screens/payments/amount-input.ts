@@ -4,7 +4,7 @@
  * passes through a JS number. Group separators are accepted only between groups of three digits:
  * "12.50" typed on a German phone is refused rather than read as 1 250 €.
  */
-import { currencyDigits, type Money } from '../../format/money';
+import { currencyDigits, type Money, toDecimalString } from '../../format/money';
 import { amountInputLengthMax } from './limits';
 
 export type AmountInputProblem = 'empty' | 'malformed' | 'negative' | 'zero' | 'tooPrecise';
@@ -46,4 +46,9 @@ export function parseAmountInput(text: string, locale: string, currency: string)
   const amountMinor = BigInt(whole + fraction.padEnd(digits, '0'));
   if (amountMinor === 0n) return refuse('zero');
   return { ok: true, money: { amountMinor, currency } };
+}
+
+/** An amount as a person would type it in their locale ("1234.50", "1234,50"): no grouping, exact. */
+export function amountInputText(money: Money, locale: string): string {
+  return toDecimalString(money).replace('.', separatorsOf(locale).decimal);
 }

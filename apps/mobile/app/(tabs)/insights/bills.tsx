@@ -1,0 +1,5 @@
+import { BillsScreen } from '../../../src/screens/insights/bills-screen';
+
+export default function BillsRoute() {
+  return <BillsScreen />;
+}

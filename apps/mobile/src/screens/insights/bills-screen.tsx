@@ -1,0 +1,96 @@
+/** Upcoming bills: payments of the customer's regular series expected in the next 30 days, by date. */
+import { useTranslation } from 'react-i18next';
+import { StyleSheet, View } from 'react-native';
+import { problemDetail } from '../../api/errors';
+import { formatMoney, type Money } from '../../format/money';
+import { formatDay } from '../../format/months';
+import { useLocale } from '../../i18n/provider';
+import { type UpcomingBill, upcomingBillsDays, useUpcomingBills } from '../../queries/insights';
+import { useTheme } from '../../theme';
+import { Amount, DataAge, Screen, type ScreenState, Text } from '../../ui';
+import { toMoney } from '../accounts/parts';
+import { useCategoryName } from './parts';
+
+/** The bills' total per currency (a customer may hold accounts in more than one). */
+function totals(bills: readonly UpcomingBill[]): Money[] {
+  const sums = new Map<string, bigint>();
+  for (const bill of bills) {
+    const { amountMinor, currency } = toMoney(bill.amount);
+    sums.set(currency, (sums.get(currency) ?? 0n) + amountMinor);
+  }
+  return [...sums].map(([currency, amountMinor]) => ({ currency, amountMinor }));
+}
+
+export function BillsScreen() {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const bills = useUpcomingBills();
+  const list = bills.data ?? [];
+  const state: ScreenState = bills.isPending
+    ? { status: 'loading' }
+    : bills.isError
+      ? { status: 'error', detail: problemDetail(bills.error, t), onRetry: () => void bills.refetch() }
+      : list.length === 0
+        ? { status: 'empty', message: t('insights.bills.empty', { days: upcomingBillsDays }) }
+        : { status: 'ready' };
+  return (
+    <Screen title={t('insights.bills.title')} state={state} testID="bills-screen">
+      <DataAge updatedAt={bills.dataUpdatedAt} />
+      <Text muted>{t('insights.bills.explain')}</Text>
+      {totals(list).map((total) => (
+        <Text variant="heading" key={total.currency} testID={`bills-total-${total.currency}`}>
+          {t('insights.bills.total', { days: upcomingBillsDays, amount: formatMoney(total, locale) })}
+        </Text>
+      ))}
+      <View role="list">
+        {list.map((bill, i) => (
+          <BillRow key={`${bill.accountId}-${bill.date}-${bill.name}`} bill={bill} testID={`bill-${i}`} />
+        ))}
+      </View>
+    </Screen>
+  );
+}
+
+function BillRow({ bill, testID }: { readonly bill: UpcomingBill; readonly testID: string }) {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const { colors } = useTheme();
+  const name = useCategoryName();
+  const amount = toMoney(bill.amount);
+  const date = formatDay(bill.date, locale);
+  const label = t('insights.bills.row', {
+    date,
+    name: bill.name,
+    amount: formatMoney(amount, locale),
+    category: name(bill.category),
+  });
+  return (
+    <View
+      testID={testID}
+      role="listitem"
+      accessible
+      accessibilityLabel={label}
+      style={[styles.row, { borderColor: colors.border }]}
+    >
+      <View style={styles.text}>
+        <Text>{bill.name}</Text>
+        <Text variant="caption" muted>
+          {`${date} · ${name(bill.category)}`}
+        </Text>
+      </View>
+      <Amount value={amount} />
+    </View>
+  );
+}
+
+const styles = StyleSheet.create({
+  row: {
+    flexDirection: 'row',
+    justifyContent: 'space-between',
+    alignItems: 'center',
+    gap: 12,
+    paddingVertical: 8,
+    borderBottomWidth: StyleSheet.hairlineWidth,
+  },
+  text: { flexShrink: 1, gap: 2 },
+});
