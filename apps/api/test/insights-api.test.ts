@@ -122,9 +122,13 @@ describe('GET /api/v1/spending', () => {
   it('refuses a month that is not YYYY-MM and an unknown currency', async (t) => {
     const testApp = await buildTestApp(t);
     const { customerId } = await fundedCustomer(testApp);
-    for (const month of ['2026-13', '2026-00', '0000-01', '0001-01', '9999-12', '2026-1', 'december', '2026-12-01']) {
+    for (const month of ['2026-13', '2026-00', '0000-01', '0001-01', '9999-12']) {
       const response = await testApp.injectAs(customerId, { url: `/api/v1/spending?month=${month}` });
       assertProblem(response, 400, 'invalid_month', '/query/month');
+    }
+    for (const month of ['2026-1', 'december', '2026-12-01', '']) {
+      const response = await testApp.injectAs(customerId, { url: `/api/v1/spending?month=${month}` });
+      assertProblem(response, 400, 'validation_failed', '/query/month');
     }
     const currency = await testApp.injectAs(customerId, { url: '/api/v1/spending?currency=XXX' });
     assertProblem(currency, 400, 'validation_failed', '/query/currency');

@@ -97,7 +97,12 @@ describe('transaction history', () => {
     assert.match(payment.id, /^txn_/);
     assert.deepEqual(payment.balanceAfter, { amount: '2154.50', currency: 'EUR' });
     assert.equal(payment.status, 'posted');
-    assert.equal(payment.category, null);
+    // Categorised on read by the insights module (docs/api/insights.md): a transfer to a person.
+    assert.equal(payment.category, 'transfers');
+    assert.deepEqual(
+      data.map((i) => i.category),
+      ['groceries', 'transfers', 'transfers', 'transfers', 'income'],
+    );
     assert.equal(payment.counterparty?.name, 'B** J****');
     assert.match(payment.counterparty?.maskedIban ?? '', /^DE\*\* /);
     assert.equal(payment.createdAt, '2026-01-03T12:00:00.000Z');

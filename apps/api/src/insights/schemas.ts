@@ -36,7 +36,11 @@ const CurrencyQuery = Type.Optional(StringEnum(currencies, { default: 'EUR', des
 export const SpendingQuery = Type.Object(
   {
     month: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 16, description: 'YYYY-MM (UTC); the current month by default' }),
+      Type.String({
+        pattern: '^[0-9]{4}-[0-9]{2}$',
+        description: 'YYYY-MM (UTC), 1970-01 to 9998-12; the current month by default',
+        example: '2026-12',
+      }),
     ),
     currency: CurrencyQuery,
   },

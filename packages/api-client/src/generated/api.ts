@@ -7870,7 +7870,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM (UTC); the current month by default */
+                    /** @description YYYY-MM (UTC), 1970-01 to 9998-12; the current month by default */
                     month?: string;
                     /** @description ISO 4217 code */
                     currency?: "EUR" | "USD" | "GBP" | "CHF" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "JPY" | "KWD";
