@@ -72,6 +72,15 @@ export const webAppScreens: readonly WebAppScreen[] = [
     signedIn: true,
     heading: { en: 'Transfer', de: 'Überweisung' },
   },
+  { path: '/insights', signedIn: true, heading: { en: 'Insights', de: 'Einblicke' } },
+  { path: '/insights/budgets', signedIn: true, heading: { en: 'Budgets', de: 'Budgets' } },
+  { path: '/insights/bills', signedIn: true, heading: { en: 'Upcoming bills', de: 'Anstehende Rechnungen' } },
+  { path: '/insights/feed', signedIn: true, heading: { en: 'For you', de: 'Für Sie' } },
+  {
+    path: (found) => `/insights/forecast/${encodeURIComponent(found.accountId)}`,
+    signedIn: true,
+    heading: { en: 'Balance forecast', de: 'Kontostandsprognose' },
+  },
   { path: '/settings', signedIn: true, heading: settings },
   // "Are you sure?" before signing out: the confirm dialog the security screens share.
   { path: '/settings', signedIn: true, heading: settings, dialog: { press: 'sign-out', shows: 'confirm-dialog' } },

@@ -401,4 +401,47 @@ describe('customer journeys in the web app (Chromium)', () => {
     await assertAccessible(journey, 'held transfer');
     assert.deepEqual(journey.problems, []);
   });
+
+  it('shows the month’s spending as a chart, sets a budget against it, and forecasts an account', async (t) => {
+    const journey = await startJourney(t, browser, 'insights');
+    const { page } = journey;
+    await signIn(journey, 'alex@demo.nextgen.test');
+    await page.locator('[data-testid^="account-row-"]').first().waitFor();
+    await page.getByRole('tab', { name: 'Insights' }).click();
+    await page.getByRole('heading', { name: 'Insights', exact: true }).waitFor();
+    await page.getByTestId('spending-trend').waitFor();
+    // Early in a month the demo customer may not have spent yet: the month before surely has.
+    if ((await page.getByTestId('spending-chart').count()) === 0) {
+      await page.getByTestId('spending-previous').click();
+    }
+    const bars = page.locator('[data-testid^="spending-bar-"]');
+    await bars.first().waitFor();
+    assert.ok((await bars.count()) >= 2, 'the demo history spends in more than one category');
+    // Each bar is an image named with its category, amount, share of the month and trend.
+    const label = (await bars.first().getAttribute('aria-label')) ?? '';
+    assert.match(label, /^[A-Z][a-z ]+: €[\d,]+\.\d{2}, \d+% of the month, (more|less|about the same)/);
+    assert.equal(await bars.first().getAttribute('role'), 'img');
+    assert.equal(await page.locator('[data-testid^="spending-trend-"]').count(), 6, 'six months of trend');
+    await journey.shot('spending');
+    await assertAccessible(journey, 'spending chart');
+
+    // A budget for the largest category, set below what was spent: it shows as exceeded.
+    const category = ((await bars.first().getAttribute('data-testid')) ?? '').replace('spending-bar-', '');
+    await page.getByTestId('open-budgets').click();
+    await page.getByTestId('budget-form').waitFor();
+    await page.getByTestId(`budget-category-${category}`).click();
+    await page.getByTestId('budget-amount').fill('1');
+    await page.getByTestId('budget-save').click();
+    await page.getByTestId('budgets-notice').waitFor();
+    await page.getByTestId(`budget-level-${category}`).waitFor();
+    await journey.shot('budget-set');
+    await assertAccessible(journey, 'budgets');
+    await page.goBack();
+
+    await page.locator('[data-testid^="open-forecast-"]').first().click();
+    await page.getByTestId('forecast-chart').waitFor();
+    assert.equal(await page.locator('[data-testid^="forecast-day-"]').count(), 30, 'thirty days forecast');
+    await journey.shot('forecast');
+    assert.deepEqual(journey.problems, []);
+  });
 });
