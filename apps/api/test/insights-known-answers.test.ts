@@ -9,7 +9,7 @@ import { buildTestApp, type TestApp, testDatabaseKinds } from './helper.ts';
  * 2026, noon UTC), with answers worked out by hand from the lines below.
  */
 const now = new Date('2026-11-20T12:00:00Z');
-const eur = (amount: string) => ({ amount, currency: 'EUR' });
+const eur = (amount: string) => ({ amount, currency: 'EUR' as const });
 
 async function household(testApp: TestApp) {
   const { customerId, account } = await fundedCustomer(testApp, 5_000_00n);
