@@ -1,26 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { loadModelArtifact, saveModelArtifact } from '@nextgen/ml';
 import { startFakeS3 } from '@nextgen/testkit';
 import { ConfigError, loadConfig } from '../src/platform/config.ts';
 import { freshKey, fundedCustomer } from './fixtures.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
+import { modelVariant } from './risk-models.ts';
 
 /**
  * Switching fraud models without a restart (docs/adr/0132): the risk module reads its artifact
  * again on each refresh (a file's size and time, an S3 object's ETag) and switches a changed,
  * valid one in; a broken one keeps the model in use and raises one alert per artifact version.
  */
-const committedModel = path.join(import.meta.dirname, '..', '..', '..', 'packages', 'ml', 'models', 'fraud.json');
-
 /** The committed model saved again under another version (the same weights: only the label changes). */
-async function modelVersion(version: string): Promise<string> {
-  const { model, info } = await loadModelArtifact(JSON.parse(await readFile(committedModel, 'utf8')));
-  return JSON.stringify(await saveModelArtifact(model, { ...info, version }));
-}
+const modelVersion = (version: string) => modelVariant((info) => ({ ...info, version }));
 
 async function folder(t: TestContext): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'ng-model-refresh-'));

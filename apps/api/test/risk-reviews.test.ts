@@ -3,11 +3,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { fraudLabelsFormat, loadModelArtifact, readFraudLabels, saveModelArtifact, thresholdMetric } from '@nextgen/ml';
+import { fraudLabelsFormat, readFraudLabels } from '@nextgen/ml';
 import { checkLedgerInvariants, checkTransferRecords } from '@nextgen/testkit';
 import { commandLine, freshKey, fundedCustomer } from './fixtures.ts';
 import { buildTestApp, type TestApp, testDatabaseKinds } from './helper.ts';
 import { type SignedInOperator, signedInOperator } from './operators.ts';
+import { holdEverythingModel } from './risk-models.ts';
 
 /**
  * Hold for review (docs/adr/0131): a transfer the model scores at its 0.1 % false-positive threshold
@@ -18,18 +19,6 @@ import { type SignedInOperator, signedInOperator } from './operators.ts';
  * The committed model, saved again with its hold threshold at 0, holds every payment to another
  * customer: the tests are about what a hold does, not about which payments the model holds.
  */
-const committedModel = path.join(import.meta.dirname, '..', '..', '..', 'packages', 'ml', 'models', 'fraud.json');
-
-async function holdEverythingModel(t: TestContext): Promise<string> {
-  const { model, info } = await loadModelArtifact(JSON.parse(await readFile(committedModel, 'utf8')));
-  const metrics = { ...info.metrics, [thresholdMetric.fpr01pct]: 0, [thresholdMetric.fpr1pct]: 0 };
-  const dir = await mkdtemp(path.join(tmpdir(), 'ng-hold-model-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'fraud.json');
-  await writeFile(file, JSON.stringify(await saveModelArtifact(model, { ...info, metrics })));
-  return file;
-}
-
 async function holdingApp(t: TestContext, database: (typeof testDatabaseKinds)[number]) {
   const env = {
     RISK_SCORING: 'true',

@@ -371,10 +371,11 @@ export const webAppImmutableMaxAgeS = 365 * 24 * 60 * 60;
 export const appAssociationMaxAgeS = 60 * 60;
 
 /**
- * Fraud scoring (risk/, docs/adr/0130). The feature query reads at most this many of the customer's
- * latest ledger rows for the history statistics and the 1 h / 24 h / 7 d windows: one index range
- * scan of at most 1,000 rows (about 0.3 ms warm) whatever the customer's age. A customer with more
- * rows than this in 7 days is scored on the latest 1,000, which already reads as heavy use.
+ * Fraud scoring (risk/, docs/adr/0130, 0133). The all-time amount statistics come from the
+ * customer's risk_profiles row; the windows (1 h to 30 days) read at most this many of the
+ * customer's lines of the last 30 days: one index range scan, a few dozen rows for an ordinary
+ * customer. A customer with more lines than this in 30 days is scored on the latest 1,000, which
+ * already reads as heavy use.
  */
 export const riskHistoryRowsMax = 1_000;
 /** The payee's payers in the last 7 days are counted over at most this many of its rows (a utility's IBAN gets thousands). */
@@ -385,6 +386,9 @@ export const riskRulesDeclineScoreMin = 0.9;
 export const riskRulesStepUpScoreMin = 0.5;
 /** Reasons kept per decision: the model's strongest contributions, each a short sentence. */
 export const riskReasonsMax = 3;
+/** Decisions stored per INSERT (risk/decisions-repository.ts), and such INSERTs at once. */
+export const riskDecisionBatchSizeMax = 256;
+export const riskDecisionsInFlightMax = 2;
 /** The largest model artifact read at start (the committed one is about 15 kB). */
 export const fraudModelBytesMax = 4 * 1024 * 1024;
 /** Reviewed decisions read per query by the labels export (`./ng backoffice fraud-labels`). */

@@ -4,8 +4,10 @@ import type { Queryable } from '../platform/database.ts';
 import type { TransferCommand } from './contract.ts';
 
 /**
- * Everything a transfer's fraud features need, in one statement. Bounded: the customer's history is
- * their latest riskHistoryRowsMax ledger rows (one range scan of account_transactions_customer);
+ * Everything a transfer's fraud features need, in one statement. Bounded: the all-time amount
+ * statistics are one row of risk_profiles, kept up to date as lines post (migration 0094, ADR 0133);
+ * the windows read the customer's lines of the last 30 days, at most riskHistoryRowsMax of them
+ * (one range scan of account_transactions_customer);
  * the per-IBAN lookups are index range scans (migration 0091) cut by time windows and LIMITs.
  * Amounts are log1p(minor / 100) as featureVector's logMajor; m2 is Welford's (var_pop × count).
  * Cash in and card payments are the history's rows without a counterparty IBAN in the last 30 days
@@ -14,9 +16,9 @@ import type { TransferCommand } from './contract.ts';
  */
 const featureSql = `
 WITH recent AS (
-  SELECT entry_id, direction, amount_minor, counterparty_iban, created_at, ln(1 + amount_minor::float8 / 100) AS x
+  SELECT entry_id, direction, amount_minor, counterparty_iban, created_at
   FROM account_transactions
-  WHERE customer_id = $1 AND created_at < $2 AND status <> 'voided'
+  WHERE customer_id = $1 AND created_at < $2 AND created_at >= $2::timestamptz - interval '30 days' AND status <> 'voided'
   ORDER BY created_at DESC, id DESC
   LIMIT $6
 ), fan_in AS (
@@ -32,8 +34,10 @@ WITH recent AS (
     AND ((e.kind = 'deposit' AND r.direction = 'credit') OR (e.kind = 'purchase' AND r.direction = 'debit'))
 )
 SELECT
-  (SELECT count(*)::int FROM recent) AS rows,
-  h.out_count, h.out_mean, h.out_m2, h.in_count, h.in_mean, h.in_m2, h.max_out_minor,
+  coalesce(p.out_count + p.in_count, 0)::int AS rows,
+  coalesce(p.out_count, 0)::int AS out_count, coalesce(p.out_mean, 0) AS out_mean, coalesce(p.out_m2, 0) AS out_m2,
+  coalesce(p.in_count, 0)::int AS in_count, coalesce(p.in_mean, 0) AS in_mean, coalesce(p.in_m2, 0) AS in_m2,
+  coalesce(p.max_out_minor, 0)::text AS max_out_minor,
   h.out1h_count, h.out1h_sum, h.out24h_count, h.out24h_sum, h.out7d_count, h.out7d_sum,
   h.in24h_count, h.in24h_sum, h.fan_out_24h, h.in_payers_7d,
   c.cash_in_28d_count, c.cash_in_28d_sum, c.tiny_card_10m, c.small_card_10m, c.tiny_card_30d, c.last_card_at,
@@ -51,13 +55,6 @@ SELECT
   (SELECT first_seen_at FROM customer_devices WHERE customer_id = $1 AND key_thumbprint = $5) AS device_first_seen
 FROM (
   SELECT
-    count(*) FILTER (WHERE direction = 'debit')::int AS out_count,
-    coalesce(avg(x) FILTER (WHERE direction = 'debit'), 0) AS out_mean,
-    coalesce(var_pop(x) FILTER (WHERE direction = 'debit') * count(*) FILTER (WHERE direction = 'debit'), 0) AS out_m2,
-    count(*) FILTER (WHERE direction = 'credit')::int AS in_count,
-    coalesce(avg(x) FILTER (WHERE direction = 'credit'), 0) AS in_mean,
-    coalesce(var_pop(x) FILTER (WHERE direction = 'credit') * count(*) FILTER (WHERE direction = 'credit'), 0) AS in_m2,
-    coalesce(max(amount_minor) FILTER (WHERE direction = 'debit'), 0)::text AS max_out_minor,
     count(*) FILTER (WHERE direction = 'debit' AND created_at >= $2::timestamptz - interval '1 hour')::int AS out1h_count,
     coalesce(sum(amount_minor) FILTER (WHERE direction = 'debit' AND created_at >= $2::timestamptz - interval '1 hour'), 0)::text AS out1h_sum,
     count(*) FILTER (WHERE direction = 'debit' AND created_at >= $2::timestamptz - interval '24 hours')::int AS out24h_count,
@@ -78,7 +75,8 @@ FROM (
     count(*) FILTER (WHERE kind = 'purchase' AND amount_minor < $8)::int AS tiny_card_30d,
     max(created_at) FILTER (WHERE kind = 'purchase') AS last_card_at
   FROM settled
-) c`;
+) c
+LEFT JOIN risk_profiles p ON p.customer_id = $1`;
 
 interface FeatureRow {
   rows: number;

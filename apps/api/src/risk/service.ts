@@ -6,6 +6,7 @@ import type { Queryable } from '../platform/database.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import type { CustomerReason, ReviewRecord, RiskCheck, RiskDecision, TransferCommand } from './contract.ts';
 import { decide, type Verdict } from './decision.ts';
+import { createDecisionStore, type NewDecision, type StoredDecision } from './decisions-repository.ts';
 import { transferSnapshot } from './features-repository.ts';
 import { createModelHolder, type ModelRefresh, type ScoringModel } from './model.ts';
 
@@ -40,15 +41,8 @@ const reasonWords = (scored: Scored) =>
     // A feature that moved the score by less than a millionth explains nothing.
     .filter((r) => r.contribution > 0);
 
-interface StoredDecisionRow {
-  id: string;
-  outcome: RiskDecision['outcome'];
-  reasons: readonly { feature: string }[];
-  customer_reason: CustomerReason | null;
-}
-
 /** The decision as payments sees it, from its stored row: the first decision made under a key stands. */
-function decisionOf(row: StoredDecisionRow): RiskDecision {
+function decisionOf(row: StoredDecision): RiskDecision {
   const reason = row.reasons[0]?.feature ?? 'score';
   switch (row.outcome) {
     case 'allow':
@@ -66,46 +60,28 @@ function decisionOf(row: StoredDecisionRow): RiskDecision {
 }
 
 /**
- * Stores the decision and answers the one that stands: a retry under the same Idempotency-Key (the
- * customer resubmitting with a passkey approval, or after a lost answer) gets the first request's
- * decision, not a fresh score, so a request is decided once. `DO UPDATE` (of nothing that changes)
- * returns the stored row even when a concurrent duplicate inserted it a moment before.
+ * The decision to store: a retry under the same Idempotency-Key (the customer resubmitting with a
+ * passkey approval, or after a lost answer) gets the first request's decision, not a fresh score,
+ * so a request is decided once (decisions-repository.ts).
  */
-async function storeDecision(
-  db: Queryable,
-  command: TransferCommand,
-  values: Float64Array,
-  scored: Scored,
-  label: string,
-): Promise<RiskDecision> {
-  // The key is the customer's; hashed with the customer id so the row carries no request secret.
-  const keyHash =
-    command.idempotencyKey === undefined
-      ? null
-      : createHash('sha256').update(`${command.customerId}\n${command.idempotencyKey}`).digest('hex');
-  const features = Object.fromEntries(featureNames.map((name, i) => [name, values[i]]));
+function newDecision(command: TransferCommand, values: Float64Array, scored: Scored, label: string): NewDecision {
   const { verdict } = scored;
-  const { rows } = await db.query<StoredDecisionRow>(
-    `INSERT INTO fraud_decisions (customer_id, request_key_hash, score, rules_score, outcome, customer_reason, model, reasons, features, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     ON CONFLICT (customer_id, request_key_hash) DO UPDATE SET request_key_hash = EXCLUDED.request_key_hash
-     RETURNING id, outcome, reasons, customer_reason`,
-    [
-      command.customerId,
-      keyHash,
-      scored.model?.score ?? null,
-      scored.rules.score,
-      verdict.outcome,
-      verdict.outcome === 'hold' ? verdict.customerReason : null,
-      label,
-      JSON.stringify(reasonWords(scored)),
-      JSON.stringify(features),
-      command.at,
-    ],
-  );
-  const [row] = rows;
-  if (!row) throw new Error('storing a fraud decision returned no row');
-  return decisionOf(row);
+  return {
+    customerId: command.customerId,
+    // The key is the customer's; hashed with the customer id so the row carries no request secret.
+    requestKeyHash:
+      command.idempotencyKey === undefined
+        ? null
+        : createHash('sha256').update(`${command.customerId}\n${command.idempotencyKey}`).digest('hex'),
+    score: scored.model?.score ?? null,
+    rulesScore: scored.rules.score,
+    outcome: verdict.outcome,
+    customerReason: verdict.outcome === 'hold' ? verdict.customerReason : null,
+    model: label,
+    reasons: reasonWords(scored),
+    features: Object.fromEntries(featureNames.map((name, i) => [name, values[i]])),
+    createdAt: command.at,
+  };
 }
 
 /** A stored decision as the back office shows it beside a held transfer. */
@@ -181,6 +157,7 @@ async function recordReview(tx: Queryable, review: ReviewRecord): Promise<void> 
 export function createRiskService(deps: Pick<AppDependencies, 'db' | 'config'>): RiskService {
   const { db, config } = deps;
   const holder = createModelHolder(db, artifactSource(config.fraudModelPath, fraudModelBytesMax, config.fraudModelS3));
+  const storeDecision = createDecisionStore(db);
   const check: RiskCheck = async (command) => {
     await holder.started;
     // One model for the whole decision, even if a refresh switches it meanwhile.
@@ -191,7 +168,9 @@ export function createRiskService(deps: Pick<AppDependencies, 'db' | 'config'>):
     const assessed = scorer ? scorer.assess(values, riskReasonsMax) : null;
     const verdict = decide(assessed, scorer?.thresholds ?? null, rules, command.toOwnAccount);
     // Stored before payments acts on it: a decline is explainable even if the answer is lost.
-    return storeDecision(db, command, values, { model: assessed, rules, verdict }, loaded.label);
+    return decisionOf(
+      await storeDecision(newDecision(command, values, { model: assessed, rules, verdict }, loaded.label)),
+    );
   };
   /**
    * Polls the artifact every FRAUD_MODEL_REFRESH_MS (none when 0); `report` hears each switch and
