@@ -36,8 +36,8 @@ const abs = (x: bigint) => (x < 0n ? -x : x);
 
 /** The account a series' lines are on. */
 export function seriesAccount(picture: Picture, series: RecurringSeries): string {
-  const id = series.transactionIds.at(-1);
-  return picture.lines.find((line) => line.id === id)?.account_id ?? '';
+  const index = picture.indexById.get(series.transactionIds.at(-1) ?? '');
+  return index === undefined ? '' : (picture.lines[index]?.account_id ?? '');
 }
 
 function budgetDrafts(input: DraftInput, month: string): InsightDraft[] {

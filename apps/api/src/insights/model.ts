@@ -28,8 +28,25 @@ function problemOf(error: unknown): string {
   return `the categoriser could not be loaded (${error instanceof Error ? error.name : 'unknown error'})`;
 }
 
-/** Loads and checks the artifact once (format, sha256, labels, layers). Never rejects. */
-export async function loadCategoriser(modelPath: string = repositoryCategoriserPath): Promise<CategoriserModel> {
+/** Loaded artifacts by path: every app a process builds (tests build hundreds) shares one. */
+const loadedByPath = new Map<string, Promise<CategoriserModel>>();
+
+/**
+ * Loads and checks the artifact once per process and path (format, sha256, labels, layers); a
+ * failure is not kept, so a later call tries again. Never rejects.
+ */
+export function loadCategoriser(modelPath: string = repositoryCategoriserPath): Promise<CategoriserModel> {
+  const known = loadedByPath.get(modelPath);
+  if (known) return known;
+  const loading = readCategoriser(modelPath).then((model) => {
+    if (model.kind === 'unavailable') loadedByPath.delete(modelPath);
+    return model;
+  });
+  loadedByPath.set(modelPath, loading);
+  return loading;
+}
+
+async function readCategoriser(modelPath: string): Promise<CategoriserModel> {
   try {
     const { size } = await stat(modelPath);
     if (size > categoriserBytesMax)

@@ -24,6 +24,8 @@ export interface Picture {
   /** Whether the line moved money between two of the customer's own accounts. */
   readonly ownAccount: readonly boolean[];
   readonly series: readonly RecurringSeries[];
+  /** Line id → its index in `lines`, `rows` and `categories`. */
+  readonly indexById: ReadonlyMap<string, number>;
 }
 
 export interface PictureInput {
@@ -70,7 +72,8 @@ export function buildPicture(input: PictureInput): Picture {
   const categories = rows.map((row, i) =>
     categoryOf(row, input.lines[i] as Line, ownAccount[i] as boolean, input, subscriptions),
   );
-  return { lines: input.lines, rows, categories, ownAccount, series };
+  const indexById = new Map(input.lines.map((line, i) => [line.id, i] as const));
+  return { lines: input.lines, rows, categories, ownAccount, series, indexById };
 }
 
 /**
@@ -110,9 +113,8 @@ export function spendByMonth(picture: Picture, currency: Currency): Map<Category
 
 /** The category a series' lines mostly have (their last line's). */
 export function seriesCategory(picture: Picture, series: RecurringSeries): Category {
-  const lastId = series.transactionIds.at(-1);
-  const index = picture.rows.findIndex((row) => row.id === lastId);
-  return index >= 0 ? (picture.categories[index] as Category) : 'other';
+  const index = picture.indexById.get(series.transactionIds.at(-1) ?? '');
+  return index === undefined ? 'other' : (picture.categories[index] as Category);
 }
 
 /** Net flow (in minus out) per month of one currency, own-account transfers left out. */
