@@ -1,14 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { loadModelArtifact, saveModelArtifact, thresholdMetric } from '@nextgen/ml';
 import { addPlatformAuthenticator, freePort, watchCspViolations, webAppDir } from '@nextgen/testkit';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { demoPassword } from '../src/demo/plan.ts';
 import { seedDemoData } from '../src/demo/seed.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
+import { holdEverythingModel } from './risk-models.ts';
 
 /**
  * A customer in the real web build: a test API on a real socket with the demo bank seeded
@@ -97,21 +95,13 @@ export async function signIn(journey: Journey, email: string, texts = { signIn: 
   await page.waitForURL(/\/home$/);
 }
 
-const committedFraudModel = path.join(repo, 'packages/ml/models/fraud.json');
-
 /**
  * Settings under which the API holds every payment to another customer for a fraud review, as
- * apps/api/test/risk-reviews.test.ts does: the committed model saved again with its hold (and
- * step-up) thresholds at 0, risk scoring on, and the step-up policy's own triggers off so the
- * hold is what the customer meets.
+ * apps/api/test/risk-reviews.test.ts does (the hold-everything model of ./risk-models.ts, risk
+ * scoring on), with the step-up policy's own triggers off so the hold is what the customer meets.
  */
 export async function holdForReviewEnv(t: TestContext): Promise<Record<string, string>> {
-  const { model, info } = await loadModelArtifact(JSON.parse(await readFile(committedFraudModel, 'utf8')));
-  const metrics = { ...info.metrics, [thresholdMetric.fpr01pct]: 0, [thresholdMetric.fpr1pct]: 0 };
-  const dir = await mkdtemp(path.join(tmpdir(), 'ng-journey-hold-model-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'fraud.json');
-  await writeFile(file, JSON.stringify(await saveModelArtifact(model, { ...info, metrics })));
+  const file = await holdEverythingModel(t);
   return {
     RISK_SCORING: 'true',
     FRAUD_MODEL_PATH: file,
