@@ -15,9 +15,11 @@ import { Banner, Button, Text } from '../../ui';
 export interface AccountActionsProps {
   readonly account: Account;
   readonly onNewPayment: (accountId: string) => void;
+  /** The account's 30-day balance forecast (the insights tab). */
+  readonly onOpenForecast?: (accountId: string) => void;
 }
 
-export function AccountActions({ account, onNewPayment }: AccountActionsProps) {
+export function AccountActions({ account, onNewPayment, onOpenForecast }: AccountActionsProps) {
   const { t } = useTranslation();
   const theme = useTheme();
   const online = useOnline();
@@ -40,6 +42,14 @@ export function AccountActions({ account, onNewPayment }: AccountActionsProps) {
           onPress={() => onNewPayment(account.id)}
           {...offline}
           testID="new-payment"
+        />
+      ) : null}
+      {onOpenForecast ? (
+        <Button
+          label={t('insights.forecast.open')}
+          variant="secondary"
+          onPress={() => onOpenForecast(account.id)}
+          testID="open-forecast"
         />
       ) : null}
       <View style={styles.row}>

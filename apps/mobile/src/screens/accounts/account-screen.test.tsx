@@ -17,7 +17,7 @@ function setup(
     'GET /api/v1/transactions': history ?? (() => page([transaction(1), transaction(2, { direction: 'credit' })])),
     ...(rest as Record<string, FakeHandler>),
   });
-  const props = { onOpenTransaction: jest.fn(), onNewPayment: jest.fn() };
+  const props = { onOpenTransaction: jest.fn(), onNewPayment: jest.fn(), onOpenForecast: jest.fn() };
   const rendered = renderInApp(<AccountScreen accountId={checkingId} {...props} />, { api: server.api, ...options });
   return { server, props, rendered };
 }
@@ -42,7 +42,7 @@ describe('account: balances and state', () => {
     expect(await screen.findByTestId('account-balance')).toHaveTextContent('€1,250.00');
   });
 
-  it('shows balances, status and the history, and opens a transaction or a payment', async () => {
+  it('shows balances, status and the history, and opens a transaction, a payment or the forecast', async () => {
     const { props, server, rendered } = setup();
     await rendered;
     expect(await screen.findByTestId('account-balance')).toHaveTextContent('€1,250.00');
@@ -57,6 +57,8 @@ describe('account: balances and state', () => {
     expect(props.onOpenTransaction).toHaveBeenCalledWith(transaction(1).id);
     await fireEvent.press(screen.getByTestId('new-payment'));
     expect(props.onNewPayment).toHaveBeenCalledWith(checkingId);
+    await fireEvent.press(screen.getByRole('button', { name: 'Balance forecast' }));
+    expect(props.onOpenForecast).toHaveBeenCalledWith(checkingId);
   });
 
   it('says there are no transactions yet', async () => {

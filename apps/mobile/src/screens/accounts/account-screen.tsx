@@ -31,9 +31,10 @@ export interface AccountScreenProps {
   readonly accountId: string;
   readonly onOpenTransaction: (transactionId: string) => void;
   readonly onNewPayment: (accountId: string) => void;
+  readonly onOpenForecast?: (accountId: string) => void;
 }
 
-export function AccountScreen({ accountId, onOpenTransaction, onNewPayment }: AccountScreenProps) {
+export function AccountScreen({ accountId, onOpenTransaction, onNewPayment, onOpenForecast }: AccountScreenProps) {
   const { t } = useTranslation();
   const account = useAccount(accountId);
   const [search, setSearch] = useState('');
@@ -81,7 +82,7 @@ export function AccountScreen({ accountId, onOpenTransaction, onNewPayment }: Ac
           <DataAge updatedAt={account.dataUpdatedAt} />
           {account.isRefetchError ? <Banner tone="danger" message={problemDetail(account.error, t)} /> : null}
           <AccountSummary account={account.data} />
-          <AccountActions account={account.data} onNewPayment={onNewPayment} />
+          <AccountActions account={account.data} onNewPayment={onNewPayment} onOpenForecast={onOpenForecast} />
           <Text variant="heading">{t('accounts.history.title')}</Text>
           <TextField
             label={t('accounts.history.search')}

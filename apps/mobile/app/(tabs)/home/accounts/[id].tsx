@@ -12,6 +12,7 @@ export default function AccountRoute() {
         router.push(`/home/transactions/${encodeURIComponent(transactionId)}?accountId=${encodeURIComponent(id)}`)
       }
       onNewPayment={(accountId) => router.push(`/payments/new?fromAccountId=${encodeURIComponent(accountId)}`)}
+      onOpenForecast={(accountId) => router.push(`/insights/forecast/${encodeURIComponent(accountId)}`)}
     />
   );
 }
