@@ -399,6 +399,14 @@ describe('customer journeys in the web app (Chromium)', () => {
     );
     await journey.shot('held-transfer');
     await assertAccessible(journey, 'held transfer');
+
+    // The history shows it pending: the newest line of the paying account.
+    await page.getByRole('tab', { name: 'Accounts' }).click();
+    await page.locator('[data-testid^="account-row-"]').first().click();
+    const newest = page.locator('[data-testid^="transaction-row-"]').first();
+    await newest.waitFor();
+    assert.match((await newest.textContent()) ?? '', /Pending.*-€60\.00/);
+    await journey.shot('held-in-history');
     assert.deepEqual(journey.problems, []);
   });
 
