@@ -107,3 +107,42 @@ for (const kind of testDatabaseKinds) {
     });
   });
 }
+
+describe('recurring detection on a busy account', () => {
+  it('leaves a merchant of more than 200 lines out of the search for a rhythm (a cost bound), and still counts its spending', async (t) => {
+    const testApp = await buildTestApp(t);
+    const { customerId, account } = await fundedCustomer(testApp, 10_000_00n);
+    for (const month of ['08', '09', '10', '11']) {
+      await testApp.services.payments.cardPurchase({
+        accountId: account.id,
+        amountMinor: 999n,
+        currency: 'EUR',
+        description: 'StreamFlix',
+        at: new Date(`2026-${month}-05T08:00:00Z`),
+      });
+    }
+    // 242 purchases of 5.00 a day, February to September, then 20.00 every Sunday from 4 October
+    // to 15 November: a weekly rhythm the detector would find, at a merchant it does not search.
+    await testApp.deps.db.query(
+      `INSERT INTO account_transactions (id, customer_id, account_id, entry_id, direction, amount_minor, currency,
+         currency_exponent, status, description, created_at)
+       SELECT 'txn_busy' || g, $1, $2, 'jnl_busy' || g, 'debit', 500, 'EUR', 2, 'posted', 'FreshMart Berlin',
+         timestamptz '2026-02-01 09:00Z' + make_interval(days => g)
+       FROM generate_series(0, 241) g
+       UNION ALL
+       SELECT 'txn_week' || k, $1, $2, 'jnl_week' || k, 'debit', 2000, 'EUR', 2, 'posted', 'FreshMart Berlin',
+         timestamptz '2026-10-04 09:00Z' + make_interval(days => 7 * k)
+       FROM generate_series(0, 6) k`,
+      [customerId, account.id],
+    );
+    const insights = createInsightsService(testApp.deps, { now: () => now });
+    const recurring = await insights.recurringPayments(customerId);
+    assert.deepEqual(
+      recurring.map((r) => [r.name, r.frequency, r.nextDate]),
+      [['StreamFlix', 'monthly', '2026-12-05']],
+    );
+    // November: the Sundays 1, 8 and 15, at 20.00.
+    const spending = await insights.spending(customerId, { month: '2026-11' });
+    assert.deepEqual(spending.categories.find((c) => c.category === 'groceries')?.amount, eur('60.00'));
+  });
+});

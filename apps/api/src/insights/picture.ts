@@ -9,6 +9,7 @@ import {
   type Transaction,
 } from '@nextgen/ml';
 import type { Currency } from '../platform/money.ts';
+import { recurringMerchantLinesMax } from './constants.ts';
 import { type Line, lineMerchantKey, toInterchange } from './merchants.ts';
 import type { CategoriserModel } from './model.ts';
 
@@ -63,10 +64,20 @@ function categoryOf(
   return isCategory(line.category) ? line.category : 'other';
 }
 
+/** The rows of merchants with at most recurringMerchantLinesMax lines (the detector's cost bound). */
+function recurringCandidates(rows: readonly Transaction[]): Transaction[] {
+  const groupOf = (row: Transaction) =>
+    `${row.account}\u0000${row.counterparty}\u0000${row.channel}\u0000${row.amountMinor.startsWith('-') ? 'out' : 'in'}`;
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(groupOf(row), (counts.get(groupOf(row)) ?? 0) + 1);
+  return rows.filter((row) => (counts.get(groupOf(row)) ?? 0) <= recurringMerchantLinesMax);
+}
+
 export function buildPicture(input: PictureInput): Picture {
   const rows = input.lines.map((line) => toInterchange(line, input.customerId));
+  const candidates = recurringCandidates(rows);
   // No lines, no series (detectRecurring refuses an as-of date far from the last row).
-  const series = rows.length === 0 ? [] : detectRecurring(rows, input.asOf);
+  const series = candidates.length === 0 ? [] : detectRecurring(candidates, input.asOf);
   const subscriptions = subscriptionKeys(series);
   const ownAccount = input.lines.map((line) => isOwn(line, input.ownIbans));
   const categories = rows.map((row, i) =>
