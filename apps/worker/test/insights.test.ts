@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { finishCustomer, sweepStep } from '../../api/src/insights/index.ts';
+import { claimCustomers, finishCustomer, sweepStep } from '../../api/src/insights/index.ts';
 import type { Database } from '../../api/src/platform/index.ts';
 import { fundedCustomer } from '../../api/test/fixtures.ts';
 import { buildTestApp, type TestApp, testDatabaseKinds } from '../../api/test/helper.ts';
@@ -55,7 +55,7 @@ async function subscriber(testApp: TestApp) {
     await purchase(testApp, account.id, 999n, 'StreamFlix', `2026-${month}-05T08:00:00Z`);
   await purchase(testApp, account.id, 30_00n, 'FreshMart Berlin', '2026-11-02T17:10:00Z');
   await purchase(testApp, account.id, 25_50n, 'FreshMart Berlin', '2026-11-09T18:20:00Z');
-  await purchase(testApp, account.id, 29_50n, 'FreshMart Berlin', '2026-11-16T16:45:00Z');
+  await purchase(testApp, account.id, 24_50n, 'FreshMart Berlin', '2026-11-16T16:45:00Z');
   return { customerId, accountId: account.id };
 }
 
@@ -77,7 +77,7 @@ async function insightsOf(db: Database, customerId: string): Promise<StoredInsig
 
 for (const kind of testDatabaseKinds) {
   describe(`the insights jobs (${kind})`, () => {
-    it('finds a 9.99 monthly subscription with its next date, and warns of a budget at 80 % once, not twice', async (t) => {
+    it('finds a 9.99 monthly subscription with its next date, and warns of a budget at exactly 80 % once, not twice', async (t) => {
       const testApp = await buildTestApp(t, { database: kind });
       const { db } = testApp.deps;
       const { customerId, accountId } = await subscriber(testApp);
@@ -105,8 +105,8 @@ for (const kind of testDatabaseKinds) {
       const warnings = first.filter((i) => i.type === 'budget_warning');
       assert.equal(warnings.length, 1);
       assert.equal(warnings[0]?.dedupe_key, `budget_warning:groceries:EUR:2026-11`);
-      assert.deepEqual(warnings[0]?.data.spent, { amount: '85.00', currency: 'EUR' });
-      assert.equal(warnings[0]?.data.percent, 85);
+      assert.deepEqual(warnings[0]?.data.spent, { amount: '80.00', currency: 'EUR' });
+      assert.equal(warnings[0]?.data.percent, 80);
       assert.equal(first.filter((i) => i.type === 'budget_exceeded').length, 0);
       // Done: the queue row is gone, the lines carry their categories.
       assert.equal((await db.query('SELECT 1 FROM insight_queue WHERE customer_id = $1', [customerId])).rows.length, 0);
@@ -131,6 +131,63 @@ for (const kind of testDatabaseKinds) {
         first.map((i) => i.dedupe_key),
       );
       assert.equal(second.filter((i) => i.type === 'budget_warning').length, 1);
+    });
+
+    it('tells of a bill due within a week and of the balance it will take below zero', async (t) => {
+      const testApp = await buildTestApp(t, { database: kind });
+      const { db } = testApp.deps;
+      const { customerId, account } = await fundedCustomer(testApp, 2_300_00n);
+      const landlord = await fundedCustomer(testApp, 1_00n, 'Leon Virtanen');
+      for (const month of ['08', '09', '10', '11']) {
+        await testApp.services.payments.postTransfer(customerId, {
+          fromAccountId: account.id,
+          to: { iban: landlord.account.iban },
+          amountMinor: 500_00n,
+          currency: 'EUR',
+          reference: 'Rent',
+          at: new Date(`2026-${month}-01T07:00:00Z`),
+        });
+      }
+      // 2,300.00 − 4 × 500.00 = 300.00 now; the rent of 1 December takes it to −200.00.
+      const lateNovember = new Date('2026-11-28T12:00:00Z');
+      const [job] = insightsJobs(settings, { now: () => lateNovember });
+      assert.ok(job);
+      assert.deepEqual(await runOnce(db, job), []);
+      const found = await insightsOf(db, customerId);
+      assert.deepEqual(
+        found.map((i) => [i.type, i.period, i.data]),
+        [
+          [
+            'low_balance_forecast',
+            '2026-12-01',
+            { accountId: account.id, date: '2026-12-01', balance: { amount: '-200.00', currency: 'EUR' } },
+          ],
+          [
+            'upcoming_bill',
+            '2026-12-01',
+            {
+              accountId: account.id,
+              date: '2026-12-01',
+              amount: { amount: '500.00', currency: 'EUR' },
+              category: 'rent_housing',
+            },
+          ],
+        ],
+      );
+      assert.equal(found[1]?.params.name, 'L*** V*******');
+    });
+
+    it('claims each queued customer for one worker only', async (t) => {
+      const testApp = await buildTestApp(t, { database: kind });
+      const { db } = testApp.deps;
+      for (let i = 0; i < 5; i += 1) await fundedCustomer(testApp, 1_00n);
+      const first = await db.transaction((tx) => claimCustomers(tx, 3));
+      const second = await db.transaction((tx) => claimCustomers(tx, 3));
+      assert.equal(first.length, 3);
+      assert.equal(second.length, 2);
+      assert.equal(new Set([...first, ...second].map((c) => c.customerId)).size, 5);
+      // All claimed: nothing for a third worker until a claim expires.
+      assert.deepEqual(await db.transaction((tx) => claimCustomers(tx, 3)), []);
     });
 
     it('keeps a queue row that was enqueued again while the run worked, and releases it', async (t) => {
