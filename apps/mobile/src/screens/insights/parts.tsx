@@ -4,7 +4,7 @@
  * value's part of the largest, each bar one image for screen readers, named with what it shows.
  */
 import type { TFunction } from 'i18next';
-import { type ReactNode, useCallback } from 'react';
+import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Pressable, StyleSheet, View } from 'react-native';
 import { formatMoney } from '../../format/money';
@@ -114,12 +114,10 @@ export function LinkRow({
   label,
   onPress,
   testID,
-  children,
 }: {
   readonly label: string;
   readonly onPress: () => void;
   readonly testID?: string;
-  readonly children?: ReactNode;
 }) {
   const theme = useTheme();
   return (
@@ -134,7 +132,6 @@ export function LinkRow({
       ]}
     >
       <Text style={{ color: theme.colors.primary, fontWeight: '600' }}>{label}</Text>
-      {children}
       <Text aria-hidden style={{ color: theme.colors.primary }}>
         ›
       </Text>
