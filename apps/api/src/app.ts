@@ -111,7 +111,7 @@ export function createServices(deps: AppDependencies) {
     accounts,
     audit,
     sessions,
-    sections: personalDataSections({ passkeys, kyc, payees, sessions }),
+    sections: { ...personalDataSections({ passkeys, kyc, payees, sessions }), insights: insights.personalData },
   });
   // The bank locks, unlocks and closes customers (ADR 0105); closing needs every account closed.
   const customerStatus = createCustomerStatusService({

@@ -429,3 +429,52 @@ for (const kind of testDatabaseKinds) {
     });
   });
 }
+
+describe('the GDPR export', () => {
+  it("carries the customer's budgets, corrections and insights", async (t) => {
+    const testApp = await buildTestApp(t);
+    const { customerId, account } = await fundedCustomer(testApp, 500_00n);
+    await purchase(testApp, account.id, 95_00n, 'FreshMart Berlin');
+    await testApp.injectAs(customerId, {
+      method: 'PUT',
+      url: '/api/v1/budgets/groceries',
+      payload: { amount: eur('100.00') },
+    });
+    const { rows } = await testApp.deps.db.query<{ id: string }>(
+      "SELECT id FROM account_transactions WHERE customer_id = $1 AND direction = 'debit'",
+      [customerId],
+    );
+    const lineId = rows[0]?.id ?? '';
+    await testApp.injectAs(customerId, {
+      method: 'PUT',
+      url: `/api/v1/transactions/${lineId}/category`,
+      payload: { category: 'shopping' },
+    });
+    await testApp.injectAs(customerId, {
+      method: 'PUT',
+      url: '/api/v1/budgets/shopping',
+      payload: { amount: eur('100.00') },
+    });
+    const model = await loadCategoriser();
+    await testApp.deps.db.transaction((tx) => refreshCustomerInsights(tx, model, customerId, new Date()));
+    const exported = await testApp.injectAs(customerId, { url: '/api/v1/customers/me/export' });
+    assert.equal(exported.statusCode, 200, exported.body);
+    const section = exported.json().insights;
+    assert.deepEqual(section.budgets, [
+      { category: 'groceries', amount: eur('100.00') },
+      { category: 'shopping', amount: eur('100.00') },
+    ]);
+    assert.deepEqual(
+      section.categoryCorrections.map((c: { transactionId: string; category: string }) => [
+        c.transactionId,
+        c.category,
+      ]),
+      [[lineId, 'shopping']],
+    );
+    assert.deepEqual(
+      section.insights.map((i: { type: string }) => i.type),
+      ['budget_warning'],
+    );
+    assert.match(section.insights[0].message, /95.00 EUR of your 100.00 EUR shopping budget/);
+  });
+});

@@ -68,3 +68,5 @@ export const insightSweepPeriodMs = 24 * 60 * 60_000;
 export const insightsPerRunMax = 200;
 /** Corrections a customer may keep (one per merchant): the map is read whole for every history page. */
 export const correctionsPerCustomerMax = 5_000;
+/** Insights a GDPR export lists, newest first (a few a month per customer: years of them). */
+export const gdprInsightsMax = 1_000;

@@ -3,7 +3,7 @@ import { accountsPerCustomerMax } from '../platform/constants.ts';
 import type { Cursor } from '../platform/cursors.ts';
 import type { Queryable } from '../platform/database.ts';
 import type { Currency } from '../platform/money.ts';
-import { historyLinesMax, type InsightType } from './constants.ts';
+import { correctionsPerCustomerMax, historyLinesMax, type InsightType } from './constants.ts';
 import type { Line } from './merchants.ts';
 
 /**
@@ -226,4 +226,16 @@ export async function insertInsights(
     [customerId, JSON.stringify(drafts), modelVersion],
   );
   return rowCount;
+}
+
+// ---- GDPR export -------------------------------------------------------------------------------
+
+/** The customer's corrections (merchant keys are hashes: the line they were made on says which merchant). */
+export async function readCorrections(db: Queryable, customerId: string) {
+  const { rows } = await db.query<{ category: string; transaction_id: string; created_at: Date }>(
+    `SELECT category, transaction_id, created_at FROM category_corrections
+     WHERE customer_id = $1 ORDER BY created_at DESC, merchant_key LIMIT $2`,
+    [customerId, correctionsPerCustomerMax],
+  );
+  return rows;
 }

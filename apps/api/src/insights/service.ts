@@ -11,6 +11,7 @@ import { dayOfDate, isMonth, monthOfDate, monthStart, shiftMonth } from './calen
 import {
   budgetsPerCustomerMax,
   correctionsPerCustomerMax,
+  gdprInsightsMax,
   historyMonths,
   spendingTrendMonths,
   trendFlatPercent,
@@ -327,6 +328,29 @@ export function createInsightsService(deps: Pick<AppDependencies, 'db'>, options
           'No insight with this id among yours. List them with GET /api/v1/insights.',
         );
       return insightView(row);
+    },
+
+    /** The GDPR export's `insights` section: budgets, corrections and insights (bounded). */
+    async personalData(customerId: string) {
+      const [budgets, corrections, rows] = [
+        await repo.readBudgets(db, customerId),
+        await repo.readCorrections(db, customerId),
+        await repo.listInsights(db, customerId, { limit: gdprInsightsMax, after: undefined, dismissed: false }),
+      ];
+      const dismissed = await repo.listInsights(db, customerId, {
+        limit: gdprInsightsMax,
+        after: undefined,
+        dismissed: true,
+      });
+      return {
+        budgets: budgets.map((b) => ({ category: b.category, amount: toApiMoney(b.amount_minor, b.currency) })),
+        categoryCorrections: corrections.map((c) => ({
+          transactionId: c.transaction_id,
+          category: c.category,
+          createdAt: c.created_at.toISOString(),
+        })),
+        insights: [...rows, ...dismissed].map(insightView),
+      };
     },
 
     /**
