@@ -56,6 +56,8 @@ export interface InsightsSettings {
   readonly queueIntervalMs: number;
   /** How often the sweep job looks whether a pass is due or running (WORKER_INSIGHTS_SWEEP_INTERVAL_MS). */
   readonly sweepIntervalMs: number;
+  /** How often old insights are purged: WORKER_PURGE_INTERVAL_MS, as the other retention purges. */
+  readonly purgeIntervalMs: number;
 }
 
 export interface FraudDriftSettings {
@@ -178,8 +180,9 @@ function fraudDriftSettings(env: Env): FraudDriftSettings {
 
 const repositoryCategoriser = fileURLToPath(new URL('../../../packages/ml/models/categoriser.json', import.meta.url));
 
-function insightsSettings(env: Env): InsightsSettings {
+function insightsSettings(env: Env, purgeIntervalMs: number): InsightsSettings {
   return {
+    purgeIntervalMs,
     enabled: flag(env, 'WORKER_INSIGHTS', true),
     categoriserPath: path.resolve(env.CATEGORISER_PATH?.trim() || repositoryCategoriser),
     queueIntervalMs: integer(env, 'WORKER_INSIGHTS_INTERVAL_MS', insightsQueueIntervalMs, 10, 60 * 60_000),
@@ -196,6 +199,7 @@ export function loadWorkerConfig(env: Env, mode: 'standalone' | 'in-process'): W
   const port = mode === 'standalone' || hasPort ? integer(env, 'WORKER_PORT', 9464, 0, 65535) : undefined;
   const hour = 60 * 60 * 1000;
   const feed = eventFeed(env);
+  const purgeIntervalMs = integer(env, 'WORKER_PURGE_INTERVAL_MS', 10 * 60_000, 1_000, 24 * hour);
   return {
     port,
     host: env.WORKER_HOST?.trim() || '127.0.0.1',
@@ -207,11 +211,11 @@ export function loadWorkerConfig(env: Env, mode: 'standalone' | 'in-process'): W
     claimTimeoutMs: integer(env, 'WORKER_CLAIM_TIMEOUT_MS', 60_000, 100, hour),
     leaseTtlMs: integer(env, 'WORKER_LEASE_TTL_MS', 30_000, 100, hour),
     jobTickMs: integer(env, 'WORKER_JOB_TICK_MS', 5_000, 10, 10 * 60_000),
-    purgeIntervalMs: integer(env, 'WORKER_PURGE_INTERVAL_MS', 10 * 60_000, 1_000, 24 * hour),
+    purgeIntervalMs,
     auditIntervalMs: integer(env, 'WORKER_AUDIT_INTERVAL_MS', 60_000, 1_000, 24 * hour),
     feed,
     nats: loadNatsSettings(env, feed),
     fraudDrift: fraudDriftSettings(env),
-    insights: insightsSettings(env),
+    insights: insightsSettings(env, purgeIntervalMs),
   };
 }

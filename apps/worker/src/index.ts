@@ -21,6 +21,7 @@ export {
   type InsightsJobOptions,
   InsightsRunFailed,
   insightsJobs,
+  insightsPurgeJobName,
   insightsQueueJobName,
   insightsSweepJobName,
 } from './insights.ts';

@@ -2,10 +2,13 @@ import {
   type CategoriserModel,
   claimCustomers,
   finishCustomer,
+  insightPurgeBatchesPerRun,
+  insightPurgeBatchSize,
   insightQueueBatchMax,
   insightSweepBatchesPerRun,
   insightSweepBatchSize,
   loadCategoriser,
+  purgeInsights,
   refreshCustomerInsights,
   sweepStep,
 } from '../../api/src/insights/index.ts';
@@ -23,10 +26,13 @@ import type { JobContext, ScheduledJob } from './scheduler.ts';
  *   failure is counted and left for a later run; the others go on.
  * - `insights-sweep` enqueues every customer with an account once a day, insightSweepBatchSize
  *   ids a step, by the cursor in insight_sweeps, so no step grows with the bank.
+ * - `purge-insights` deletes insights older than insightRetentionDays, a batch a step (found
+ *   subscriptions are kept: deleting one would announce it again).
  * Both are safe to rerun: a step either committed all of its customer's writes or none.
  */
 export const insightsQueueJobName = 'insights-queue';
 export const insightsSweepJobName = 'insights-sweep';
+export const insightsPurgeJobName = 'purge-insights';
 
 /** The worker cannot categorise: the artifact is missing or broken. The message is safe to log. */
 export class CategoriserUnavailable extends Error {
@@ -85,8 +91,16 @@ export function insightsJobs(settings: InsightsSettings, options: InsightsJobOpt
     }
   }
 
+  async function purge(context: JobContext): Promise<void> {
+    for (let batch = 0; batch < insightPurgeBatchesPerRun && !context.signal.aborted; batch += 1) {
+      const deleted = await context.step((tx) => purgeInsights(tx, insightPurgeBatchSize));
+      if (deleted < insightPurgeBatchSize) return;
+    }
+  }
+
   return [
     { name: insightsQueueJobName, intervalMs: settings.queueIntervalMs, run: drainQueue },
     { name: insightsSweepJobName, intervalMs: settings.sweepIntervalMs, run: sweep },
+    { name: insightsPurgeJobName, intervalMs: settings.purgeIntervalMs, run: purge },
   ];
 }

@@ -58,8 +58,8 @@ describe('the worker on the embedded PGlite', () => {
     assert.equal(delivered.rows[0]?.n, 20);
     const dead = await db.query('SELECT 1 FROM outbox_dead_letters WHERE event_id = $1', [poisonId]);
     assert.equal(dead.rows.length, 1);
-    // The purges, the fraud drift job, which the test settings leave on (RISK_SCORING's default), and the two insights jobs.
-    assert.equal(worker.scheduler.jobs.length, purges.length + 3);
+    // The purges, the fraud drift job, which the test settings leave on (RISK_SCORING's default), and the three insights jobs.
+    assert.equal(worker.scheduler.jobs.length, purges.length + 4);
     await waitUntil('every standard job to run once', async () => {
       const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM job_leases WHERE runs > 0');
       return rows[0]?.n === worker?.scheduler.jobs.length;

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { claimCustomers, finishCustomer, sweepStep } from '../../api/src/insights/index.ts';
-import type { Database } from '../../api/src/platform/index.ts';
+import { type Database, newId } from '../../api/src/platform/index.ts';
 import { fundedCustomer } from '../../api/test/fixtures.ts';
 import { buildTestApp, type TestApp, testDatabaseKinds } from '../../api/test/helper.ts';
 import {
   createMetrics,
   createScheduler,
   insightsJobs,
+  insightsPurgeJobName,
   insightsQueueJobName,
   insightsSweepJobName,
   loadWorkerConfig,
@@ -212,6 +213,28 @@ for (const kind of testDatabaseKinds) {
       assert.equal(left.rows[0]?.claimed_until, null);
       await db.transaction((tx) => finishCustomer(tx, { customerId, generation: claimed + 1n }));
       assert.equal((await db.query('SELECT 1 FROM insight_queue WHERE customer_id = $1', [customerId])).rows.length, 0);
+    });
+
+    it('purges insights older than a year but keeps found subscriptions', async (t) => {
+      const testApp = await buildTestApp(t, { database: kind });
+      const { db } = testApp.deps;
+      const { customerId } = await fundedCustomer(testApp, 1_00n);
+      const insert = (type: string, key: string, daysAgo: number) =>
+        db.query(
+          `INSERT INTO insights (id, customer_id, type, period, dedupe_key, message_key, model_version, created_at)
+           VALUES ($1, $2, $3, '2025-01', $4, 'insights.' || $3, 'categoriser@1.0.0', now() - make_interval(days => $5))`,
+          [newId('insight'), customerId, type, key, daysAgo],
+        );
+      await insert('budget_warning', 'old', 400);
+      await insert('budget_warning', 'recent', 300);
+      await insert('subscription_found', 'old-subscription', 400);
+      const job = insightsJobs(settings).find((j) => j.name === insightsPurgeJobName);
+      assert.ok(job);
+      assert.deepEqual(await runOnce(db, job), []);
+      assert.deepEqual(
+        (await insightsOf(db, customerId)).map((i) => i.dedupe_key),
+        ['old-subscription', 'recent'],
+      );
     });
 
     it('sweeps every customer with an account in cursor-ordered batches, once a day', async (t) => {

@@ -70,3 +70,12 @@ export const insightsPerRunMax = 200;
 export const correctionsPerCustomerMax = 5_000;
 /** Insights a GDPR export lists, newest first (a few a month per customer: years of them). */
 export const gdprInsightsMax = 1_000;
+/**
+ * Days an insight is kept. Every type but subscription_found is about a month or a day that is over
+ * within weeks, so the worker can never write it again once it is gone; a found subscription is
+ * kept while the customer has it (deleting it would announce it again).
+ */
+export const insightRetentionDays = 365;
+/** Insights deleted per step of the purge (one index range each), and steps per run. */
+export const insightPurgeBatchSize = 1_000;
+export const insightPurgeBatchesPerRun = 20;

@@ -3,9 +3,16 @@
 // the history lines and accounts as read models (see "Design" there) and imports no other domain
 // module; app.ts hands its categoriseHistory to the accounts module.
 
-export { insightQueueBatchMax, insightSweepBatchesPerRun, insightSweepBatchSize, insightTypes } from './constants.ts';
+export {
+  insightPurgeBatchesPerRun,
+  insightPurgeBatchSize,
+  insightQueueBatchMax,
+  insightSweepBatchesPerRun,
+  insightSweepBatchSize,
+  insightTypes,
+} from './constants.ts';
 export { type CategoriserModel, loadCategoriser, repositoryCategoriserPath } from './model.ts';
-export { claimCustomers, finishCustomer, type QueueClaim, queueLength, sweepStep } from './queue.ts';
+export { claimCustomers, finishCustomer, purgeInsights, type QueueClaim, queueLength, sweepStep } from './queue.ts';
 export { type RefreshResult, refreshCustomerInsights } from './refresh.ts';
 export { insightsRoutes } from './routes.ts';
 export { createInsightsService, type HistoryLine, type InsightsService } from './service.ts';

@@ -1,5 +1,5 @@
 import type { Queryable } from '../platform/database.ts';
-import { insightAttemptsMax, insightClaimMs, insightSweepPeriodMs } from './constants.ts';
+import { insightAttemptsMax, insightClaimMs, insightRetentionDays, insightSweepPeriodMs } from './constants.ts';
 
 /**
  * The insights queue (migration 0095): customers whose lines changed, enqueued by a trigger on
@@ -90,4 +90,16 @@ export async function sweepStep(tx: Queryable, batch: number): Promise<number | 
     await tx.query("UPDATE insight_sweeps SET cursor = $1 WHERE name = 'nightly'", [last]);
   }
   return enqueued.length;
+}
+
+/** Deletes at most `batch` insights past insightRetentionDays (subscription_found kept); answers how many. */
+export async function purgeInsights(tx: Queryable, batch: number): Promise<number> {
+  const { rowCount } = await tx.query(
+    `DELETE FROM insights WHERE id IN (
+       SELECT id FROM insights
+       WHERE created_at < now() - make_interval(days => $2) AND type <> 'subscription_found'
+       LIMIT $1)`,
+    [batch, insightRetentionDays],
+  );
+  return rowCount;
 }
