@@ -146,6 +146,19 @@ describe('categorising a booking', () => {
     assert.equal(unknownCode.category, 'groceries');
   });
 
+  it('keeps a recurring bill a bill: rent and energy recur, but are not subscriptions', () => {
+    const recurring = { model, subscriptions: new Set(['mer_rent', 'mer_power', 'mer_stream']) };
+    const booked = (counterparty: string, description: string, amountMinor: string) =>
+      categorise({ counterparty, mcc: null, description, channel: 'card', amountMinor }, recurring);
+    assert.equal(booked('mer_rent', 'Rent', '-74000').category, 'rent_housing');
+    assert.equal(booked('mer_power', 'GreenPower', '-11592').category, 'bills_utilities');
+    assert.deepEqual(booked('mer_stream', 'Pixel Pizza Club', '-999'), {
+      category: 'subscriptions',
+      source: 'subscription',
+      confidence: 1,
+    });
+  });
+
   it('reads transfers the committed model never saw in these words', () => {
     const transfer = (description: string, amountMinor: string, channel: 'transfer' | 'standing_order' = 'transfer') =>
       categorise({ counterparty: 'ext_1', mcc: null, description, channel, amountMinor }, { model }).category;

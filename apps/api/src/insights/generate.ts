@@ -107,26 +107,35 @@ function unusualDrafts(input: DraftInput, currency: Currency, month: string): In
 }
 
 function subscriptionDrafts(input: DraftInput): InsightDraft[] {
-  return input.picture.series
-    .filter((s) => s.active && s.direction === 'out' && s.channel === 'card')
-    .map((s) => {
-      const accountId = seriesAccount(input.picture, s);
-      const currency = s.currency as Currency;
-      const amount = abs(s.lastMinor);
-      return {
-        type: 'subscription_found' as const,
-        period: s.nextDate,
-        dedupeKey: `subscription_found:${accountId}:${s.key}`,
-        messageKey: messageKeyOf('subscription_found'),
-        params: {
-          name: s.counterpartyName,
-          amount: money(amount, currency),
-          frequency: s.frequency,
-          nextDate: s.nextDate,
-        },
-        data: { accountId, frequency: s.frequency, amount: toApiMoney(amount, currency), nextDate: s.nextDate },
-      };
-    });
+  return (
+    input.picture.series
+      // Subscriptions only: rent and bills recur too, and are categorised as what they are.
+      .filter(
+        (s) =>
+          s.active &&
+          s.direction === 'out' &&
+          s.channel === 'card' &&
+          seriesCategory(input.picture, s) === 'subscriptions',
+      )
+      .map((s) => {
+        const accountId = seriesAccount(input.picture, s);
+        const currency = s.currency as Currency;
+        const amount = abs(s.lastMinor);
+        return {
+          type: 'subscription_found' as const,
+          period: s.nextDate,
+          dedupeKey: `subscription_found:${accountId}:${s.key}`,
+          messageKey: messageKeyOf('subscription_found'),
+          params: {
+            name: s.counterpartyName,
+            amount: money(amount, currency),
+            frequency: s.frequency,
+            nextDate: s.nextDate,
+          },
+          data: { accountId, frequency: s.frequency, amount: toApiMoney(amount, currency), nextDate: s.nextDate },
+        };
+      })
+  );
 }
 
 /** Outgoing series to someone else (own-account transfers are not bills). */

@@ -137,15 +137,24 @@ export function categorise(
   const corrected = options.overrides?.get(key);
   if (corrected !== undefined) return { category: corrected, source: 'override', confidence: 1 };
   const moneyIn = !row.amountMinor.startsWith('-');
-  if (!moneyIn && options.subscriptions?.has(key))
-    return { category: 'subscriptions', source: 'subscription', confidence: 1 };
   // Money coming back on a card (a refund) keeps the shop's category; only the text model reads direction.
   const byCode = mccCategory(row.mcc);
-  if (byCode !== undefined) return { category: byCode, source: 'mcc', confidence: 1 };
-  const { category, confidence } = options.model.predict({
-    description: row.description,
-    channel: row.channel,
-    moneyIn,
-  });
-  return { category, source: 'model', confidence };
+  const found: Categorisation =
+    byCode !== undefined
+      ? { category: byCode, source: 'mcc', confidence: 1 }
+      : { ...options.model.predict({ description: row.description, channel: row.channel, moneyIn }), source: 'model' };
+  // A recurring card payment is a subscription, unless it is a bill: rent, energy, a phone plan and
+  // insurance recur too (where they are paid by card, or booked like a card payment).
+  if (!moneyIn && options.subscriptions?.has(key) && !recurringButNotSubscriptions.has(found.category))
+    return { category: 'subscriptions', source: 'subscription', confidence: 1 };
+  return found;
 }
+
+/** Categories a detected recurring payment keeps instead of becoming `subscriptions`. */
+const recurringButNotSubscriptions: ReadonlySet<Category> = new Set([
+  'rent_housing',
+  'bills_utilities',
+  'income',
+  'transfers',
+  'cash',
+]);
