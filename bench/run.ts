@@ -6,6 +6,7 @@
  *   ./ng bench [-- --duration 20 --connections 64 --customers 40 --skip-pgbench --database ng_bench]
  *   ./ng bench -- --web [--loads 7 --json out/web.json]   the web app's first render instead (web.ts)
  *   ./ng bench -- --fraud [--calls 200000]                 in-process fraud scoring instead (fraud-scoring.ts)
+ *   ./ng bench -- --risk-check [--calls 2000]              the API's risk check on demo histories (risk-check.ts)
  *
  * The API runs as its own process (as in production); the load generator shares the machine's two
  * cores with it and with PostgreSQL, so figures are a floor, not a ceiling. Results are printed
@@ -45,6 +46,8 @@ const { values: args } = parseArgs({
     loads: { type: 'string' },
     // `--fraud` runs the in-process fraud scoring benchmark (fraud-scoring.ts) instead.
     fraud: { type: 'boolean', default: false },
+    // `--risk-check` runs the risk check against demo histories in PostgreSQL (risk-check.ts) instead.
+    'risk-check': { type: 'boolean', default: false },
     risk: { type: 'boolean', default: false },
     calls: { type: 'string' },
     model: { type: 'string' },
@@ -458,4 +461,5 @@ async function main() {
 
 if (args.web) await (await import('./web.ts')).main();
 else if (args.fraud) await import('./fraud-scoring.ts');
+else if (args['risk-check']) await import('./risk-check.ts');
 else await main();

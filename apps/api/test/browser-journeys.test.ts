@@ -106,19 +106,19 @@ describe('customer journeys in the web app (Chromium)', () => {
     );
     await journey.shot('older-transactions');
 
-    // Search goes to the API; every row left names the merchant.
-    await page.getByTestId('history-search').fill('Netflix');
+    // Search goes to the API; every row left names the payee (alex's mobile phone bill, monthly).
+    await page.getByTestId('history-search').fill('OneCall');
     await page.waitForFunction(() => {
       const found = [
         ...(globalThis as unknown as PageDocument).document.querySelectorAll('[data-testid^="transaction-row-"]'),
       ];
-      return found.length > 0 && found.every((row) => /Netflix/.test(row.textContent ?? ''));
+      return found.length > 0 && found.every((row) => /OneCall/.test(row.textContent ?? ''));
     });
-    await journey.shot('search-netflix');
+    await journey.shot('search-onecall');
     await rows.first().click();
     const detail = page.getByTestId('transaction-screen');
     await detail.waitFor();
-    assert.match((await detail.textContent()) ?? '', /Netflix/);
+    assert.match((await detail.textContent()) ?? '', /OneCall/);
     await journey.shot('transaction-detail');
     await page.goBack();
 

@@ -64,6 +64,7 @@ async function applyEvent(services: Services, accounts: ReadonlyMap<string, Demo
   switch (event.kind) {
     case 'opening_deposit':
     case 'salary':
+    case 'credit':
       await services.payments.creditAccount({ ...money, accountId: own.checkingId, description: event.description });
       return;
     case 'card_purchase':
