@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { buildWebApp, launchChromium, oauthDriver } from '@nextgen/testkit';
 import type { Browser } from 'playwright-core';
 import { axeViolations, seriousViolations } from './a11y.ts';
-import { holdForReviewEnv, type Journey, signIn, startJourney } from './web-journey.ts';
+import { holdingEnv } from './risk-models.ts';
+import { type Journey, signIn, startJourney } from './web-journey.ts';
 
 /**
  * The customer's journeys through the real web build of apps/mobile, served by a test API on a real
@@ -341,7 +342,7 @@ describe('customer journeys in the web app (Chromium)', () => {
   });
 
   it('sends a payment the bank holds for review: not sent, the money reserved, and why', async (t) => {
-    const journey = await startJourney(t, browser, 'held-for-review', { env: await holdForReviewEnv(t) });
+    const journey = await startJourney(t, browser, 'held-for-review', { env: await holdingEnv(t) });
     const { page, baseUrl, testApp } = journey;
     // The payee: another customer of the bank, so the payment is one the fraud checks score.
     const { id: payeeId } = await oauthDriver(baseUrl).registerCustomer({

@@ -29,3 +29,17 @@ export async function holdEverythingModel(t: TestContext): Promise<string> {
   await writeFile(file, text);
   return file;
 }
+
+/**
+ * Settings under which only the risk check decides and every payment to another customer is held:
+ * scoring on with the hold-everything model, the other step-up rules off.
+ */
+export async function holdingEnv(t: TestContext): Promise<Record<string, string>> {
+  return {
+    RISK_SCORING: 'true',
+    FRAUD_MODEL_PATH: await holdEverythingModel(t),
+    STEP_UP_NEW_PAYEE: 'false',
+    STEP_UP_CUMULATIVE: 'false',
+    STEP_UP_THRESHOLD: '100000',
+  };
+}

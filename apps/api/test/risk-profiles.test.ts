@@ -4,7 +4,7 @@ import type { Queryable } from '../src/platform/database.ts';
 import { freshKey, fundedCustomer } from './fixtures.ts';
 import { buildTestApp, type TestApp, testDatabaseKinds } from './helper.ts';
 import { signedInOperator } from './operators.ts';
-import { holdEverythingModel } from './risk-models.ts';
+import { holdingEnv } from './risk-models.ts';
 
 /**
  * risk_profiles (migration 0094, docs/adr/0133): each customer's all-time amount statistics, kept
@@ -64,14 +64,7 @@ function pay(testApp: TestApp, customerId: string, body: object) {
 describe('risk profiles', () => {
   for (const database of testDatabaseKinds)
     it(`equal a scan of the posted lines through credits, purchases, transfers and reviews (${database})`, async (t) => {
-      const env = {
-        RISK_SCORING: 'true',
-        FRAUD_MODEL_PATH: await holdEverythingModel(t),
-        STEP_UP_NEW_PAYEE: 'false',
-        STEP_UP_CUMULATIVE: 'false',
-        STEP_UP_THRESHOLD: '100000',
-      };
-      const testApp = await buildTestApp(t, { env, database });
+      const testApp = await buildTestApp(t, { env: await holdingEnv(t), database });
       const { payments, accounts } = testApp.services;
       const payer = await fundedCustomer(testApp, 900_00n, 'Profile Payer');
       const payee = await fundedCustomer(testApp, 0n, 'Profile Payee');

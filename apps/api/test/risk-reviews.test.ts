@@ -8,7 +8,7 @@ import { checkLedgerInvariants, checkTransferRecords } from '@nextgen/testkit';
 import { commandLine, freshKey, fundedCustomer } from './fixtures.ts';
 import { buildTestApp, type TestApp, testDatabaseKinds } from './helper.ts';
 import { type SignedInOperator, signedInOperator } from './operators.ts';
-import { holdEverythingModel } from './risk-models.ts';
+import { holdingEnv } from './risk-models.ts';
 
 /**
  * Hold for review (docs/adr/0131): a transfer the model scores at its 0.1 % false-positive threshold
@@ -20,14 +20,7 @@ import { holdEverythingModel } from './risk-models.ts';
  * customer: the tests are about what a hold does, not about which payments the model holds.
  */
 async function holdingApp(t: TestContext, database: (typeof testDatabaseKinds)[number]) {
-  const env = {
-    RISK_SCORING: 'true',
-    FRAUD_MODEL_PATH: await holdEverythingModel(t),
-    STEP_UP_NEW_PAYEE: 'false',
-    STEP_UP_CUMULATIVE: 'false',
-    STEP_UP_THRESHOLD: '100000',
-  };
-  return buildTestApp(t, { env, database });
+  return buildTestApp(t, { env: await holdingEnv(t), database });
 }
 
 const eur = (amount: string) => ({ amount, currency: 'EUR' });

@@ -6,7 +6,6 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { demoPassword } from '../src/demo/plan.ts';
 import { seedDemoData } from '../src/demo/seed.ts';
 import { buildTestApp, type TestApp } from './helper.ts';
-import { holdEverythingModel } from './risk-models.ts';
 
 /**
  * A customer in the real web build: a test API on a real socket with the demo bank seeded
@@ -37,7 +36,7 @@ export async function startJourney(
     locale?: string;
     colorScheme?: 'light' | 'dark';
     folder?: string;
-    /** More settings for the test API (e.g. holdForReviewEnv); the journeys' own two always win. */
+    /** More settings for the test API (e.g. risk-models.ts holdingEnv); the journeys' own two always win. */
     env?: Readonly<Record<string, string>>;
   } = {},
 ): Promise<Journey> {
@@ -93,20 +92,4 @@ export async function signIn(journey: Journey, email: string, texts = { signIn: 
   await journey.shot('bank-sign-in-page');
   await page.getByRole('button', { name: texts.signIn, exact: true }).click();
   await page.waitForURL(/\/home$/);
-}
-
-/**
- * Settings under which the API holds every payment to another customer for a fraud review, as
- * apps/api/test/risk-reviews.test.ts does (the hold-everything model of ./risk-models.ts, risk
- * scoring on), with the step-up policy's own triggers off so the hold is what the customer meets.
- */
-export async function holdForReviewEnv(t: TestContext): Promise<Record<string, string>> {
-  const file = await holdEverythingModel(t);
-  return {
-    RISK_SCORING: 'true',
-    FRAUD_MODEL_PATH: file,
-    STEP_UP_NEW_PAYEE: 'false',
-    STEP_UP_CUMULATIVE: 'false',
-    STEP_UP_THRESHOLD: '100000',
-  };
 }
