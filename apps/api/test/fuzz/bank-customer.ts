@@ -6,14 +6,15 @@ import {
   type SoftwareAuthenticator,
   signUpAndSignIn,
 } from '@nextgen/testkit';
+import { newId } from '../../src/platform/ids.ts';
 import { openAccount, registerPasskey } from '../fixtures.ts';
 import type { TestApp } from '../helper.ts';
 
 /**
  * A customer holding one of every resource the API offers customers, each made the way the app
  * makes it: registered and signed in through the authorization server (a session), KYC-verified,
- * two funded accounts with a transfer between them (transactions), a payee, a passkey and a pending
- * step-up challenge. The IDOR
+ * two funded accounts with a transfer between them (transactions), a payee, a passkey, a pending
+ * step-up challenge and an insight. The IDOR
  * matrix needs two of them; the fuzz test uses one so its ids reach past "not found".
  *
  * `idsByKind` maps an id prefix (`acc`, `trf`, …) to the customer's ids of that kind: a route whose
@@ -61,6 +62,25 @@ async function pendingStepUp(testApp: TestApp, customerId: string, accountId: st
   return response.json().stepUp;
 }
 
+/** The customer's history lines (the transfer between their accounts and the deposits). */
+async function transactionIds(testApp: TestApp, customerId: string): Promise<string[]> {
+  const response = await testApp.injectAs(customerId, { method: 'GET', url: '/api/v1/transactions?limit=10' });
+  assert.equal(response.statusCode, 200, `listing transactions: ${response.body}`);
+  return (response.json().data as { id: string }[]).map((line) => line.id);
+}
+
+/** An insight as the worker writes one (apps/worker insights-queue, insights/repository.ts). */
+async function insightId(testApp: TestApp, customerId: string): Promise<string> {
+  const id = newId('insight');
+  await testApp.deps.db.query(
+    `INSERT INTO insights (id, customer_id, type, period, dedupe_key, message_key, params, data, model_version)
+     VALUES ($1, $2, 'upcoming_bill', '2026-12-28', 'upcoming_bill:fixture', 'insights.upcoming_bill',
+       '{"name": "Rent", "amount": "740.00 EUR", "date": "2026-12-28"}', '{}', 'fixture')`,
+    [id, customerId],
+  );
+  return id;
+}
+
 async function sessionIds(signedIn: SignedInCustomer): Promise<string[]> {
   const response = await signedIn.api('GET', '/api/v1/sessions');
   assert.equal(response.status, 200, `listing sessions: ${response.body}`);
@@ -100,6 +120,8 @@ export async function bankCustomer(testApp: TestApp, name: string): Promise<Bank
       pky: [passkeyId],
       ses: await sessionIds(signedIn),
       sup: [stepUp.challengeId],
+      txn: await transactionIds(testApp, customerId),
+      ins: [await insightId(testApp, customerId)],
     },
   };
 }
