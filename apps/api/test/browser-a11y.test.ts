@@ -99,8 +99,24 @@ async function checkScreen(
   const { page, baseUrl } = journey;
   const { path, heading } = resolveScreen(screen, found);
   const where = `${path}${screen.dialog ? ` with ${screen.dialog.shows}` : ''} (${variant.language}, ${variant.colorScheme})`;
+  const headingShown = () =>
+    page.getByRole('heading', { name: heading[variant.language], exact: true }).first().waitFor();
   await page.goto(`${baseUrl}${path}`);
-  await page.getByRole('heading', { name: heading[variant.language], exact: true }).first().waitFor();
+  try {
+    await headingShown();
+  } catch {
+    // On a busy CI machine a page load has stalled past the step timeout a few times (never on an
+    // idle one): say what the page showed, then load it once more; a second miss fails the sweep.
+    const text = await page
+      .locator('body')
+      .textContent()
+      .catch(() => '');
+    t.diagnostic(
+      `${where}: no heading after ${page.url()} loaded; it showed: ${(text ?? '').replace(/\s+/g, ' ').slice(0, 400)}`,
+    );
+    await page.goto(`${baseUrl}${path}`);
+    await headingShown();
+  }
   // The heading shows while the screen loads too: axe checks the screen with its data.
   await page.locator('[role="progressbar"]').first().waitFor({ state: 'detached' });
   if (screen.dialog) {
