@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { buildWebApp, launchChromium } from '@nextgen/testkit';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import {
   axeViolations,
   type FoundIds,
@@ -13,7 +13,7 @@ import {
   type WebAppScreen,
   webAppScreens,
 } from './a11y.ts';
-import { type Journey, signIn, startJourney } from './web-journey.ts';
+import { browserStepTimeoutMs, type Journey, signIn, startJourney } from './web-journey.ts';
 
 /**
  * axe-core on every screen of the real web build (apps/mobile, served by a test API on a real
@@ -88,6 +88,25 @@ async function prepareCustomer(journey: Journey): Promise<FoundIds> {
   return { accountId, accountName: account.name, transactionId, transferId: String(transfer.id) };
 }
 
+/** Token requests (sign-in, refresh) each page has in flight, for tokenRefreshesSettled. */
+const tokenRequests = new WeakMap<Page, Set<Request>>();
+
+function trackTokenRequests(page: Page): void {
+  const inFlight = new Set<Request>();
+  tokenRequests.set(page, inFlight);
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/oidc/token') inFlight.add(request);
+  });
+  page.on('requestfinished', (request) => inFlight.delete(request));
+  page.on('requestfailed', (request) => inFlight.delete(request));
+}
+
+async function tokenRefreshesSettled(page: Page): Promise<void> {
+  const inFlight = tokenRequests.get(page);
+  const deadline = Date.now() + browserStepTimeoutMs;
+  while (inFlight && inFlight.size > 0 && Date.now() < deadline) await page.waitForTimeout(20);
+}
+
 /** Opens one screen (and its dialog), checks it follows the theme, and returns its failing violations. */
 async function checkScreen(
   t: TestContext,
@@ -101,6 +120,9 @@ async function checkScreen(
   const where = `${path}${screen.dialog ? ` with ${screen.dialog.shows}` : ''} (${variant.language}, ${variant.colorScheme})`;
   const headingShown = () =>
     page.getByRole('heading', { name: heading[variant.language], exact: true }).first().waitFor();
+  // Leaving a page while its token refresh is in flight loses the rotated refresh token (the server
+  // has spent the old one, the answer never reaches the app) and signs the app out: wait it out.
+  await tokenRefreshesSettled(page);
   await page.goto(`${baseUrl}${path}`);
   try {
     await headingShown();
@@ -190,6 +212,7 @@ describe('accessibility of the web app (axe-core in Chromium)', () => {
         colorScheme: variant.colorScheme,
         folder: 'a11y',
       });
+      trackTokenRequests(journey.page);
       for (const screen of webAppScreens.filter((s) => !s.signedIn)) {
         failures.push(...(await checkScreen(t, journey, variant, screen, undefined)));
         checked += 1;

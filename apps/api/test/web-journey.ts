@@ -15,7 +15,7 @@ import { buildTestApp, type TestApp } from './helper.ts';
  * the accessibility test.
  */
 const repo = path.join(import.meta.dirname, '../../..');
-const browserStepTimeoutMs = 30_000;
+export const browserStepTimeoutMs = 30_000;
 
 export interface Journey {
   readonly testApp: TestApp;
