@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { awsDefaultCredentials } from './crypto/signing.ts';
-import { type AwsCredentials, createS3Client, S3Error } from './s3.ts';
+import { type AwsCredentials, createS3Client, parseS3Url, S3Error } from './s3.ts';
 
 /**
  * Where a model artifact is read from (docs/adr/0132): a file (the repository's, or a mounted
@@ -48,9 +48,9 @@ function fileSource(file: string, maxBytes: number): ArtifactSource {
 }
 
 function s3Source(location: string, maxBytes: number, settings: S3ArtifactSettings): ArtifactSource {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(location);
-  const [, bucket, key] = match ?? [];
-  if (!bucket || !key) throw new RangeError(`${location} is not an s3://bucket/key URL`);
+  const parsed = parseS3Url(location);
+  if (!parsed) throw new RangeError(`${location} is not an s3://bucket/key URL`);
+  const { bucket, key } = parsed;
   const region = settings.region;
   if (!region) throw new RangeError('an S3 model location needs a region');
   const client = createS3Client({

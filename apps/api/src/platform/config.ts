@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readinessQueryWaitMaxMsDefault, readinessQueryWaitMaxMsLimit } from './constants.ts';
 import { currencyExponents, isCurrency } from './money.ts';
+import { parseS3Url } from './s3.ts';
 
 /**
  * Configuration is read once, from the environment, validated, and passed down. Nothing else reads
@@ -380,8 +381,7 @@ function riskSettings(env: Env, environment: Config['environment']) {
   if (!riskScoring && environment === 'production') throw new ConfigError('RISK_SCORING', 'must be on in production');
   const location = text(env, 'FRAUD_MODEL_PATH', repositoryFraudModel);
   const s3 = location.startsWith('s3://');
-  if (s3 && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S+$/.test(location))
-    throw new ConfigError('FRAUD_MODEL_PATH', 'must be a file path or s3://bucket/key');
+  if (s3 && !parseS3Url(location)) throw new ConfigError('FRAUD_MODEL_PATH', 'must be a file path or s3://bucket/key');
   const region = optional(env, 'FRAUD_MODEL_S3_REGION') ?? optional(env, 'AWS_REGION');
   if (s3 && !region) throw new ConfigError('FRAUD_MODEL_S3_REGION', 'is required for an s3:// model (or AWS_REGION)');
   return {

@@ -31,7 +31,7 @@ const notLimits = new Set([
   'platform/crypto/vault.ts: {0,63}', // the shape of a field name
   'audit/heads.ts: {0,18}', // a bigint position or count in an exported head, at most 19 digits
   'platform/config.ts: {1,61}', // the shape of an S3 bucket name (3-63 characters)
-  'platform/artifact-source.ts: {1,61}', // the same, in an s3://bucket/key model location
+  'platform/s3.ts: {1,61}', // the same, in an s3://bucket/key location
   'insights/schemas.ts: maximum: 1', // a category's share of the month's total: a ratio
   'insights/schemas.ts: {0,31}', // the shape of a category name (snake case, as the API lists them)
 ]);

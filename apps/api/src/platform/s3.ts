@@ -180,6 +180,12 @@ export function createS3Client(settings: S3Settings): S3Client {
   };
 }
 
+/** `s3://bucket/key` (a bucket name as S3 allows it, a key without whitespace) as its parts; undefined for anything else. */
+export function parseS3Url(location: string): { readonly bucket: string; readonly key: string } | undefined {
+  const [, bucket, key] = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(\S+)$/.exec(location) ?? [];
+  return bucket && key ? { bucket, key } : undefined;
+}
+
 /** The text of each `<tag>` element of an S3 XML answer (keys and tokens this code wrote: no nesting). */
 export function xmlValues(xml: string, tag: string): string[] {
   const values: string[] = [];

@@ -69,7 +69,7 @@ export function createModelHolder(db: Queryable, source: ArtifactSource) {
     }
   }
 
-  const refresh = (): Promise<ModelRefresh> => {
+  const loadOnce = (): Promise<ModelRefresh> => {
     running ??= load().finally(() => {
       running = undefined;
     });
@@ -77,7 +77,7 @@ export function createModelHolder(db: Queryable, source: ArtifactSource) {
   };
 
   /** The first load: rules only, with the problem and one alert, when there is no usable artifact. */
-  const started: Promise<ScoringModel> = refresh().then(async (result) => {
+  const started: Promise<ScoringModel> = loadOnce().then(async (result) => {
     if (result.outcome === 'failed') {
       current = { kind: 'rules-only', problem: result.problem, label: 'rules-only' };
       await alert(db, 'risk.model_unavailable', {
@@ -97,7 +97,7 @@ export function createModelHolder(db: Queryable, source: ArtifactSource) {
     /** Reads the artifact again; switches a changed, valid one in; alerts once about a broken one. */
     async refresh(): Promise<ModelRefresh> {
       await started;
-      const result = await refresh();
+      const result = await loadOnce();
       if (result.outcome === 'failed' && result.artifact === 'unusable') {
         await alert(db, 'risk.model_reload_failed', {
           problem: result.problem,
