@@ -240,6 +240,19 @@ describe('transfers held for fraud review', () => {
       assert.equal(shown.json().status, 'rejected');
       assert.equal(shown.json().review.status, 'rejected');
       assert.match(shown.json().review.message, /available again/);
+      const history = await testApp.injectAs(payer.customerId, {
+        method: 'GET',
+        url: `/api/v1/transactions?accountId=${payer.account.id}`,
+      });
+      assert.equal(history.statusCode, 200, history.body);
+      const lines = history.json().data as { direction: string; status: string; statusReason: string | null }[];
+      assert.equal(lines.length, 2, 'the opening deposit and the rejected payment');
+      const declined = lines.find((line) => line.direction === 'debit');
+      assert.equal(declined?.status, 'voided');
+      assert.equal(declined?.statusReason, 'review_rejected', 'the history says the bank declined it after review');
+      const deposit = lines.find((line) => line.direction === 'credit');
+      assert.equal(deposit?.status, 'posted');
+      assert.equal(deposit?.statusReason, null, 'an ordinary line has no reason');
       const limitsAfter = await testApp.injectAs(payer.customerId, { method: 'GET', url: '/api/v1/me/limits' });
       const usedEur = (answer: typeof limitsAfter) =>
         (answer.json().limits as { currency: string; usedToday: { amount: string } }[]).find(

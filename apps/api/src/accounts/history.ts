@@ -9,6 +9,14 @@ import { type Currency, currencyExponents } from '../platform/money.ts';
  */
 export type Direction = 'credit' | 'debit';
 export type LineStatus = 'pending' | 'posted' | 'voided' | 'reversed';
+/**
+ * Why a line ended as it did, when the bank knows (migration 0097): `review_rejected`, a held transfer
+ * a fraud analyst rejected (its line voided). Null on every other line. More reasons will come (an
+ * expired card authorisation, a payment returned by the payee's bank): clients treat an unknown one
+ * as none.
+ */
+export const lineStatusReasons = ['review_rejected'] as const;
+export type LineStatusReason = (typeof lineStatusReasons)[number];
 
 /**
  * A history line, written in the same statement as its journal entry before the ledger has posted
@@ -74,6 +82,7 @@ export interface HistoryRow {
   currency: Currency;
   balance_after_minor: bigint | null;
   status: LineStatus;
+  status_reason: LineStatusReason | null;
   description: string;
   counterparty_name: string | null;
   counterparty_iban: string | null;
@@ -99,8 +108,8 @@ export function likePattern(text: string): string {
  */
 export async function queryHistory(db: Queryable, customerId: string, filters: HistoryFilters): Promise<HistoryRow[]> {
   const { rows } = await db.query<HistoryRow>(
-    `SELECT id, account_id, direction, amount_minor, currency, balance_after_minor, status, description,
-            counterparty_name, counterparty_iban, category, created_at, posted_at,
+    `SELECT id, account_id, direction, amount_minor, currency, balance_after_minor, status, status_reason,
+            description, counterparty_name, counterparty_iban, category, created_at, posted_at,
             to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_at
      FROM account_transactions
      WHERE customer_id = $1

@@ -2,7 +2,7 @@
 
 export { accountsApprovalExecutors } from './approval-executors.ts';
 export { accountsBackofficeRoutes } from './backoffice-routes.ts';
-export { type StatementLine, statementLineRow } from './history.ts';
+export { type LineStatusReason, type StatementLine, statementLineRow } from './history.ts';
 export { validateIban } from './iban.ts';
 export { accountsRoutes } from './routes.ts';
 export {

@@ -47,6 +47,7 @@ function transactionItem(row: HistoryRow): Static<typeof Transaction> {
     amount: apiMoney(row.amount_minor, row.currency),
     balanceAfter: row.balance_after_minor === null ? null : apiMoney(row.balance_after_minor, row.currency),
     status: row.status,
+    statusReason: row.status_reason,
     description: row.description,
     counterparty:
       row.counterparty_name !== null && row.counterparty_iban !== null

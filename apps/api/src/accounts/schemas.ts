@@ -12,6 +12,7 @@ import {
   StringEnum,
   Timestamp,
 } from '../platform/schemas.ts';
+import { lineStatusReasons } from './history.ts';
 
 /**
  * The accounts module's own API shapes (accounts and transaction history). Shapes every module
@@ -69,6 +70,18 @@ export const OpenAccountBody = Type.Object(
 
 const Direction = StringEnum(['credit', 'debit']);
 const LineStatus = StringEnum(['pending', 'posted', 'voided', 'reversed']);
+/**
+ * `'review_rejected' | null`, written as NullableString is (one `type` list, no anyOf: the history is
+ * the longest list we serve); the enum names null too, so the OpenAPI types carry the union.
+ */
+const LineStatusReason = Type.Unsafe<(typeof lineStatusReasons)[number] | null>({
+  type: ['string', 'null'],
+  enum: [...lineStatusReasons, null],
+  description:
+    'Why the line ended as it did, when the bank knows; null otherwise. `review_rejected`: a payment held ' +
+    'for a fraud review that the bank declined after the review (status `voided`, no money moved). More ' +
+    'values will be added: treat one you do not know as null.',
+});
 /** An absolute amount in major units; the handler compares the two bounds, the database the rows. */
 const decimalAmountPattern = '^(0|[1-9][0-9]{0,17})(\\.[0-9]{1,18})?$';
 
@@ -101,6 +114,7 @@ export const Transaction = Type.Object({
   amount: ApiMoney,
   balanceAfter: Type.Union([ApiMoney, Type.Null()]),
   status: LineStatus,
+  statusReason: LineStatusReason,
   description: Type.String(),
   counterparty: Type.Union([
     Type.Object({ name: Type.String({ example: 'J*** D**' }), maskedIban: Type.String() }),

@@ -1,3 +1,4 @@
+import type { LineStatusReason } from '../accounts/index.ts';
 import type { Queryable } from '../platform/database.ts';
 import type { TransferRecord, TransferStatus } from './movements.ts';
 
@@ -117,17 +118,28 @@ export async function settleTransfer(
 
 /**
  * The sender's pending history line of a held transfer, once decided: posted with the balance the
- * ledger reached, or voided (no balance: nothing moved).
+ * ledger reached, or voided (no balance: nothing moved) with the reason the customer is shown.
  */
 export async function settleHeldLine(
   tx: Queryable,
   entryId: string,
-  settled: { status: 'posted' | 'voided'; balanceAfterMinor: bigint | null; postedAt: Date | null },
+  settled: {
+    status: 'posted' | 'voided';
+    balanceAfterMinor: bigint | null;
+    postedAt: Date | null;
+    statusReason?: LineStatusReason;
+  },
 ): Promise<void> {
   await tx.query(
-    `UPDATE account_transactions SET status = $2, balance_after_minor = $3, posted_at = $4
+    `UPDATE account_transactions SET status = $2, balance_after_minor = $3, posted_at = $4, status_reason = $5
      WHERE entry_id = $1 AND direction = 'debit' AND status = 'pending'`,
-    [entryId, settled.status, settled.balanceAfterMinor?.toString() ?? null, settled.postedAt],
+    [
+      entryId,
+      settled.status,
+      settled.balanceAfterMinor?.toString() ?? null,
+      settled.postedAt,
+      settled.statusReason ?? null,
+    ],
   );
 }
 

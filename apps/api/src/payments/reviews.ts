@@ -172,7 +172,12 @@ export function createTransferReviews(deps: Pick<AppDependencies, 'db'>, modules
       const outcome = await ledger.voidHold(transfer.journalEntryId, tx);
       assert(outcome.ok, `the ledger refused to void a held transfer (${outcome.ok ? '' : outcome.code})`);
       await settleTransfer(tx, transfer.id, 'rejected', null);
-      await settleHeldLine(tx, transfer.journalEntryId, { status: 'voided', balanceAfterMinor: null, postedAt: null });
+      await settleHeldLine(tx, transfer.journalEntryId, {
+        status: 'voided',
+        balanceAfterMinor: null,
+        postedAt: null,
+        statusReason: 'review_rejected',
+      });
       await limits.releaseReservation(tx, {
         customerId: transfer.customerId,
         currency: transfer.currency as Currency,

@@ -6258,6 +6258,11 @@ export interface paths {
                                 } | null;
                                 /** @enum {string} */
                                 status: "pending" | "posted" | "voided" | "reversed";
+                                /**
+                                 * @description Why the line ended as it did, when the bank knows; null otherwise. `review_rejected`: a payment held for a fraud review that the bank declined after the review (status `voided`, no money moved). More values will be added: treat one you do not know as null.
+                                 * @enum {string|null}
+                                 */
+                                statusReason: "review_rejected" | null;
                                 description: string;
                                 counterparty: {
                                     /** @example J*** D** */

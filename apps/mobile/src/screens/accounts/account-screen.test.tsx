@@ -9,7 +9,7 @@ import { dayBoundary } from './history-filters';
 
 function setup(
   routes: { account?: FakeHandler; history?: FakeHandler; [route: string]: FakeHandler | undefined } = {},
-  options: { online?: boolean; passkeys?: ReturnType<typeof fakePasskeys> } = {},
+  options: { online?: boolean; passkeys?: ReturnType<typeof fakePasskeys>; settings?: { language: 'en' | 'de' } } = {},
 ) {
   const { account: accountRoute, history, ...rest } = routes;
   const server = fakeServer({
@@ -85,6 +85,36 @@ describe('account: balances and state', () => {
       expect(screen.getByTestId(id)).toBeDisabled();
       expect(screen.getByTestId(id).props.accessibilityHint).toMatch(/offline/);
     }
+  });
+});
+
+describe('account: how a movement ended', () => {
+  const declined = transaction(3, { status: 'voided', statusReason: 'review_rejected', balanceAfter: null });
+  const cancelled = transaction(4, { status: 'voided', balanceAfter: null });
+  // A reason a later API adds: this version does not know it and shows the status alone.
+  const unknownReason = transaction(5, {
+    status: 'voided',
+    statusReason: 'authorisation_expired' as unknown as 'review_rejected',
+    balanceAfter: null,
+  });
+  const history = () => page([declined, cancelled, unknownReason]);
+
+  it('says the bank declined a payment after its review, not that it was cancelled, in the row’s name too', async () => {
+    await setup({ history }).rendered;
+    const row = await screen.findByTestId(`transaction-row-${declined.id}`);
+    expect(row).toHaveTextContent(/Declined after the bank's review/);
+    expect(row).not.toHaveTextContent(/Cancelled/);
+    expect(screen.getByRole('button', { name: /Payment 3.*Declined after the bank's review/ })).toBeTruthy();
+    expect(screen.getByTestId(`transaction-row-${cancelled.id}`)).toHaveTextContent(/Cancelled/);
+    expect(screen.getByTestId(`transaction-row-${unknownReason.id}`)).toHaveTextContent(/Cancelled/);
+    expect(screen.getAllByText(/Declined after the bank's review/)).toHaveLength(1);
+  });
+
+  it('says it in German', async () => {
+    await setup({ history }, { settings: { language: 'de' } }).rendered;
+    const row = await screen.findByTestId(`transaction-row-${declined.id}`);
+    expect(row).toHaveTextContent(/Nach Prüfung durch die Bank abgelehnt/);
+    expect(screen.getByTestId(`transaction-row-${cancelled.id}`)).toHaveTextContent(/Storniert/);
   });
 });
 

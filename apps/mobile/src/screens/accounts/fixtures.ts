@@ -29,6 +29,7 @@ export function transaction(n: number, overrides: Partial<Transaction> = {}): Tr
     amount: { amount: '45.50', currency: 'EUR' },
     balanceAfter: { amount: '1204.50', currency: 'EUR' },
     status: 'posted',
+    statusReason: null,
     description: `Payment ${n}`,
     counterparty: { name: 'B** J****', maskedIban: 'DE** **** **** **** **67 89' },
     category: null,

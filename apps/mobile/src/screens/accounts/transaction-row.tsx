@@ -19,6 +19,16 @@ export function transactionTitle(transaction: Transaction, t: (key: string) => s
   return transaction.description || transaction.counterparty?.name || t(`accounts.direction.${transaction.direction}`);
 }
 
+/**
+ * What became of a movement, in words: its reason when the app knows it (a payment the bank declined
+ * after its fraud review reads as that, not as "Cancelled"), else its status. A reason this version
+ * does not know reads as no reason, as the API asks (docs/api/banking.md).
+ */
+export function transactionStatusText(transaction: Transaction, t: (key: string) => string): string {
+  if (transaction.statusReason === 'review_rejected') return t('accounts.txStatusReason.review_rejected');
+  return t(`accounts.txStatus.${transaction.status}`);
+}
+
 export function TransactionRow({
   transaction,
   onPress,
@@ -32,7 +42,7 @@ export function TransactionRow({
   const amount = signedAmount(transaction);
   const title = transactionTitle(transaction, t);
   const date = formatDate(transaction.createdAt, locale);
-  const status = transaction.status === 'posted' ? undefined : t(`accounts.txStatus.${transaction.status}`);
+  const status = transaction.status === 'posted' ? undefined : transactionStatusText(transaction, t);
   return (
     <Pressable
       testID={`transaction-row-${transaction.id}`}

@@ -74,6 +74,42 @@ describe('transaction detail', () => {
   });
 });
 
+describe('transaction detail: how it ended', () => {
+  const declined = transaction(9, {
+    status: 'voided',
+    statusReason: 'review_rejected',
+    balanceAfter: null,
+    postedAt: null,
+  });
+
+  async function renderDeclined(language: 'en' | 'de' = 'en') {
+    const server = fakeServer({ 'GET /api/v1/transactions': () => page([declined]) });
+    await renderInApp(<TransactionScreen accountId={checkingId} transactionId={declined.id} />, {
+      api: server.api,
+      settings: { language },
+    });
+    await screen.findByTestId('transaction-amount');
+  }
+
+  it('says the bank declined the payment after its review instead of "Cancelled"', async () => {
+    await renderDeclined();
+    expect(screen.getByText("Declined after the bank's review")).toBeTruthy();
+    expect(screen.queryByText('Cancelled')).toBeNull();
+  });
+
+  it('says it in German', async () => {
+    await renderDeclined('de');
+    expect(screen.getByText('Nach Prüfung durch die Bank abgelehnt')).toBeTruthy();
+    expect(screen.queryByText('Storniert')).toBeNull();
+  });
+
+  it('shows a voided payment without a reason as cancelled', async () => {
+    const server = fakeServer({ 'GET /api/v1/transactions': () => page([{ ...declined, statusReason: null }]) });
+    await renderInApp(<TransactionScreen accountId={checkingId} transactionId={declined.id} />, { api: server.api });
+    expect(await screen.findByText('Cancelled')).toBeTruthy();
+  });
+});
+
 describe('transaction detail: correcting the category', () => {
   const shop = transaction(8, { description: 'FreshMart 0412', category: 'shopping' });
 

@@ -13,7 +13,7 @@ import { useTheme } from '../../theme';
 import { Amount, DataAge, Screen, Text } from '../../ui';
 import { CategoryCorrection } from './category-correction';
 import { toMoney } from './parts';
-import { signedAmount, transactionTitle } from './transaction-row';
+import { signedAmount, transactionStatusText, transactionTitle } from './transaction-row';
 
 export interface TransactionScreenProps {
   readonly accountId: string;
@@ -64,7 +64,7 @@ function TransactionDetails({ transaction }: { readonly transaction: Transaction
       <Text variant="heading">{transactionTitle(transaction, t)}</Text>
       <Amount value={signedAmount(transaction)} movement variant="title" testID="transaction-amount" />
       <Field label={t('accounts.transaction.direction')}>{t(`accounts.direction.${transaction.direction}`)}</Field>
-      <Field label={t('accounts.transaction.status')}>{t(`accounts.txStatus.${transaction.status}`)}</Field>
+      <Field label={t('accounts.transaction.status')}>{transactionStatusText(transaction, t)}</Field>
       <Field label={t('accounts.transaction.counterparty')}>
         {transaction.counterparty
           ? `${transaction.counterparty.name} · ${transaction.counterparty.maskedIban}`
