@@ -76,6 +76,8 @@ export const webAppScreens: readonly WebAppScreen[] = [
   { path: '/insights/budgets', signedIn: true, heading: { en: 'Budgets', de: 'Budgets' } },
   { path: '/insights/bills', signedIn: true, heading: { en: 'Upcoming bills', de: 'Anstehende Rechnungen' } },
   { path: '/insights/feed', signedIn: true, heading: { en: 'For you', de: 'Für Sie' } },
+  { path: '/insights/recurring', signedIn: true, heading: { en: 'Regular payments', de: 'Regelmäßige Zahlungen' } },
+  { path: '/insights/dismissed', signedIn: true, heading: { en: 'Dismissed insights', de: 'Ausgeblendete Hinweise' } },
   {
     path: (found) => `/insights/forecast/${encodeURIComponent(found.accountId)}`,
     signedIn: true,

@@ -1,10 +1,11 @@
 /**
- * Insights (docs/api/insights.md): spending by category, budgets, upcoming bills, an account's
- * balance forecast, the insight feed, and correcting a transaction's category. Read-mostly: the
- * three writes (a budget, a dismissal, a correction) invalidate what they change.
+ * Insights (docs/api/insights.md): spending by category, budgets, regular payments and upcoming
+ * bills, an account's balance forecast, the insight feed (open and dismissed), and correcting a
+ * transaction's category. Read-mostly: the three writes (a budget, a dismissal, a correction)
+ * invalidate what they change.
  */
 import type { paths } from '@nextgen/api-client';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../api/context';
 import type { Currency } from './accounts';
 import { type Transaction, transactionKeys } from './transactions';
@@ -14,6 +15,8 @@ export type SpendingCategory = Spending['categories'][number];
 export type Category = SpendingCategory['category'];
 export type Budget = paths['/api/v1/budgets']['get']['responses'][200]['content']['application/json']['data'][number];
 export type BudgetLevel = Budget['level'];
+export type RecurringPayment =
+  paths['/api/v1/recurring-payments']['get']['responses'][200]['content']['application/json']['data'][number];
 export type UpcomingBill =
   paths['/api/v1/upcoming-bills']['get']['responses'][200]['content']['application/json']['data'][number];
 export type Forecast = paths['/api/v1/accounts/{id}/forecast']['get']['responses'][200]['content']['application/json'];
@@ -52,14 +55,22 @@ export const insightsCurrency: Currency = 'EUR';
 export const upcomingBillsDays = 30;
 /** Insights in the feed's one page: the worker writes a handful a week per customer. */
 export const insightFeedPageSize = 50;
+/**
+ * Dismissed insights pile up (a handful a week): they are read in pages of the feed's size, and
+ * at most this many pages (500, about two years) are kept; older ones are not offered.
+ */
+export const dismissedInsightPagesMax = 10;
 
 export const insightKeys = {
   all: ['insights'] as const,
   spending: (month: string) => [...insightKeys.all, 'spending', month] as const,
   budgets: () => [...insightKeys.all, 'budgets'] as const,
+  recurring: () => [...insightKeys.all, 'recurring'] as const,
   upcoming: () => [...insightKeys.all, 'upcoming'] as const,
   forecast: (accountId: string) => [...insightKeys.all, 'forecast', accountId] as const,
   feed: () => [...insightKeys.all, 'feed'] as const,
+  /** Under the feed's key, so whatever reads the feed again (a dismissal) reads this again too. */
+  dismissed: () => [...insightKeys.feed(), 'dismissed'] as const,
 };
 
 /** Money out by category for a month (YYYY-MM, UTC) with the six-month trend. */
@@ -126,6 +137,18 @@ export function useDeleteBudget() {
   });
 }
 
+/** The customer's regular series (payments and income), active or not, ordered by next date. */
+export function useRecurringPayments() {
+  const api = useApi();
+  return useQuery({
+    queryKey: insightKeys.recurring(),
+    queryFn: async ({ signal }) => {
+      const { data } = await api.GET('/api/v1/recurring-payments', { signal });
+      return data?.data ?? [];
+    },
+  });
+}
+
 export function useUpcomingBills() {
   const api = useApi();
   return useQuery({
@@ -167,6 +190,27 @@ export function useInsightFeed() {
       });
       return data?.data ?? [];
     },
+  });
+}
+
+/** The dismissed insights, newest first, in pages (see dismissedInsightPagesMax). */
+export function useDismissedInsights() {
+  const api = useApi();
+  return useInfiniteQuery({
+    queryKey: insightKeys.dismissed(),
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam, signal }) => {
+      const { data } = await api.GET('/api/v1/insights', {
+        params: {
+          query: { dismissed: true, limit: insightFeedPageSize, ...(pageParam ? { cursor: pageParam } : {}) },
+        },
+        signal,
+      });
+      if (!data) throw new Error('The dismissed insights answer was empty.');
+      return data;
+    },
+    getNextPageParam: (last, pages) =>
+      pages.length >= dismissedInsightPagesMax ? undefined : (last.nextCursor ?? undefined),
   });
 }
 

@@ -1,5 +1,7 @@
+import { useRouter } from 'expo-router';
 import { BillsScreen } from '../../../src/screens/insights/bills-screen';
 
 export default function BillsRoute() {
-  return <BillsScreen />;
+  const router = useRouter();
+  return <BillsScreen onOpenRecurring={() => router.push('/insights/recurring')} />;
 }

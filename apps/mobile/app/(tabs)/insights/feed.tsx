@@ -1,5 +1,7 @@
+import { useRouter } from 'expo-router';
 import { FeedScreen } from '../../../src/screens/insights/feed-screen';
 
 export default function FeedRoute() {
-  return <FeedScreen />;
+  const router = useRouter();
+  return <FeedScreen onOpenDismissed={() => router.push('/insights/dismissed')} />;
 }

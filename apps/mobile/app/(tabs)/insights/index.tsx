@@ -7,6 +7,7 @@ export default function InsightsRoute() {
     <InsightsScreen
       onOpenBudgets={() => router.push('/insights/budgets')}
       onOpenBills={() => router.push('/insights/bills')}
+      onOpenRecurring={() => router.push('/insights/recurring')}
       onOpenFeed={() => router.push('/insights/feed')}
       onOpenForecast={(id) => router.push(`/insights/forecast/${encodeURIComponent(id)}`)}
     />

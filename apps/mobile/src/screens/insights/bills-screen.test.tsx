@@ -5,9 +5,9 @@ import { plain } from '../accounts/fixtures';
 import { BillsScreen } from './bills-screen';
 import { bills } from './fixtures';
 
-async function renderBills(handler: FakeHandler, language: 'en' | 'de' = 'en') {
+async function renderBills(handler: FakeHandler, language: 'en' | 'de' = 'en', onOpenRecurring = jest.fn()) {
   const server = fakeServer({ 'GET /api/v1/upcoming-bills': handler });
-  await renderInApp(<BillsScreen />, { api: server.api, settings: { language } });
+  await renderInApp(<BillsScreen onOpenRecurring={onOpenRecurring} />, { api: server.api, settings: { language } });
   return server;
 }
 
@@ -25,9 +25,22 @@ describe('upcoming bills', () => {
     expect(await screen.findByTestId('bill-0')).toBeTruthy();
   });
 
-  it('says so when nothing is expected', async () => {
-    await renderBills(() => ({ body: { data: [] } }));
+  it('says so when nothing is expected, and still leads to all regular payments', async () => {
+    const onOpenRecurring = jest.fn();
+    await renderBills(() => ({ body: { data: [] } }), 'en', onOpenRecurring);
     expect(await screen.findByText('No regular payments are expected in the next 30 days.')).toBeTruthy();
+    expect(screen.queryByTestId('bills-total-EUR')).toBeNull();
+    await fireEvent.press(screen.getByRole('button', { name: 'All regular payments' }));
+    expect(onOpenRecurring).toHaveBeenCalledTimes(1);
+  });
+
+  it('leads to all regular payments below the bills', async () => {
+    const onOpenRecurring = jest.fn();
+    await renderBills(() => ({ body: { data: bills } }), 'en', onOpenRecurring);
+    await screen.findByTestId('bill-1');
+    expect(screen.queryByTestId('bills-empty')).toBeNull();
+    await fireEvent.press(screen.getByRole('button', { name: 'All regular payments' }));
+    expect(onOpenRecurring).toHaveBeenCalledTimes(1);
   });
 
   it('lists the next 30 days’ bills by date, with their total', async () => {

@@ -1,4 +1,7 @@
-/** Upcoming bills: payments of the customer's regular series expected in the next 30 days, by date. */
+/**
+ * Upcoming bills: payments of the customer's active regular series expected in the next 30 days,
+ * by date, and the way to all regular payments (income and stopped series included).
+ */
 import { useTranslation } from 'react-i18next';
 import { StyleSheet, View } from 'react-native';
 import { problemDetail } from '../../api/errors';
@@ -9,7 +12,7 @@ import { type UpcomingBill, upcomingBillsDays, useUpcomingBills } from '../../qu
 import { useTheme } from '../../theme';
 import { Amount, DataAge, Screen, type ScreenState, Text } from '../../ui';
 import { toMoney } from '../accounts/parts';
-import { useCategoryName } from './parts';
+import { LinkRow, useCategoryName } from './parts';
 
 /** The bills' total per currency (a customer may hold accounts in more than one). */
 function totals(bills: readonly UpcomingBill[]): Money[] {
@@ -21,22 +24,30 @@ function totals(bills: readonly UpcomingBill[]): Money[] {
   return [...sums].map(([currency, amountMinor]) => ({ currency, amountMinor }));
 }
 
-export function BillsScreen() {
+export interface BillsScreenProps {
+  readonly onOpenRecurring: () => void;
+}
+
+export function BillsScreen({ onOpenRecurring }: BillsScreenProps) {
   const { t } = useTranslation();
   const locale = useLocale();
   const bills = useUpcomingBills();
   const list = bills.data ?? [];
+  // No bills is still "ready": the way to all regular payments (perhaps stopped ones) stays on screen.
   const state: ScreenState = bills.isPending
     ? { status: 'loading' }
     : bills.isError
       ? { status: 'error', detail: problemDetail(bills.error, t), onRetry: () => void bills.refetch() }
-      : list.length === 0
-        ? { status: 'empty', message: t('insights.bills.empty', { days: upcomingBillsDays }) }
-        : { status: 'ready' };
+      : { status: 'ready' };
   return (
     <Screen title={t('insights.bills.title')} state={state} testID="bills-screen">
       <DataAge updatedAt={bills.dataUpdatedAt} />
       <Text muted>{t('insights.bills.explain')}</Text>
+      {list.length === 0 ? (
+        <Text muted testID="bills-empty">
+          {t('insights.bills.empty', { days: upcomingBillsDays })}
+        </Text>
+      ) : null}
       {totals(list).map((total) => (
         <Text variant="heading" key={total.currency} testID={`bills-total-${total.currency}`}>
           {t('insights.bills.total', { days: upcomingBillsDays, amount: formatMoney(total, locale) })}
@@ -47,6 +58,7 @@ export function BillsScreen() {
           <BillRow key={`${bill.accountId}-${bill.date}-${bill.name}`} bill={bill} testID={`bill-${i}`} />
         ))}
       </View>
+      <LinkRow testID="open-recurring" label={t('insights.bills.allRecurring')} onPress={onOpenRecurring} />
     </Screen>
   );
 }

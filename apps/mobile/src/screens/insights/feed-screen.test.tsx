@@ -8,9 +8,9 @@ const pageOf =
   (...data: unknown[]): FakeHandler =>
   () => ({ body: { data, nextCursor: null } });
 
-async function renderFeed(handler: FakeHandler, language: 'en' | 'de' = 'en') {
+async function renderFeed(handler: FakeHandler, language: 'en' | 'de' = 'en', onOpenDismissed = jest.fn()) {
   const server = fakeServer({ 'GET /api/v1/insights': handler });
-  await renderInApp(<FeedScreen />, { api: server.api, settings: { language } });
+  await renderInApp(<FeedScreen onOpenDismissed={onOpenDismissed} />, { api: server.api, settings: { language } });
   return server;
 }
 
@@ -28,9 +28,22 @@ describe('insight feed', () => {
     expect(await screen.findByTestId(`insight-${insight(1).id}`)).toBeTruthy();
   });
 
-  it('says so when there is nothing new', async () => {
-    await renderFeed(pageOf());
+  it('says so when there is nothing new, and still leads to the dismissed ones', async () => {
+    const onOpenDismissed = jest.fn();
+    await renderFeed(pageOf(), 'en', onOpenDismissed);
     expect(await screen.findByText(/Nothing new/)).toBeTruthy();
+    await fireEvent.press(screen.getByRole('button', { name: 'Dismissed insights' }));
+    expect(onOpenDismissed).toHaveBeenCalledTimes(1);
+  });
+
+  it('asks for the open insights only, and leads to the dismissed ones below them', async () => {
+    const onOpenDismissed = jest.fn();
+    const server = await renderFeed(pageOf(insight(1)), 'en', onOpenDismissed);
+    await screen.findByTestId(`insight-${insight(1).id}`);
+    expect(server.calls('GET /api/v1/insights')[0]?.query.has('dismissed')).toBe(false);
+    expect(screen.queryByTestId('feed-empty')).toBeNull();
+    await fireEvent.press(screen.getByTestId('open-dismissed'));
+    expect(onOpenDismissed).toHaveBeenCalledTimes(1);
   });
 
   it('shows each insight in the app’s words, with amounts and days in the locale', async () => {

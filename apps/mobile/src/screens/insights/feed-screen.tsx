@@ -1,4 +1,7 @@
-/** The insight feed: what the bank noticed (budgets, unusual spending, subscriptions, bills, savings, low balances), each dismissable. */
+/**
+ * The insight feed: what the bank noticed (budgets, unusual spending, subscriptions, bills, savings,
+ * low balances), each dismissable, and the way to the ones dismissed before.
+ */
 import { useTranslation } from 'react-i18next';
 import { StyleSheet, View } from 'react-native';
 import { problemDetail } from '../../api/errors';
@@ -8,36 +11,50 @@ import { type Insight, useDismissInsight, useInsightFeed } from '../../queries/i
 import { useOnline } from '../../state/network';
 import { useTheme } from '../../theme';
 import { Banner, Button, DataAge, Screen, type ScreenState, Text } from '../../ui';
-import { useInsightMessage } from './parts';
+import { LinkRow, useInsightMessage } from './parts';
 
-export function FeedScreen() {
+export interface FeedScreenProps {
+  readonly onOpenDismissed: () => void;
+}
+
+export function FeedScreen({ onOpenDismissed }: FeedScreenProps) {
   const { t } = useTranslation();
   const feed = useInsightFeed();
   const dismiss = useDismissInsight();
   const list = feed.data ?? [];
+  // An empty feed is still "ready": the way to the dismissed ones stays on screen (they are what is left).
   const state: ScreenState = feed.isPending
     ? { status: 'loading' }
     : feed.isError
       ? { status: 'error', detail: problemDetail(feed.error, t), onRetry: () => void feed.refetch() }
-      : list.length === 0 && !dismiss.isError
-        ? { status: 'empty', message: t('insights.feed.empty') }
-        : { status: 'ready' };
+      : { status: 'ready' };
   return (
     <Screen title={t('insights.feed.title')} state={state} testID="feed-screen">
       <DataAge updatedAt={feed.dataUpdatedAt} />
       {dismiss.isError ? (
         <Banner tone="danger" testID="feed-problem" message={t('insights.feed.dismissFailed')} />
       ) : null}
-      <View role="list" style={styles.list}>
-        {list.map((insight) => (
-          <InsightCard key={insight.id} insight={insight} onDismiss={() => dismiss.mutate(insight.id)} />
-        ))}
-      </View>
+      {list.length === 0 ? (
+        <Text muted testID="feed-empty">
+          {t('insights.feed.empty')}
+        </Text>
+      ) : (
+        <View role="list" style={styles.list}>
+          {list.map((insight) => (
+            <InsightCard key={insight.id} insight={insight} onDismiss={() => dismiss.mutate(insight.id)} />
+          ))}
+        </View>
+      )}
+      <LinkRow testID="open-dismissed" label={t('insights.feed.openDismissed')} onPress={onOpenDismissed} />
     </Screen>
   );
 }
 
-function InsightCard({ insight, onDismiss }: { readonly insight: Insight; readonly onDismiss: () => void }) {
+/**
+ * One insight in the app's words, with when it came. An open one has its Dismiss button; a
+ * dismissed one (no onDismiss) says when it was dismissed instead: there is no way back.
+ */
+export function InsightCard({ insight, onDismiss }: { readonly insight: Insight; readonly onDismiss?: () => void }) {
   const { t } = useTranslation();
   const locale = useLocale();
   const online = useOnline();
@@ -54,14 +71,21 @@ function InsightCard({ insight, onDismiss }: { readonly insight: Insight; readon
       <Text variant="caption" muted>
         {formatDate(insight.createdAt, locale)}
       </Text>
-      <Button
-        testID={`insight-dismiss-${insight.id}`}
-        variant="secondary"
-        label={t('insights.feed.dismiss')}
-        onPress={onDismiss}
-        disabled={!online}
-        disabledReason={t('accounts.offlineReason')}
-      />
+      {insight.dismissedAt ? (
+        <Text variant="caption" muted testID={`insight-dismissed-${insight.id}`}>
+          {t('insights.feed.dismissedOn', { date: formatDate(insight.dismissedAt, locale) })}
+        </Text>
+      ) : null}
+      {onDismiss ? (
+        <Button
+          testID={`insight-dismiss-${insight.id}`}
+          variant="secondary"
+          label={t('insights.feed.dismiss')}
+          onPress={onDismiss}
+          disabled={!online}
+          disabledReason={t('accounts.offlineReason')}
+        />
+      ) : null}
     </View>
   );
 }

@@ -1,5 +1,5 @@
 /** Insights API answers for the insight screens' tests, shaped as docs/api/insights.md shows them. */
-import type { Budget, Forecast, Insight, Spending, UpcomingBill } from '../../queries/insights';
+import type { Budget, Forecast, Insight, RecurringPayment, Spending, UpcomingBill } from '../../queries/insights';
 
 const eur = (amount: string) => ({ amount, currency: 'EUR' as const });
 
@@ -69,6 +69,51 @@ export const bills: UpcomingBill[] = [
   },
 ];
 
+const checkingId = 'acc_01kfz3m2q8d7v6c5b4n3m2k1j0';
+
+/** As the API orders them, by next date: two active (a bill and a salary) and one that stopped. */
+export const recurring: RecurringPayment[] = [
+  {
+    id: 'rec_f74ac75a2c7a8842db3298e7',
+    name: 'StreamFlix',
+    category: 'subscriptions',
+    frequency: 'monthly',
+    direction: 'out',
+    averageAmount: eur('9.99'),
+    lastAmount: eur('9.99'),
+    lastDate: '2026-12-03',
+    nextDate: '2027-01-03',
+    active: true,
+    accountId: checkingId,
+  },
+  {
+    id: 'rec_0b1c2d3e4f5a6b7c8d9e0f1a',
+    name: 'Gym Plus',
+    category: 'health',
+    frequency: 'monthly',
+    direction: 'out',
+    averageAmount: eur('29.00'),
+    lastAmount: eur('29.00'),
+    lastDate: '2026-09-15',
+    nextDate: '2027-01-15',
+    active: false,
+    accountId: checkingId,
+  },
+  {
+    id: 'rec_9a8b7c6d5e4f3a2b1c0d9e8f',
+    name: 'A*** C***',
+    category: 'income',
+    frequency: 'monthly',
+    direction: 'in',
+    averageAmount: eur('2450.00'),
+    lastAmount: eur('2500.00'),
+    lastDate: '2026-12-28',
+    nextDate: '2027-01-28',
+    active: true,
+    accountId: checkingId,
+  },
+];
+
 /** 30 days from 2026-12-05: falling 50 a day from 500, so below zero from the 11th day. */
 export const forecast: Forecast = {
   accountId: 'acc_01kfz3m2q8d7v6c5b4n3m2k1j0',
@@ -108,4 +153,12 @@ export const bill = insight(2, {
   params: { name: 'StreamFlix', amount: '9.99 EUR', date: '2027-01-03' },
   message: 'StreamFlix will take 9.99 EUR from your account on 2027-01-03.',
   data: { accountId: 'acc_1', date: '2027-01-03', amount: eur('9.99'), category: 'subscriptions' },
+});
+
+/** An insight the customer dismissed (GET /insights?dismissed=true lists it). */
+export const dismissedBill = insight(4, {
+  ...bill,
+  id: insight(4).id,
+  createdAt: '2026-11-28T21:00:03.120Z',
+  dismissedAt: '2026-11-30T08:15:00.000Z',
 });

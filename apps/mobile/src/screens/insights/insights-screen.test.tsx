@@ -16,6 +16,7 @@ async function renderInsights(spending: FakeHandler, options: Parameters<typeof 
   const handlers = {
     onOpenBudgets: jest.fn(),
     onOpenBills: jest.fn(),
+    onOpenRecurring: jest.fn(),
     onOpenFeed: jest.fn(),
     onOpenForecast: jest.fn(),
   };
@@ -97,8 +98,8 @@ describe('insights: spending by category', () => {
     await linksLoaded();
   });
 
-  it('leads to the feed (with its count), budgets, bills and each account’s forecast', async () => {
-    const { onOpenBudgets, onOpenBills, onOpenFeed, onOpenForecast } = await renderInsights(() => ({
+  it('leads to the feed (with its count), budgets, bills, regular payments and each account’s forecast', async () => {
+    const { onOpenBudgets, onOpenBills, onOpenRecurring, onOpenFeed, onOpenForecast } = await renderInsights(() => ({
       body: december,
     }));
     await fireEvent.press(await screen.findByRole('button', { name: 'For you (1 new)' }));
@@ -107,6 +108,9 @@ describe('insights: spending by category', () => {
     expect(onOpenBudgets).toHaveBeenCalled();
     await fireEvent.press(screen.getByRole('button', { name: 'Upcoming bills' }));
     expect(onOpenBills).toHaveBeenCalled();
+    expect(onOpenRecurring).not.toHaveBeenCalled();
+    await fireEvent.press(screen.getByRole('button', { name: 'Regular payments' }));
+    expect(onOpenRecurring).toHaveBeenCalledTimes(1);
     await fireEvent.press(await screen.findByRole('button', { name: 'Balance forecast: Checking' }));
     expect(onOpenForecast).toHaveBeenCalledWith(account().id);
   });
@@ -121,6 +125,7 @@ describe('insights: spending by category', () => {
       ),
     );
     await screen.findByRole('button', { name: 'Für Sie (1 neu)' });
+    expect(screen.getByRole('button', { name: 'Regelmäßige Zahlungen' })).toBeTruthy();
     await screen.findByRole('button', { name: 'Kontostandsprognose: Checking' });
   });
 });

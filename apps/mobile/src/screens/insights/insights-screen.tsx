@@ -1,7 +1,7 @@
 /**
  * The insights tab: a month's spending by category as a bar chart, the six-month trend (a bar per
- * month; pressing one shows that month), and the ways to budgets, upcoming bills, the insight
- * feed and each account's balance forecast.
+ * month; pressing one shows that month), and the ways to budgets, upcoming bills, regular
+ * payments, the insight feed and each account's balance forecast.
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -20,6 +20,7 @@ import { Bar, LinkRow, largestMinor, perMille, useCategoryName } from './parts';
 export interface InsightsScreenProps {
   readonly onOpenBudgets: () => void;
   readonly onOpenBills: () => void;
+  readonly onOpenRecurring: () => void;
   readonly onOpenFeed: () => void;
   readonly onOpenForecast: (accountId: string) => void;
   /** Today, for the current month (tests pass a fixed one). */
@@ -176,7 +177,13 @@ function TrendChart({
   );
 }
 
-function MoreInsights({ onOpenBudgets, onOpenBills, onOpenFeed, onOpenForecast }: InsightsScreenProps) {
+function MoreInsights({
+  onOpenBudgets,
+  onOpenBills,
+  onOpenRecurring,
+  onOpenFeed,
+  onOpenForecast,
+}: InsightsScreenProps) {
   const { t } = useTranslation();
   const feed = useInsightFeed();
   const accounts = useAccounts();
@@ -191,6 +198,7 @@ function MoreInsights({ onOpenBudgets, onOpenBills, onOpenFeed, onOpenForecast }
       />
       <LinkRow testID="open-budgets" label={t('insights.more.budgets')} onPress={onOpenBudgets} />
       <LinkRow testID="open-bills" label={t('insights.more.bills')} onPress={onOpenBills} />
+      <LinkRow testID="open-recurring" label={t('insights.more.recurring')} onPress={onOpenRecurring} />
       {(accounts.data ?? [])
         .filter((a) => a.status !== 'closed')
         .map((a) => (
