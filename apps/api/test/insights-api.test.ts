@@ -275,6 +275,8 @@ for (const kind of testDatabaseKinds) {
         'created_at',
         'customer_id',
         'merchant_key',
+        'model_category',
+        'model_version',
         'transaction_id',
       ]);
       assert.equal(rows[0]?.transaction_id, corrected);

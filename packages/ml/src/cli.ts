@@ -5,7 +5,7 @@
  *   ./ng ml validate --input FILE
  *   ./ng ml train [--input FILE | --seed N --customers N --days N --fraud-rate R] [--labels FILE] [--out FILE] [--epochs N]
  *   ./ng ml evaluate [--model FILE] [--input FILE | --seed N --customers N --days N --fraud-rate R]
- *   ./ng ml insights-train [--seed N] [--out FILE] [--epochs N]
+ *   ./ng ml insights-train [--seed N] [--out FILE] [--epochs N] [--labels FILE]…
  *   ./ng ml insights-evaluate [--model FILE] [--seed N]
  *
  * Exit codes: 0 done, 1 the input is malformed or writing failed, 2 a bad command line.
@@ -41,7 +41,7 @@ const usage = [
   '       ./ng ml validate --input FILE',
   '       ./ng ml train [--input FILE | --seed N --customers N --days N --fraud-rate R] [--labels FILE] [--out FILE] [--epochs N]',
   '       ./ng ml evaluate [--model FILE] [--input FILE | --seed N --customers N --days N --fraud-rate R]',
-  '       ./ng ml insights-train [--seed N] [--out FILE] [--epochs N]',
+  '       ./ng ml insights-train [--seed N] [--out FILE] [--epochs N] [--labels FILE]…',
   '       ./ng ml insights-evaluate [--model FILE] [--seed N]',
 ].join('\n');
 

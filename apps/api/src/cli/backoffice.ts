@@ -1,9 +1,10 @@
 import { open } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { fraudLabelsFormat } from '@nextgen/ml';
+import { categoryLabelsFormat, fraudLabelsFormat } from '@nextgen/ml';
 import { createServices, type Services } from '../app.ts';
 import { isOperatorRole, type OperatorRole, operatorRoles } from '../backoffice/index.ts';
+import { exportCategoryLabels } from '../insights/index.ts';
 import { parseAmountInput } from '../platform/amounts.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { descriptionLengthMax, operatorNameLengthMax } from '../platform/constants.ts';
@@ -22,8 +23,12 @@ import { exportFraudLabels } from '../risk/index.ts';
  *   operator create --name "Alice, payments desk" --roles payments,approver
  *   operator list | operator disable --id opr_… | operator enable --id opr_… | operator rotate-key --id opr_…
  *   fraud-labels --out FILE [--after 2026-12-01T00:00:00Z]
+ *   category-labels --out FILE [--after 2026-12-01T00:00:00Z]
  * `fraud-labels` writes the analysts' reviews of held transfers as training labels (JSON Lines,
  * docs/ml/fraud-labels.md) for `./ng ml train --labels FILE`; `--after` keeps reviews after a time.
+ * `category-labels` writes customers' category corrections of card payments the same way
+ * (docs/ml/category-labels.md, which says what is left out and why) for
+ * `./ng ml insights-train --labels FILE`; `--after` keeps corrections after a time.
  * `operator create` and `rotate-key` print the operator's private key (JWK) once: hand it to the
  * operator over a secure channel; the bank keeps only the public key. Every command is audited
  * with the OS user who ran it as the actor.
@@ -34,6 +39,7 @@ const usage = [
   '       backoffice operator list',
   '       backoffice operator disable|enable|rotate-key --id opr_…',
   '       backoffice fraud-labels --out FILE [--after ISO-8601 time]',
+  '       backoffice category-labels --out FILE [--after ISO-8601 time]',
 ].join('\n');
 
 function fail(message: string): never {
@@ -137,8 +143,8 @@ async function operator(services: Services, { positionals, values }: CommandLine
   fail(usage);
 }
 
-/** Writes the labels to a new file (never over an existing one), then prints how many. */
-async function fraudLabels(db: Queryable, { values }: CommandLine) {
+/** The `--out` file, opened new (never over an existing one), and the `--after` time of a labels export. */
+async function labelsTarget({ values }: CommandLine) {
   const out = values.out;
   if (!out) fail(`--out is required\n${usage}`);
   const after = values.after === undefined ? undefined : new Date(values.after);
@@ -147,17 +153,25 @@ async function fraudLabels(db: Queryable, { values }: CommandLine) {
   const file = await open(out, 'wx').catch((error: NodeJS.ErrnoException) =>
     fail(error.code === 'EEXIST' ? `${out} exists already: choose a new file` : `cannot write ${out}: ${error.code}`),
   );
+  return { out, after, file };
+}
+
+/** Writes a labels export as JSON Lines, then prints the file, how many lines and their format. */
+async function writeLabels<T>(
+  commandLine: CommandLine,
+  format: string,
+  exportTo: (after: Date | undefined, write: (label: T) => Promise<void>) => Promise<number>,
+) {
+  const { out, after, file } = await labelsTarget(commandLine);
   try {
-    const written = await exportFraudLabels(db, after, (label) =>
-      file.write(`${JSON.stringify(label)}\n`).then(() => {}),
-    );
-    print({ file: out, labels: written, format: fraudLabelsFormat });
+    const written = await exportTo(after, (label) => file.write(`${JSON.stringify(label)}\n`).then(() => {}));
+    print({ file: out, labels: written, format });
   } finally {
     await file.close();
   }
 }
 
-const commands = ['credit', 'operator', 'fraud-labels'];
+const commands = ['credit', 'operator', 'fraud-labels', 'category-labels'];
 
 try {
   const commandLine = parseCommandLine();
@@ -168,7 +182,13 @@ try {
   try {
     const services = createServices(deps);
     if (command === 'credit') await credit(services, deps.db, commandLine);
-    else if (command === 'fraud-labels') await fraudLabels(deps.db, commandLine);
+    else if (command === 'fraud-labels')
+      await writeLabels(commandLine, fraudLabelsFormat, (after, write) => exportFraudLabels(deps.db, after, write));
+    else if (command === 'category-labels')
+      // Erased customers' corrections stay out (docs/ml/category-labels.md).
+      await writeLabels(commandLine, categoryLabelsFormat, (after, write) =>
+        exportCategoryLabels(deps.db, { after, leftOut: services.vault.isErased }, write),
+      );
     else await operator(services, commandLine);
   } finally {
     await Promise.allSettled([deps.db.close(), deps.cache.close()]);

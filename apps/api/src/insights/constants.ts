@@ -68,6 +68,19 @@ export const insightSweepPeriodMs = 24 * 60 * 60_000;
 export const insightsPerRunMax = 200;
 /** Corrections a customer may keep (one per merchant): the map is read whole for every history page. */
 export const correctionsPerCustomerMax = 5_000;
+/**
+ * Corrections the training-labels export (`./ng backoffice category-labels`) reads per query: one
+ * keyset batch of ~1,000 rows of ~300 bytes, so an export of any size runs in constant memory.
+ */
+export const categoryLabelsBatchSize = 1_000;
+/**
+ * Fewest customers who must have corrected a card merchant's text before any of their corrections
+ * of it is exported as a training label (docs/ml/category-labels.md, "Privacy"). A shop's text is
+ * corrected by many; a payment-facilitator descriptor naming a private seller (`SUMUP *JANE DOE`)
+ * by the few who paid them. Raising it loses the labels of smaller merchants; each customer's own
+ * correction keeps working for them either way.
+ */
+export const categoryLabelCustomersMin = 5;
 /** Insights a GDPR export lists, newest first (a few a month per customer: years of them). */
 export const gdprInsightsMax = 1_000;
 /**

@@ -1,12 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { Categoriser, InvalidArtifact } from '@nextgen/ml';
+import { repositoryCategoriserPath } from '../platform/config.ts';
 import { categoriserBytesMax } from './constants.ts';
 
-/** The committed artifact (./ng ml insights-train writes it). */
-export const repositoryCategoriserPath = fileURLToPath(
-  new URL('../../../../packages/ml/models/categoriser.json', import.meta.url),
-);
+/** The committed artifact (./ng ml insights-train writes it), CATEGORISER_PATH's default. */
+export { repositoryCategoriserPath };
 
 /**
  * What categorises lines the customer has not corrected: the trained text model, or nothing (its
@@ -17,7 +15,10 @@ export type CategoriserModel =
   | { readonly kind: 'model'; readonly categoriser: Categoriser; readonly label: string }
   | { readonly kind: 'unavailable'; readonly problem: string; readonly label: 'categoriser-unavailable' };
 
-/** Why the artifact could not be used, in words safe for a log line (no file contents, no stack). */
+/**
+ * Why the artifact could not be used, in words safe for a log line (no file contents, no stack);
+ * the caller puts the path first, so the operator sees which setting to fix.
+ */
 function problemOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ENOENT') return 'the categoriser file does not exist';
@@ -54,6 +55,6 @@ async function readCategoriser(modelPath: string): Promise<CategoriserModel> {
     const categoriser = await Categoriser.fromArtifact(JSON.parse(await readFile(modelPath, 'utf8')));
     return { kind: 'model', categoriser, label: `categoriser@${categoriser.version}` };
   } catch (error) {
-    return { kind: 'unavailable', problem: problemOf(error), label: 'categoriser-unavailable' };
+    return { kind: 'unavailable', problem: `${modelPath}: ${problemOf(error)}`, label: 'categoriser-unavailable' };
   }
 }

@@ -108,6 +108,22 @@ export function historyCategories(
 }
 
 /**
+ * What the text model alone says of a line (no correction, no subscription: the history keeps no
+ * MCC), with the model's label; null without a model.
+ */
+export function textModelCategory(
+  line: Line,
+  customerId: string,
+  model: CategoriserModel,
+): { category: Category; version: string } | null {
+  if (model.kind !== 'model') return null;
+  return {
+    category: categorise(toInterchange(line, customerId), { model: model.categoriser }).category,
+    version: model.label,
+  };
+}
+
+/**
  * Money out per category per month (YYYY-MM) in one currency: debits only, own-account transfers
  * and the income and transfers categories left out (monthlySpend).
  */

@@ -66,19 +66,38 @@ export async function readOverrides(db: Queryable, customerId: string): Promise<
   return out;
 }
 
-/** Records a correction; answers false when the customer already keeps `max` corrections of other merchants. */
+/**
+ * Records a correction, with what the text model said of the line (null when not known); answers
+ * false when the customer already keeps `max` corrections of other merchants.
+ */
 export async function upsertCorrection(
   tx: Queryable,
-  correction: { customerId: string; merchantKey: string; category: Category; transactionId: string; max: number },
+  correction: {
+    customerId: string;
+    merchantKey: string;
+    category: Category;
+    transactionId: string;
+    model: { category: Category; version: string } | null;
+    max: number;
+  },
 ): Promise<boolean> {
   const { rowCount } = await tx.query(
-    `INSERT INTO category_corrections (customer_id, merchant_key, category, transaction_id)
-     SELECT $1, $2, $3, $4
+    `INSERT INTO category_corrections (customer_id, merchant_key, category, transaction_id, model_category, model_version)
+     SELECT $1, $2, $3, $4, $6, $7
      WHERE EXISTS (SELECT 1 FROM category_corrections WHERE customer_id = $1 AND merchant_key = $2)
         OR (SELECT count(*) FROM category_corrections WHERE customer_id = $1) < $5
      ON CONFLICT (customer_id, merchant_key) DO UPDATE
-       SET category = EXCLUDED.category, transaction_id = EXCLUDED.transaction_id, created_at = now()`,
-    [correction.customerId, correction.merchantKey, correction.category, correction.transactionId, correction.max],
+       SET category = EXCLUDED.category, transaction_id = EXCLUDED.transaction_id, created_at = now(),
+           model_category = EXCLUDED.model_category, model_version = EXCLUDED.model_version`,
+    [
+      correction.customerId,
+      correction.merchantKey,
+      correction.category,
+      correction.transactionId,
+      correction.max,
+      correction.model?.category ?? null,
+      correction.model?.version ?? null,
+    ],
   );
   return rowCount > 0;
 }
@@ -236,6 +255,63 @@ export async function readCorrections(db: Queryable, customerId: string) {
     `SELECT category, transaction_id, created_at FROM category_corrections
      WHERE customer_id = $1 ORDER BY created_at DESC, merchant_key LIMIT $2`,
     [customerId, correctionsPerCustomerMax],
+  );
+  return rows;
+}
+
+// ---- Training labels ---------------------------------------------------------------------------
+
+export interface CorrectionLabelRow {
+  readonly customer_id: string;
+  readonly merchant_key: string;
+  readonly category: string;
+  readonly model_category: string | null;
+  readonly model_version: string | null;
+  readonly created_at: Date;
+  /** created_at to the microsecond (a Date keeps milliseconds): the keyset's position. */
+  readonly cursor_at: string;
+  readonly description: string;
+}
+
+/** Where the previous batch of corrections ended (the export's keyset). */
+export interface CorrectionCursor {
+  /** A row's cursor_at. */
+  readonly at: string;
+  readonly customerId: string;
+  readonly merchantKey: string;
+}
+
+/**
+ * One batch of card-payment corrections made after `after` and after `cursor`, oldest first, each
+ * with its line's booking text, among merchant keys whose card-payment lines at least
+ * `customersMin` customers corrected (the primary key makes each row a customer). A card payment
+ * is a debit without a counterparty IBAN, as toInterchange (merchants.ts) decides its channel.
+ */
+export async function readCorrectionLabels(
+  db: Queryable,
+  page: { after: Date | undefined; cursor: CorrectionCursor | undefined; customersMin: number; limit: number },
+): Promise<CorrectionLabelRow[]> {
+  const { rows } = await db.query<CorrectionLabelRow>(
+    `SELECT c.customer_id, c.merchant_key, c.category, c.model_category, c.model_version, c.created_at,
+       to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_at, t.description
+     FROM category_corrections c
+     JOIN account_transactions t ON t.id = c.transaction_id AND t.customer_id = c.customer_id
+     WHERE t.counterparty_iban IS NULL AND t.direction = 'debit'
+       AND ($1::timestamptz IS NULL OR c.created_at > $1)
+       AND ($2::timestamptz IS NULL OR (c.created_at, c.customer_id, c.merchant_key) > ($2, $3::text, $4::text))
+       AND (SELECT count(*) FROM category_corrections o
+            JOIN account_transactions ot ON ot.id = o.transaction_id AND ot.customer_id = o.customer_id
+            WHERE o.merchant_key = c.merchant_key AND ot.counterparty_iban IS NULL AND ot.direction = 'debit') >= $5
+     ORDER BY c.created_at, c.customer_id, c.merchant_key
+     LIMIT $6`,
+    [
+      page.after ?? null,
+      page.cursor ? `${page.cursor.at}Z` : null,
+      page.cursor?.customerId ?? null,
+      page.cursor?.merchantKey ?? null,
+      page.customersMin,
+      page.limit,
+    ],
   );
   return rows;
 }

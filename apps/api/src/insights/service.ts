@@ -20,7 +20,14 @@ import { accountForecast, billSeries, seriesAccount } from './generate.ts';
 import { type Line, lineMerchantKey } from './merchants.ts';
 import { renderMessage } from './messages.ts';
 import { type CategoriserModel, loadCategoriser } from './model.ts';
-import { buildPicture, historyCategories, type Picture, seriesCategory, spendByMonth } from './picture.ts';
+import {
+  buildPicture,
+  historyCategories,
+  type Picture,
+  seriesCategory,
+  spendByMonth,
+  textModelCategory,
+} from './picture.ts';
 import * as repo from './repository.ts';
 
 /** What the history shows of a line to categorise it (the accounts module's HistoryRow has these fields). */
@@ -75,8 +82,6 @@ function insightView(row: repo.InsightRow) {
 }
 
 export interface InsightsOptions {
-  /** The categoriser artifact; packages/ml/models/categoriser.json by default. */
-  readonly categoriserPath?: string;
   /** The clock (tests pin it). */
   readonly now?: () => Date;
 }
@@ -113,11 +118,11 @@ export async function readPicture(
   return { picture, accounts };
 }
 
-export function createInsightsService(deps: Pick<AppDependencies, 'db'>, options: InsightsOptions = {}) {
+export function createInsightsService(deps: Pick<AppDependencies, 'db' | 'config'>, options: InsightsOptions = {}) {
   const db: Database = deps.db;
   const now = options.now ?? (() => new Date());
-  /** Loaded once at start; reads wait for it. Never rejects. */
-  const model = loadCategoriser(options.categoriserPath);
+  /** Loaded once at start (CATEGORISER_PATH); reads wait for it. Never rejects. */
+  const model = loadCategoriser(deps.config.categoriserPath);
 
   async function picture(customerId: string, untilMonth?: string) {
     return readPicture(db, await model, customerId, now(), untilMonth);
@@ -285,6 +290,8 @@ export function createInsightsService(deps: Pick<AppDependencies, 'db'>, options
           'No transaction with this id among yours. List them with GET /api/v1/transactions.',
         );
       const merchantKey = lineMerchantKey(line);
+      // What the text model says of the line, kept with the correction for the training labels.
+      const guess = textModelCategory(line, customerId, await model);
       // One transaction: the correction, this line's category and the queue row (the worker
       // recategorises the merchant's other lines); reads apply the correction at once anyway.
       const stored = await db.transaction(async (tx) => {
@@ -293,6 +300,7 @@ export function createInsightsService(deps: Pick<AppDependencies, 'db'>, options
           merchantKey,
           category,
           transactionId,
+          model: guess,
           max: correctionsPerCustomerMax,
         });
         if (!kept) return false;

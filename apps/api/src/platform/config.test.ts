@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, repositoryCategoriserPath } from './config.ts';
 
 describe('configuration', () => {
   it('runs embedded with no settings at all', () => {
@@ -49,6 +50,19 @@ describe('configuration', () => {
       () => loadConfig({ PUBLIC_URL: publicUrl, WEBAUTHN_ORIGINS: 'https://bank.example/login' }),
       /WEBAUTHN_ORIGINS/,
     );
+  });
+
+  it('reads the categoriser from the committed artifact unless CATEGORISER_PATH names another, resolved', () => {
+    assert.equal(loadConfig({}).categoriserPath, repositoryCategoriserPath);
+    assert.match(repositoryCategoriserPath, /packages\/ml\/models\/categoriser\.json$/);
+    assert.equal(
+      loadConfig({ CATEGORISER_PATH: '/models/categoriser-2026-12.json' }).categoriserPath,
+      '/models/categoriser-2026-12.json',
+    );
+    assert.equal(loadConfig({ CATEGORISER_PATH: 'retrained.json' }).categoriserPath, path.resolve('retrained.json'));
+    assert.equal(loadConfig({ CATEGORISER_PATH: '  ' }).categoriserPath, repositoryCategoriserPath, 'blank is unset');
+    // A file that is missing or broken is not a configuration error: the API starts without the model.
+    assert.equal(loadConfig({ CATEGORISER_PATH: '/nonexistent/x.json' }).categoriserPath, '/nonexistent/x.json');
   });
 
   it('refuses to run production without its secrets and services', () => {

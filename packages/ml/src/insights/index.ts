@@ -40,6 +40,15 @@ export {
   weekdayProfile,
 } from './forecast.ts';
 export {
+  type CategoryLabel,
+  type CorrectedLabels,
+  type CorrectedText,
+  type CorrectedTraining,
+  categoryLabelsFormat,
+  readCategoryLabels,
+  withCorrections,
+} from './labels.ts';
+export {
   detectRecurring,
   type Frequency,
   projectedDays,

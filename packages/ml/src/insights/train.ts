@@ -13,6 +13,7 @@ import { type Category, categories } from './categories.ts';
 import { type CategoriserInfo, categoriserName, categoriserVersion } from './categoriser.ts';
 import { textHashBuckets, textNgramLengths } from './constants.ts';
 import type { LabelledText } from './dataset.ts';
+import { type CorrectedText, withCorrections } from './labels.ts';
 import { textFeatures } from './text.ts';
 
 export interface CategoriserTrainingOptions {
@@ -105,13 +106,17 @@ export function accuracyMetrics(labels: readonly Category[], predicted: readonly
 /**
  * Trains on labelled texts and scores the trained network on `heldOut` (texts of another seed,
  * varied with another seed); those numbers are the artifact's metrics, prefixed `heldout_`.
+ * Customers' corrections (`./ng backoffice category-labels`) join the training texts only
+ * (withCorrections); the metrics say how many (`corrected_*`).
  */
 export async function trainCategoriser(
-  examples: readonly LabelledText[],
-  heldOut: readonly LabelledText[],
+  generated: readonly LabelledText[],
+  generatedHeldOut: readonly LabelledText[],
   options: CategoriserTrainingOptions,
   about: Pick<ArtifactInfo, 'dataSeed' | 'createdAt'> & { variationSeed: number; heldOutSeed: number },
+  corrections: readonly CorrectedText[] = [],
 ): Promise<CategoriserTrainingReport> {
+  const { examples, heldOut, metrics: correctedMetrics } = withCorrections(generated, generatedHeldOut, corrections);
   if (examples.length === 0) throw new RangeError('no examples to train the categoriser on');
   const tf = await tensorflow();
   const model = await buildModel(options);
@@ -129,7 +134,11 @@ export async function trainCategoriser(
     tf.dispose([x, y]);
     log.push(`epoch ${epoch}: loss ${Number(history.history.loss?.[0]).toFixed(5)}`);
   }
-  const metrics: Record<string, number> = { train_examples: examples.length, heldout_seed: about.heldOutSeed };
+  const metrics: Record<string, number> = {
+    train_examples: examples.length,
+    heldout_seed: about.heldOutSeed,
+    ...correctedMetrics,
+  };
   if (heldOut.length > 0) {
     const p = await tensorflowProbabilities(model, heldOut);
     const predicted = heldOut.map(
