@@ -49,6 +49,8 @@ const { values: args } = parseArgs({
     // `--risk-check` runs the risk check against demo histories in PostgreSQL (risk-check.ts) instead.
     'risk-check': { type: 'boolean', default: false },
     risk: { type: 'boolean', default: false },
+    // `--risk-monitor` scores and stores every decision but acts on none (RISK_SCORING=monitor, ADR 0134).
+    'risk-monitor': { type: 'boolean', default: false },
     calls: { type: 'string' },
     model: { type: 'string' },
     json: { type: 'string' },
@@ -368,7 +370,9 @@ async function main() {
     // The posting path alone, comparable with earlier runs: the bench's fresh customers have no
     // history, so fraud scoring (ADR 0130) would send their payments to step-up. `--risk` keeps it
     // on, to measure what scoring costs (issue 14: within 10 % of scoring off).
-    RISK_SCORING: args.risk ? 'true' : 'false',
+    // `--risk-monitor` scores and stores the same but acts as allowed: what scoring costs, with the
+    // money path of the off run (the bench's traffic looks like fraud to the model; ADR 0134).
+    RISK_SCORING: args['risk-monitor'] ? 'monitor' : args.risk ? 'true' : 'false',
     BACKOFFICE_CLIENT_SECRET: clientSecret,
     DATA_DIR: path.join(os.tmpdir(), `ng-bench-${runId}`),
     LOG_LEVEL: 'warn',

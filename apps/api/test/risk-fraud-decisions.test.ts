@@ -109,6 +109,12 @@ describe('fraud decisions on transfers', () => {
       assert.match(allowDecision?.model ?? '', /^fraud@\d+\.\d+\.\d+$/);
       assert.equal(allowDecision?.features.new_payee, 0);
       assert.equal(allowDecision?.features.new_device, 0);
+      assert.equal(typeof allowDecision?.score, 'number', 'an allowed transfer is scored by the model');
+      assert.deepEqual(
+        allowDecision?.reasons.filter((r) => !r.feature.startsWith('rule:')),
+        [],
+        "an allowed transfer's model reasons are not worked out (ADR 0134): its stored features explain it",
+      );
 
       // Takeover: a device never seen on the account, a payee never paid, far above anything before.
       const key = freshKey();
@@ -128,6 +134,10 @@ describe('fraud decisions on transfers', () => {
       assert.equal(decision.features.new_payee, 1);
       const fired = decision.reasons.map((r) => r.feature);
       assert.ok(fired.includes('rule:takeover_pattern'), fired.join(', '));
+      assert.ok(
+        fired.some((f) => !f.startsWith('rule:')),
+        `a refused transfer's decision carries the model's strongest features too: ${fired.join(', ')}`,
+      );
       assert.ok(
         decision.reasons.every((r) => r.description.length > 10),
         'reasons are plain words',

@@ -398,6 +398,11 @@ describe('the fraud drift settings', () => {
       loadWorkerConfig({ ...base, NG_ENV: 'test', RISK_SCORING: 'true' }, 'standalone').fraudDrift.enabled,
       true,
     );
+    assert.equal(
+      loadWorkerConfig({ ...base, NG_ENV: 'test', RISK_SCORING: 'monitor' }, 'standalone').fraudDrift.enabled,
+      true,
+      'monitored decisions are scored, so their drift is watched (ADR 0134)',
+    );
     const custom = loadWorkerConfig(
       {
         ...base,

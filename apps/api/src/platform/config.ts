@@ -99,6 +99,13 @@ export interface Config {
    */
   readonly riskScoring: boolean;
   /**
+   * Whether the decisions act (RISK_SCORING=true) or are only recorded (RISK_SCORING=monitor): a
+   * monitored decision is scored and stored like any other, marked not enforced, and the transfer
+   * goes on as allowed: a new model's or a new bank's trial on real traffic before it refuses
+   * anyone, and the benchmark of scoring's cost (docs/adr/0134). Refused in production.
+   */
+  readonly riskEnforced: boolean;
+  /**
    * The fraud model artifact (FRAUD_MODEL_PATH): a file (packages/ml/models/fraud.json by default)
    * or `s3://bucket/key` (docs/adr/0132), loaded at start and read again every
    * `fraudModelRefreshMs` (FRAUD_MODEL_REFRESH_MS, 60 s; 0: never) to switch models without a restart.
@@ -107,6 +114,13 @@ export interface Config {
   readonly fraudModelRefreshMs: number;
   /** For an s3:// model: FRAUD_MODEL_S3_REGION (AWS_REGION by default) and FRAUD_MODEL_S3_ENDPOINT (path-style, optional). */
   readonly fraudModelS3: { readonly region: string | undefined; readonly endpoint: string | undefined };
+  /**
+   * The categoriser artifact (CATEGORISER_PATH, the worker reads the same setting): a file,
+   * packages/ml/models/categoriser.json by default, or a bank's retrained one
+   * (docs/ml/category-labels.md). Loaded once at start; a missing or broken file is not a
+   * configuration error: uncorrected lines are then 'other' and a warning names the problem.
+   */
+  readonly categoriserPath: string;
   /**
    * Who wraps the per-customer data keys (platform/crypto): `local` (a key file, development and
    * tests) or `aws` (AWS KMS, required in production).
@@ -365,6 +379,7 @@ export function loadConfig(env: Env = process.env): Config {
     stepUpCumulative: flag(env, 'STEP_UP_CUMULATIVE', true),
     stepUpNewPayee: flag(env, 'STEP_UP_NEW_PAYEE', true),
     ...riskSettings(env, environment),
+    categoriserPath: path.resolve(text(env, 'CATEGORISER_PATH', repositoryCategoriserPath)),
     ...kms,
     auditHeads: auditHeadSettings(env, environment, kms, path.resolve(text(env, 'DATA_DIR', '.data'))),
   };
@@ -373,12 +388,20 @@ export function loadConfig(env: Env = process.env): Config {
 /** The committed model, resolved from this file so the default does not depend on the working directory. */
 const repositoryFraudModel = fileURLToPath(new URL('../../../../packages/ml/models/fraud.json', import.meta.url));
 
+/** The committed categoriser (`./ng ml insights-train` writes it), resolved from this file as the fraud model is. */
+export const repositoryCategoriserPath = fileURLToPath(
+  new URL('../../../../packages/ml/models/categoriser.json', import.meta.url),
+);
+
 function riskSettings(env: Env, environment: Config['environment']) {
   // Off by default under NG_ENV=test only: the suites' fixture customers have no history and no
   // signed-in device, so every payment of theirs looks like a mule's; risk tests turn it on.
-  const riskScoring = flag(env, 'RISK_SCORING', environment !== 'test');
-  // Security state fails closed: production never runs without fraud scoring.
-  if (!riskScoring && environment === 'production') throw new ConfigError('RISK_SCORING', 'must be on in production');
+  const mode = optional(env, 'RISK_SCORING') === 'monitor' ? 'monitor' : undefined;
+  const riskScoring = mode === 'monitor' || flag(env, 'RISK_SCORING', environment !== 'test');
+  // Security state fails closed: production never runs without fraud scoring acting on its decisions.
+  if ((!riskScoring || mode === 'monitor') && environment === 'production') {
+    throw new ConfigError('RISK_SCORING', 'must be true in production');
+  }
   const location = text(env, 'FRAUD_MODEL_PATH', repositoryFraudModel);
   const s3 = location.startsWith('s3://');
   if (s3 && !parseS3Url(location)) throw new ConfigError('FRAUD_MODEL_PATH', 'must be a file path or s3://bucket/key');
@@ -386,6 +409,7 @@ function riskSettings(env: Env, environment: Config['environment']) {
   if (s3 && !region) throw new ConfigError('FRAUD_MODEL_S3_REGION', 'is required for an s3:// model (or AWS_REGION)');
   return {
     riskScoring,
+    riskEnforced: mode !== 'monitor',
     fraudModelPath: s3 ? location : path.resolve(location),
     fraudModelRefreshMs: integer(env, 'FRAUD_MODEL_REFRESH_MS', 60_000, 0, 24 * 60 * 60 * 1000),
     fraudModelS3: { region, endpoint: url(env, 'FRAUD_MODEL_S3_ENDPOINT', ['http:', 'https:']) },

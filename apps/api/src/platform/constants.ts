@@ -389,6 +389,13 @@ export const riskReasonsMax = 3;
 /** Decisions stored per INSERT (risk/decisions-repository.ts), and such INSERTs at once. */
 export const riskDecisionBatchSizeMax = 256;
 export const riskDecisionsInFlightMax = 2;
+/**
+ * Transfers whose fraud features one statement reads (risk/features-repository.ts), and such reads
+ * at once: a group of 64 costs PostgreSQL about a third of 64 single reads (docs/adr/0134), and four
+ * groups keep checks flowing while one waits on a slow customer's history.
+ */
+export const riskFeatureBatchSizeMax = 64;
+export const riskFeatureReadsInFlightMax = 4;
 /** The largest model artifact read at start (the committed one is about 15 kB). */
 export const fraudModelBytesMax = 4 * 1024 * 1024;
 /** Reviewed decisions read per query by the labels export (`./ng backoffice fraud-labels`). */

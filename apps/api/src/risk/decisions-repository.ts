@@ -18,6 +18,8 @@ export interface NewDecision {
   readonly reasons: readonly object[];
   readonly features: Readonly<Record<string, number | undefined>>;
   readonly createdAt: Date;
+  /** False under RISK_SCORING=monitor: recorded, not acted on (migration 0096). */
+  readonly enforced: boolean;
 }
 
 /** The decision that stands for a request: its own row, or the one stored first under its key. */
@@ -32,12 +34,12 @@ export interface StoredDecision {
 
 const insertSql = `
 INSERT INTO fraud_decisions (id, customer_id, request_key_hash, score, rules_score, outcome, customer_reason, model,
-  reasons, features, created_at)
+  reasons, features, created_at, enforced)
 SELECT d.id, d.customer_id, d.request_key_hash, d.score, d.rules_score, d.outcome, d.customer_reason, d.model,
-  d.reasons, d.features, d.created_at
+  d.reasons, d.features, d.created_at, d.enforced
 FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, customer_id text, request_key_hash text, score float8,
   rules_score float8, outcome text, customer_reason text, model text, reasons jsonb, features jsonb,
-  created_at timestamptz)
+  created_at timestamptz, enforced boolean)
 ORDER BY d.customer_id, d.request_key_hash
 ON CONFLICT (customer_id, request_key_hash) DO UPDATE SET request_key_hash = EXCLUDED.request_key_hash
 RETURNING id, customer_id, request_key_hash, outcome, reasons, customer_reason`;
@@ -74,6 +76,7 @@ export function createDecisionStore(db: Queryable) {
           reasons: d.reasons,
           features: d.features,
           created_at: d.createdAt.toISOString(),
+          enforced: d.enforced,
         });
       });
       const { rows: stored } = await db.query<StoredDecision>(insertSql, [JSON.stringify(rows)]);

@@ -23,6 +23,8 @@ interface LabelRow {
   id: string;
   created_at: Date;
   reviewed_at: Date;
+  /** reviewed_at to the microsecond, as PostgreSQL writes it: a JS Date keeps only milliseconds. */
+  reviewed_cursor: string;
   model: string;
   label: 'fraud' | 'legitimate';
   features: Record<string, number>;
@@ -37,11 +39,13 @@ export async function exportFraudLabels(
   after: Date | undefined,
   write: (label: FraudLabel) => Promise<void> | void,
 ): Promise<number> {
-  let cursor: { at: Date; id: string } | undefined;
+  // The keyset cursor keeps PostgreSQL's microseconds: a millisecond one would read the last row of
+  // a page again, and loop for ever on a page of reviews within one millisecond.
+  let cursor: { at: string; id: string } | undefined;
   let written = 0;
   for (;;) {
     const { rows } = await db.query<LabelRow>(
-      `SELECT id, created_at, reviewed_at, model, label, features FROM fraud_decisions
+      `SELECT id, created_at, reviewed_at, reviewed_at::text AS reviewed_cursor, model, label, features FROM fraud_decisions
        WHERE label IS NOT NULL AND ($1::timestamptz IS NULL OR reviewed_at > $1)
          AND ($2::timestamptz IS NULL OR (reviewed_at, id) > ($2, $3::uuid))
        ORDER BY reviewed_at, id LIMIT $4`,
@@ -61,6 +65,6 @@ export async function exportFraudLabels(
     written += rows.length;
     const last = rows.at(-1);
     if (!last || rows.length < fraudLabelsBatchSize) return written;
-    cursor = { at: last.reviewed_at, id: last.id };
+    cursor = { at: last.reviewed_cursor, id: last.id };
   }
 }

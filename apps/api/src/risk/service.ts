@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type FraudAssessment, featureNames, featureVector, rulesAssessment } from '@nextgen/ml';
+import { type FraudAssessment, type FraudScorer, featureNames, featureVector, rulesAssessment } from '@nextgen/ml';
 import { artifactSource } from '../platform/artifact-source.ts';
 import { fraudModelBytesMax, riskReasonsMax } from '../platform/constants.ts';
 import type { Queryable } from '../platform/database.ts';
@@ -7,7 +7,7 @@ import type { AppDependencies } from '../platform/dependencies.ts';
 import type { CustomerReason, ReviewRecord, RiskCheck, RiskDecision, TransferCommand } from './contract.ts';
 import { decide, type Verdict } from './decision.ts';
 import { createDecisionStore, type NewDecision, type StoredDecision } from './decisions-repository.ts';
-import { transferSnapshot } from './features-repository.ts';
+import { createSnapshotReader } from './features-repository.ts';
 import { createModelHolder, type ModelRefresh, type ScoringModel } from './model.ts';
 
 /** The risk module's door (risk/index.ts re-exports it). */
@@ -41,6 +41,20 @@ const reasonWords = (scored: Scored) =>
     // A feature that moved the score by less than a millionth explains nothing.
     .filter((r) => r.contribution > 0);
 
+/**
+ * The model's assessment and the verdict. Reasons (three occlusions of the network, most of the
+ * scoring's CPU) are worked out only when the score alone does not clear the transfer: an allowed
+ * transfer's stored features explain it later if anyone asks (docs/adr/0134).
+ */
+function assessed(scorer: FraudScorer, values: Float64Array, rules: FraudAssessment, toOwnAccount: boolean) {
+  const thresholds = scorer.thresholds;
+  const bare: FraudAssessment = { score: scorer.score(values), reasons: [] };
+  const cleared = decide(bare, thresholds, rules, toOwnAccount);
+  if (cleared.outcome === 'allow') return { model: bare, verdict: cleared };
+  const model = scorer.assess(values, riskReasonsMax);
+  return { model, verdict: decide(model, thresholds, rules, toOwnAccount) };
+}
+
 /** The decision as payments sees it, from its stored row: the first decision made under a key stands. */
 function decisionOf(row: StoredDecision): RiskDecision {
   const reason = row.reasons[0]?.feature ?? 'score';
@@ -64,7 +78,13 @@ function decisionOf(row: StoredDecision): RiskDecision {
  * passkey approval, or after a lost answer) gets the first request's decision, not a fresh score,
  * so a request is decided once (decisions-repository.ts).
  */
-function newDecision(command: TransferCommand, values: Float64Array, scored: Scored, label: string): NewDecision {
+function newDecision(
+  command: TransferCommand,
+  values: Float64Array,
+  scored: Scored,
+  label: string,
+  enforced: boolean,
+): NewDecision {
   const { verdict } = scored;
   return {
     customerId: command.customerId,
@@ -81,6 +101,7 @@ function newDecision(command: TransferCommand, values: Float64Array, scored: Sco
     reasons: reasonWords(scored),
     features: Object.fromEntries(featureNames.map((name, i) => [name, values[i]])),
     createdAt: command.at,
+    enforced,
   };
 }
 
@@ -158,19 +179,23 @@ export function createRiskService(deps: Pick<AppDependencies, 'db' | 'config'>):
   const { db, config } = deps;
   const holder = createModelHolder(db, artifactSource(config.fraudModelPath, fraudModelBytesMax, config.fraudModelS3));
   const storeDecision = createDecisionStore(db);
+  const readSnapshot = createSnapshotReader(db);
+  const enforced = config.riskEnforced;
   const check: RiskCheck = async (command) => {
     await holder.started;
     // One model for the whole decision, even if a refresh switches it meanwhile.
     const loaded = holder.current();
-    const values = featureVector(await transferSnapshot(db, command));
+    const values = featureVector(await readSnapshot(command));
     const rules = rulesAssessment(values);
     const scorer = loaded.kind === 'model' ? loaded.scorer : null;
-    const assessed = scorer ? scorer.assess(values, riskReasonsMax) : null;
-    const verdict = decide(assessed, scorer?.thresholds ?? null, rules, command.toOwnAccount);
+    const scored = scorer ? assessed(scorer, values, rules, command.toOwnAccount) : null;
+    const verdict = scored?.verdict ?? decide(null, null, rules, command.toOwnAccount);
     // Stored before payments acts on it: a decline is explainable even if the answer is lost.
-    return decisionOf(
-      await storeDecision(newDecision(command, values, { model: assessed, rules, verdict }, loaded.label)),
+    const stored = await storeDecision(
+      newDecision(command, values, { model: scored?.model ?? null, rules, verdict }, loaded.label, enforced),
     );
+    // Monitoring (RISK_SCORING=monitor): recorded as decided, acted on as allowed.
+    return enforced ? decisionOf(stored) : { outcome: 'allow', decisionId: stored.id };
   };
   /**
    * Polls the artifact every FRAUD_MODEL_REFRESH_MS (none when 0); `report` hears each switch and
