@@ -4,11 +4,9 @@
  * `./ng ml train --labels FILE` adds them to the training period. The rows carry no customer,
  * amount or payee: the features are the model's inputs, nothing that names anyone.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { maxLineLength } from '../constants.ts';
 import { featureNames } from '../features/catalogue.ts';
 import { InterchangeError } from '../interchange/check.ts';
+import { strictLinesOf } from '../interchange/reader.ts';
 import type { LabelledSet } from './dataset.ts';
 
 export const fraudLabelsFormat = 'nextgen-fraud-labels/1';
@@ -70,13 +68,9 @@ export async function readFraudLabels(file: string): Promise<ReviewedLabels> {
   const times: number[] = [];
   let read = 0;
   let skipped = 0;
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const text of lines) {
-    read += 1;
-    if (text.length > maxLineLength)
-      throw new InterchangeError(read, null, `is longer than ${maxLineLength} characters`);
-    if (text.trim() === '') throw new InterchangeError(read, null, 'is empty');
-    const row = parseLine(text, read);
+  for await (const { text, line } of strictLinesOf(file)) {
+    read = line;
+    const row = parseLine(text, line);
     if (row.values === null) {
       skipped += 1;
       continue;

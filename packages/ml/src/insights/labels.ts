@@ -6,11 +6,10 @@
  * normalised one (lower case, no digits or punctuation): the reader refuses a line whose text is
  * not, so a raw booking text with its references and numbers never reaches a training run.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { maxIdLength, maxLineLength } from '../constants.ts';
+import { maxIdLength } from '../constants.ts';
 import { InterchangeError, parseTime } from '../interchange/check.ts';
 import { type Channel, channels } from '../interchange/format.ts';
+import { strictLinesOf } from '../interchange/reader.ts';
 import { type Category, isCategory } from './categories.ts';
 import type { LabelledText } from './dataset.ts';
 import { normaliseText, type TextInput } from './text.ts';
@@ -118,13 +117,9 @@ function parseLine(text: string, line: number): CorrectedText {
 export async function readCategoryLabels(file: string): Promise<CorrectedLabels> {
   const corrections: CorrectedText[] = [];
   let read = 0;
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const text of lines) {
-    read += 1;
-    if (text.length > maxLineLength)
-      throw new InterchangeError(read, null, `is longer than ${maxLineLength} characters`);
-    if (text.trim() === '') throw new InterchangeError(read, null, 'is empty');
-    corrections.push(parseLine(text, read));
+  for await (const { text, line } of strictLinesOf(file)) {
+    read = line;
+    corrections.push(parseLine(text, line));
   }
   return { corrections, read };
 }

@@ -26,6 +26,21 @@ async function* linesOf(input: Readable): AsyncGenerator<string> {
 }
 
 /**
+ * The lines of a JSON Lines file with their numbers (from 1), strictly: a line too long or blank
+ * throws an InterchangeError naming it. The labels readers (fraud and category) parse each line.
+ */
+export async function* strictLinesOf(file: string): AsyncGenerator<{ readonly text: string; readonly line: number }> {
+  let line = 0;
+  for await (const text of linesOf(createReadStream(file, 'utf8'))) {
+    line += 1;
+    if (text.length > maxLineLength)
+      throw new InterchangeError(line, null, `is longer than ${maxLineLength} characters`);
+    if (text.trim() === '') throw new InterchangeError(line, null, 'is empty');
+    yield { text, line };
+  }
+}
+
+/**
  * Reads a file of the format row by row, holding one line at a time (and the ids seen), and throws an
  * InterchangeError with the line number and field at the first malformed row.
  */
