@@ -16,6 +16,7 @@ import type { AppDependencies } from '../platform/dependencies.ts';
 import { dpopAlgorithms, dpopNonceSecretOf } from '../platform/dpop.ts';
 import { errorPage, pageHeaders, signedOutPage, signOutPage } from './login-pages.ts';
 import { createOAuthStore } from './oauth-store.ts';
+import { answerRefreshRetries } from './refresh-retry.ts';
 import type { IdentityService } from './service.ts';
 import type { SessionsService } from './sessions.ts';
 
@@ -25,7 +26,8 @@ import type { SessionsService } from './sessions.ts';
  * - nextgen-mobile: public client held to the FAPI 2.0 Security Profile as far as a public client
  *   can be (ADR 0015): pushed authorization requests (PAR) only, authorization code + PKCE S256,
  *   `iss` in the authorization response, DPoP-bound access and refresh tokens (with server nonces),
- *   refresh tokens that rotate on every use (a reused one revokes the grant), all bound to the
+ *   refresh tokens that rotate on every use (a reused one revokes the grant, except a repeat within
+ *   the retry window that gets the answer it lost, refresh-retry.ts, ADR 0135), all bound to the
  *   sign-in session so that logout ends them too. Each code exchange records a sign-in session and
  *   device (sessions.ts, ADR 0016).
  * - nextgen-backoffice: confidential client (client_secret_basic), client credentials, scope backoffice.
@@ -189,11 +191,14 @@ function configurationOf(
     expiresWithSession: () => true,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     clientBasedCORS: (_ctx, origin, client) =>
-      client.clientAuthMethod === 'none' &&
-      (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin) &&
-      origin !== 'null',
+      client.clientAuthMethod === 'none' && appOriginAllowed(client.redirectUris ?? [], origin),
     renderError: (ctx, out) => renderPage(ctx, errorPage(out.error, out.error_description)),
   };
+}
+
+/** A browser origin a public client may call the token endpoint from: one of its redirect URIs' origins. */
+function appOriginAllowed(redirectUris: readonly string[], origin: string): boolean {
+  return origin !== 'null' && redirectUris.some((uri) => URL.parse(uri)?.origin === origin);
 }
 
 /** The claims of an access token this server just issued (so its signature need not be checked). */
@@ -280,6 +285,18 @@ export function createAuthorizationServer(
   // and the client address Fastify resolved under TRUST_PROXY. Nothing a client sends reaches it.
   provider.proxy = true;
   if (sessions) provider.use(recordSessions(sessions));
+  // Inside recordSessions: an answer is remembered before the session is recorded, so a failed
+  // recording (a 500 after the rotation) is retried from the window instead of revoking the grant.
+  provider.use(
+    answerRefreshRetries(provider, {
+      cache: deps.cache,
+      config: deps.config,
+      keys: deps.keys,
+      identity,
+      appOriginAllowed: (origin) => appOriginAllowed(deps.config.mobileRedirectUris, origin),
+      log,
+    }),
+  );
   provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) =>
     log.error({ err: error }, 'authorization server error'),
   );

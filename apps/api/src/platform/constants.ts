@@ -76,6 +76,14 @@ export const authorizationCodeTtlS = 60;
 export const loginSessionTtlS = 14 * 24 * 60 * 60;
 /** Refresh token lifetime after its last rotation (also capped by the sign-in session). */
 export const refreshTokenTtlS = 14 * 24 * 60 * 60;
+/**
+ * How long a refresh answer is kept for a repeat of the same (now spent) refresh token, so an answer
+ * lost on its way (page reloaded mid-refresh, a dropped mobile response) does not end the sign-in
+ * (identity/refresh-retry.ts, ADR 0135). Longer widens the time a thief holding both the spent token
+ * and the device key gets the same successor instead of tripping reuse detection at once; each
+ * refresh holds one encrypted answer (about 2 KB) in the shared cache for this long.
+ */
+export const refreshRetryWindowMs = 60_000;
 /** How long a hosted login page stays usable. Each open page holds one row in oauth_artefacts. */
 export const loginInteractionTtlS = 10 * 60;
 /**

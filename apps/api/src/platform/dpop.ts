@@ -86,7 +86,11 @@ export interface ProofExpectations {
   readonly method: string;
   /** The request's URL without query or fragment, as the client addressed it. */
   readonly url: string;
-  readonly accessToken: string;
+  /**
+   * The access token the request carries, whose hash the proof must hold (ath); undefined for a
+   * token endpoint request (identity/refresh-retry.ts), which carries none, as RFC 9449 §4.3 has it.
+   */
+  readonly accessToken: string | undefined;
   readonly nowS: number;
 }
 
@@ -305,7 +309,7 @@ export async function verifyDpopProof(
   if (typeof htu !== 'string' || !sameUrl(htu, expected.url)) throw invalidDpopProof('was made for another URL (htu)');
   if (typeof iat !== 'number' || Math.abs(expected.nowS - iat) > dpopProofAgeMaxS)
     throw invalidDpopProof('is too old or from the future (iat)');
-  if (ath !== accessTokenHashOf(expected.accessToken))
+  if (expected.accessToken !== undefined && ath !== accessTokenHashOf(expected.accessToken))
     throw invalidDpopProof('does not carry the hash of this access token (ath)');
   if (typeof nonce !== 'string' || !nonces.isCurrent(nonce)) throw useDpopNonce(nonces);
   return {
