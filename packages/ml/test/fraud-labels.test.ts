@@ -89,7 +89,7 @@ describe('reviewed fraud labels', () => {
       ]),
     );
     const about = { dataSeed: 'test', createdAt: '2026-12-04T12:00:00.000Z' };
-    const options = { ...defaultTrainingOptions, maxEpochs: 1 };
+    const options = { ...defaultTrainingOptions, maxEpochs: 1, members: 1 };
     const plain = await trainFraudModel(data, options, about);
     const withReviews = await trainFraudModel(data, options, about, labels.set);
     const m = withReviews.artifact.metrics;

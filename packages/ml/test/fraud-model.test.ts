@@ -24,7 +24,8 @@ import { ordinary, takeover } from './snapshots.ts';
 
 const tiny = { seed: 5, customers: 300, days: 40, start: '2026-01-01', fraudRate: 0.15 };
 const data = await labelledSet(generateTransactions(tiny));
-const options = { ...defaultTrainingOptions, maxEpochs: 2 };
+// One network: the committed recipe's members cost their training time again (an ensemble is tested below).
+const options = { ...defaultTrainingOptions, maxEpochs: 2, members: 1 };
 const about = { dataSeed: tiny.seed, createdAt: '2026-12-03T12:00:00.000Z' };
 const trained = await trainFraudModel(data, options, about);
 
@@ -74,6 +75,25 @@ describe('training the fraud model', () => {
     const again = await trainFraudModel(data, options, about);
     assert.equal(again.artifact.weights, trained.artifact.weights);
     assert.equal(again.artifact.sha256, trained.artifact.sha256);
+  });
+
+  it("scores an ensemble as one network: the sigmoid of its members' mean logit", async () => {
+    const members = { ...options, members: 2 };
+    const ensemble = await FraudScorer.fromArtifact((await trainFraudModel(data, members, about)).artifact);
+    const first = await FraudScorer.fromArtifact(trained.artifact);
+    const second = await FraudScorer.fromArtifact(
+      (await trainFraudModel(data, { ...options, seed: options.seed + 100 }, about)).artifact,
+    );
+    const logit = (p: number) => Math.log(p / (1 - p));
+    const width = featureNames.length;
+    let largest = 0;
+    for (let r = 0; r < data.rows; r += 97) {
+      const values = Float64Array.from(data.values.subarray(r * width, (r + 1) * width));
+      const mean = (logit(first.score(values)) + logit(second.score(values))) / 2;
+      largest = Math.max(largest, Math.abs(ensemble.score(values) - 1 / (1 + Math.exp(-mean))));
+    }
+    assert.ok(largest < 1e-6, `largest difference ${largest}`);
+    assert.equal(ensemble.info.metrics.members, 2);
   });
 
   it('refuses unlabelled rows', async () => {

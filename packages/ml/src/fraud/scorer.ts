@@ -19,6 +19,29 @@ export interface DenseLayer {
   readonly kernel: Float64Array;
   readonly bias: Float64Array;
   readonly activation: Activation;
+  /**
+   * Per input, the columns [from, to) outside which its kernel row is zero. A seeded ensemble is
+   * stored as one network whose hidden layers after the first are block-diagonal (fraud/train.ts,
+   * packMembers): skipping the zero blocks there keeps its cost at the members' sum instead of the
+   * square of their number. The first layer is dense (the members side by side) and is not ranged.
+   */
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+}
+
+/** The non-zero column range of each kernel row. */
+function nonZeroRanges(kernel: Float64Array, inputs: number, units: number): { from: Int32Array; to: Int32Array } {
+  const from = new Int32Array(inputs);
+  const to = new Int32Array(inputs);
+  for (let i = 0; i < inputs; i++) {
+    let lo = 0;
+    let hi = units;
+    while (lo < hi && kernel[i * units + lo] === 0) lo++;
+    while (hi > lo && kernel[i * units + hi - 1] === 0) hi--;
+    from[i] = lo;
+    to[i] = hi;
+  }
+  return { from, to };
 }
 
 /** The metric names under which training stores the fitted thresholds. */
@@ -69,7 +92,8 @@ export function denseLayers(artifact: ModelArtifact): DenseLayer[] {
     }
     const kernel = take(inputs * (units as number));
     const bias = layer.config?.use_bias === false ? new Float64Array(units as number) : take(units as number);
-    const dense = { inputs, units: units as number, kernel, bias, activation: activation as Activation };
+    const ranges = nonZeroRanges(kernel, inputs, units as number);
+    const dense = { inputs, units: units as number, kernel, bias, activation: activation as Activation, ...ranges };
     inputs = units as number;
     return dense;
   });
@@ -155,14 +179,16 @@ export class FraudScorer {
     let x = this.#buffers[0] as Float64Array;
     for (let j = 0; j < first.units; j++) x[j] = activate(first.activation, pre[j] as number);
     for (let l = 1; l < this.#layers.length; l++) {
-      const { inputs, units, kernel, bias, activation } = this.#layers[l] as DenseLayer;
+      const { inputs, units, kernel, bias, activation, from, to } = this.#layers[l] as DenseLayer;
       const y = this.#buffers[l] as Float64Array;
       for (let j = 0; j < units; j++) y[j] = bias[j] as number;
       for (let i = 0; i < inputs; i++) {
         const xi = x[i] as number;
         if (xi === 0) continue;
         const row = i * units;
-        for (let j = 0; j < units; j++) y[j] = (y[j] as number) + xi * (kernel[row + j] as number);
+        for (let j = from[i] as number, end = to[i] as number; j < end; j++) {
+          y[j] = (y[j] as number) + xi * (kernel[row + j] as number);
+        }
       }
       for (let j = 0; j < units; j++) y[j] = activate(activation, y[j] as number);
       x = y;
@@ -193,7 +219,7 @@ export class FraudScorer {
    * The score and the features that pushed it up most. A feature's contribution is how much the
    * score falls when that feature alone is set to its training mean (occlusion): model-agnostic,
    * exact for what the network does. Setting one normalised input to 0 changes the first layer's
-   * pre-activation by one kernel row, so each of the 32 occlusions costs a row and the small
+   * pre-activation by one kernel row, so each occlusion costs a row and the small
    * layers above, not a whole forward pass.
    */
   assess(values: Float64Array, topReasons = defaultReasons): FraudAssessment {
