@@ -36,7 +36,16 @@ async function prepareTemplate(): Promise<void> {
 
 function runTests(patterns: string[]): Promise<number> {
   const concurrency = Math.max(2, availableParallelism() * 2);
-  const args = ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...patterns];
+  // NG_TEST_JUNIT=<file> also writes a JUnit report (each case with its file and duration): where the time goes.
+  const report = process.env.NG_TEST_JUNIT
+    ? [
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=junit',
+        `--test-reporter-destination=${process.env.NG_TEST_JUNIT}`,
+      ]
+    : [];
+  const args = ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...report, ...patterns];
   const child = spawn(process.execPath, args, {
     stdio: 'inherit',
     env: { ...process.env, NG_TEST_TEMPLATE_DB: template, NG_ENV: 'test' },
