@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { builtHash, sourceHash } from './web-build.ts';
+import { builtHash, sourceHash, withBuildLock } from './web-build.ts';
 
 /** `./ng start` rebuilds the web app exactly when what it is made of changed (scripts/web-build.ts). */
 function tree() {
@@ -48,5 +49,37 @@ describe('the web build stamp', () => {
     assert.equal(builtHash(path.join(t.repo, 'apps/mobile/dist/web')), undefined);
     t.write('apps/mobile/dist/web/.ng-build-hash', 'abc\n');
     assert.equal(builtHash(path.join(t.repo, 'apps/mobile/dist/web')), 'abc');
+  });
+});
+
+describe('the web build lock', () => {
+  it('runs one build at a time, takes over the lock of a process that is gone, and frees it after', () => {
+    using t = tree();
+    const mobile = path.join(t.repo, 'apps/mobile');
+    const lock = path.join(mobile, 'dist/web.lock');
+    assert.equal(
+      withBuildLock(mobile, () => {
+        assert.ok(existsSync(lock), 'held while the build runs');
+        assert.equal(readFileSync(path.join(lock, 'pid'), 'utf8'), String(process.pid));
+        return 7;
+      }),
+      7,
+    );
+    assert.equal(existsSync(lock), false, 'freed after the build');
+    // A lock left by a killed build (its pid no longer runs) does not block the next one.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    mkdirSync(lock, { recursive: true });
+    writeFileSync(path.join(lock, 'pid'), String(gone));
+    assert.equal(
+      withBuildLock(mobile, () => 0),
+      0,
+    );
+    assert.equal(existsSync(lock), false);
+    assert.throws(() =>
+      withBuildLock(mobile, () => {
+        throw new Error('export failed');
+      }),
+    );
+    assert.equal(existsSync(lock), false, 'freed after a failed build too');
   });
 });

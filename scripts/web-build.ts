@@ -8,8 +8,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isProcessAlive } from '../apps/api/src/platform/data-dir-lock.ts';
 
 const repoRoot = path.join(import.meta.dirname, '..');
 const stampFile = '.ng-build-hash';
@@ -40,12 +41,49 @@ export function builtHash(out: string): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
+const sleepMs = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * One build at a time per checkout: two test files that start at once (browser-a11y and
+ * browser-journeys) both find the build stale, and two `expo export`s into one folder fail. The lock
+ * is a folder (mkdir is atomic) holding the builder's pid; a waiter takes it over when that process
+ * is gone, and checks the hash again when it gets it (the other build usually made it current).
+ */
+export function withBuildLock(mobile: string, run: () => number): number {
+  const lock = path.join(mobile, 'dist/web.lock');
+  const owner = path.join(lock, 'pid');
+  mkdirSync(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(owner, String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(existsSync(owner) ? readFileSync(owner, 'utf8') : Number.NaN);
+      if (Number.isInteger(pid) && !isProcessAlive(pid)) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`another web build holds ${lock} for over 15 minutes`);
+      else sleepMs(1000);
+    }
+  }
+  try {
+    return run();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 function build(repo: string): number {
   const mobile = path.join(repo, 'apps/mobile');
   const out = path.join(mobile, 'dist/web');
   const want = sourceHash(repo);
   if (builtHash(out) === want) return 0;
   if (process.argv.includes('--check')) return 1;
+  return withBuildLock(mobile, () => (builtHash(out) === want ? 0 : exportWeb(mobile, out, want)));
+}
+
+function exportWeb(mobile: string, out: string, want: string): number {
   process.stderr.write('ng: building the web app (apps/mobile changed)\n');
   const started = Date.now();
   const next = path.join(mobile, 'dist/web.next');
