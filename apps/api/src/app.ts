@@ -112,6 +112,7 @@ export function createServices(deps: AppDependencies) {
     audit,
     sessions,
     sections: { ...personalDataSections({ passkeys, kyc, payees, sessions }), insights: insights.personalData },
+    erasers: [insights.erasePersonalData],
   });
   // The bank locks, unlocks and closes customers (ADR 0105); closing needs every account closed.
   const customerStatus = createCustomerStatusService({

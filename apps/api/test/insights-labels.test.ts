@@ -79,7 +79,9 @@ async function correctedBank(testApp: TestApp, landlordIban: string) {
       await correct(testApp, customerId, 'SUMUP *JANE DOE', 'shopping');
     }
     if (i === categoryLabelCustomersMin) {
-      // Spend the rest, close the account, erase the customer (their corrections stay in the table).
+      // Spend the rest, close the account, erase the customer: erasure deletes their budget,
+      // corrections and insights (the export's own check of erased customers stays as a second line).
+      await testApp.services.insights.putBudget(customerId, 'health', { amount: '80.00', currency: 'EUR' });
       await testApp.services.payments.cardPurchase({
         accountId: account.id,
         amountMinor: 50_00n,
@@ -87,7 +89,19 @@ async function correctedBank(testApp: TestApp, landlordIban: string) {
         description: 'Balance',
       });
       await testApp.services.accounts.close(customerId, account.id);
+      const kept = async () => {
+        const { rows } = await testApp.deps.db.query<{ table: string; n: number }>(
+          `SELECT 'corrections' AS table, count(*)::int AS n FROM category_corrections WHERE customer_id = $1
+           UNION ALL SELECT 'budgets', count(*)::int FROM budgets WHERE customer_id = $1
+           UNION ALL SELECT 'queue', count(*)::int FROM insight_queue WHERE customer_id = $1`,
+          [customerId],
+        );
+        return Object.fromEntries(rows.map((r) => [r.table, r.n]));
+      };
+      const before = await kept();
+      assert.ok(before.corrections === 3 && before.budgets === 1, JSON.stringify(before));
       await testApp.services.gdpr.eraseCustomer({ customerId, operatorId: 'opr_test' });
+      assert.deepEqual(await kept(), { corrections: 0, budgets: 0, queue: 0 });
     }
   }
   return customers;
@@ -108,6 +122,16 @@ describe('category corrections as training labels', () => {
       labels: categoryLabelCustomersMin,
       format: categoryLabelsFormat,
     });
+    const { rows: audited } = await testApp.deps.db.query<{ actor_id: string; details: object }>(
+      `SELECT actor_id, details FROM audit_pending WHERE action = 'ml.labels_exported'
+       UNION ALL SELECT actor_id, details FROM audit_log WHERE action = 'ml.labels_exported'`,
+    );
+    assert.deepEqual(
+      audited.map((r) => r.details),
+      [{ format: categoryLabelsFormat, labels: categoryLabelCustomersMin }],
+      'the export is audited',
+    );
+    assert.match(audited[0]?.actor_id ?? '', /^cli:/);
 
     const text = await readFile(out, 'utf8');
     const lines = text

@@ -193,6 +193,7 @@ describe('GDPR export', () => {
     );
     assert.equal(exported.transactions.length, 1);
     assert.deepEqual(exported.transactions[0].amount, { amount: '250.00', currency: 'EUR' });
+    assert.equal(exported.transactions[0].statusReason, null, 'a posted line has no status reason');
     for (const section of ['passkeys', 'payees', 'sessions']) {
       assert.ok(Array.isArray(exported[section]), `the export has its ${section}`);
     }

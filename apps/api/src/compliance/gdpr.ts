@@ -3,6 +3,7 @@ import type { AuditService } from '../audit/index.ts';
 import type { CustomerProfile, IdentityService, PasskeyService, SessionsService } from '../identity/index.ts';
 import { gdprExportTransactionsMax, pageLimitMax, payeesPerCustomerMax } from '../platform/constants.ts';
 import { type Cursor, decodeCursor } from '../platform/cursors.ts';
+import type { Queryable } from '../platform/database.ts';
 import type { AppDependencies } from '../platform/dependencies.ts';
 import { maskIban } from '../platform/masking.ts';
 import { toApiMoney } from '../platform/money.ts';
@@ -52,6 +53,8 @@ const exportedLine = (row: TransactionRow) => ({
   direction: row.direction,
   amount: toApiMoney(row.amount_minor, row.currency),
   status: row.status,
+  // Why a line is pending or voided (held for review, rejected…), as the history shows it.
+  statusReason: row.status_reason,
   description: row.description,
   counterpartyMaskedIban: row.counterparty_iban === null ? null : maskIban(row.counterparty_iban),
   category: row.category,
@@ -69,6 +72,8 @@ export function createGdprService(
     sessions?: Sessions;
     /** Further sections by name, from modules that hold personal data (passkeys, kyc, payees, sessions). */
     sections?: Readonly<Record<string, ExportSection>>;
+    /** What other modules delete on erasure, in its transaction (insights: budgets, corrections, insights). */
+    erasers?: readonly ((tx: Queryable, customerId: string) => Promise<void>)[];
   },
 ) {
   const { db } = deps;
@@ -152,6 +157,7 @@ export function createGdprService(
     const erasedNow = await db.transaction(async (tx) => {
       const erased = await identity.erasePersonalData(tx, customerId);
       if (erased) {
+        for (const erase of modules.erasers ?? []) await erase(tx, customerId);
         await audit.record(tx, {
           action: 'customer.erased',
           actor: { kind: 'operator', id: operatorId },

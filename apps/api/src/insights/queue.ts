@@ -70,7 +70,8 @@ export async function sweepStep(tx: Queryable, batch: number): Promise<number | 
   const cursor = sweep.running ? sweep.cursor : null;
   const { rows: enqueued } = await tx.query<{ customer_id: string }>(
     `WITH next AS (
-       SELECT DISTINCT customer_id AS id FROM accounts WHERE $1::text IS NULL OR customer_id > $1 ORDER BY 1 LIMIT $2
+       SELECT DISTINCT customer_id AS id FROM accounts
+       WHERE ($1::text IS NULL OR customer_id > $1) AND status <> 'closed' ORDER BY 1 LIMIT $2
      ), queued AS (
        INSERT INTO insight_queue (customer_id) SELECT id FROM next ORDER BY id
        ON CONFLICT (customer_id) DO UPDATE

@@ -249,6 +249,19 @@ export async function insertInsights(
 
 // ---- GDPR export -------------------------------------------------------------------------------
 
+/**
+ * Deletes what the insights module keeps about a customer, in the erasure's transaction (GDPR
+ * Art. 17): its queue entry first (a worker refreshing the customer holds that row, so the erasure
+ * waits for it and then deletes what it wrote), then insights, budgets and category corrections.
+ * Nothing of it is a record the bank must keep: the ledger lines stay, detached (ADR 0032).
+ */
+export async function erasePersonalData(tx: Queryable, customerId: string): Promise<void> {
+  await tx.query('DELETE FROM insight_queue WHERE customer_id = $1', [customerId]);
+  await tx.query('DELETE FROM insights WHERE customer_id = $1', [customerId]);
+  await tx.query('DELETE FROM budgets WHERE customer_id = $1', [customerId]);
+  await tx.query('DELETE FROM category_corrections WHERE customer_id = $1', [customerId]);
+}
+
 /** The customer's corrections (merchant keys are hashes: the line they were made on says which merchant). */
 export async function readCorrections(db: Queryable, customerId: string) {
   const { rows } = await db.query<{ category: string; transaction_id: string; created_at: Date }>(

@@ -338,6 +338,9 @@ export function createInsightsService(deps: Pick<AppDependencies, 'db' | 'config
       return insightView(row);
     },
 
+    /** Erasure's part (compliance/gdpr.ts, in its transaction): insights, budgets and corrections go. */
+    erasePersonalData: (tx: Queryable, customerId: string) => repo.erasePersonalData(tx, customerId),
+
     /** The GDPR export's `insights` section: budgets, corrections and insights (bounded). */
     async personalData(customerId: string) {
       const [budgets, corrections, rows] = [
