@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { categoryLabelsFormat, fraudLabelsFormat } from '@nextgen/ml';
@@ -30,8 +30,9 @@ import { exportFraudLabels } from '../risk/index.ts';
  * (docs/ml/category-labels.md, which says what is left out and why) for
  * `./ng ml insights-train --labels FILE`; `--after` keeps corrections after a time.
  * `operator create` and `rotate-key` print the operator's private key (JWK) once: hand it to the
- * operator over a secure channel; the bank keeps only the public key. Every command is audited
- * with the OS user who ran it as the actor.
+ * operator over a secure channel; the bank keeps only the public key. Every command that changes
+ * something or takes data out (the label exports) is audited with the OS user who ran it as the
+ * actor; `operator list` only reads.
  */
 const usage = [
   'usage: backoffice credit --account acc_… --amount 100.00 --currency EUR --description "…" [--idempotency-key KEY]',
@@ -156,8 +157,14 @@ async function labelsTarget({ values }: CommandLine) {
   return { out, after, file };
 }
 
-/** Writes a labels export as JSON Lines, then prints the file, how many lines and their format. */
+/**
+ * Writes a labels export as JSON Lines, audits it (who exported which format, how many labels,
+ * from when: data leaving the bank's database is recorded like any other operator action), then
+ * prints the file, how many lines and their format.
+ */
 async function writeLabels<T>(
+  services: Services,
+  db: Queryable,
   commandLine: CommandLine,
   format: string,
   exportTo: (after: Date | undefined, write: (label: T) => Promise<void>) => Promise<number>,
@@ -165,9 +172,21 @@ async function writeLabels<T>(
   const { out, after, file } = await labelsTarget(commandLine);
   try {
     const written = await exportTo(after, (label) => file.write(`${JSON.stringify(label)}\n`).then(() => {}));
+    await file.close();
+    // No export without its record: a file the audit could not record is deleted.
+    await services.audit
+      .record(db, {
+        action: 'ml.labels_exported',
+        actor: { kind: 'system', id: actorId },
+        details: { format, labels: written, ...(after ? { after: after.toISOString() } : {}) },
+      })
+      .catch(async (error: unknown) => {
+        await rm(out, { force: true });
+        throw error;
+      });
     print({ file: out, labels: written, format });
   } finally {
-    await file.close();
+    await file.close().catch(() => {});
   }
 }
 
@@ -183,10 +202,12 @@ try {
     const services = createServices(deps);
     if (command === 'credit') await credit(services, deps.db, commandLine);
     else if (command === 'fraud-labels')
-      await writeLabels(commandLine, fraudLabelsFormat, (after, write) => exportFraudLabels(deps.db, after, write));
+      await writeLabels(services, deps.db, commandLine, fraudLabelsFormat, (after, write) =>
+        exportFraudLabels(deps.db, after, write),
+      );
     else if (command === 'category-labels')
       // Erased customers' corrections stay out (docs/ml/category-labels.md).
-      await writeLabels(commandLine, categoryLabelsFormat, (after, write) =>
+      await writeLabels(services, deps.db, commandLine, categoryLabelsFormat, (after, write) =>
         exportCategoryLabels(deps.db, { after, leftOut: services.vault.isErased }, write),
       );
     else await operator(services, commandLine);
