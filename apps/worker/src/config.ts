@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../../api/src/platform/index.ts';
+import { ConfigError, riskScoringMode } from '../../api/src/platform/index.ts';
 import {
   fraudDriftIntervalMs,
   fraudDriftSampleMax,
@@ -165,9 +165,9 @@ const modelLocation = (location: string) => (location.startsWith('s3://') ? loca
 function fraudDriftSettings(env: Env): FraudDriftSettings {
   const hour = 60 * 60 * 1000;
   return {
-    // The API's own default (platform/config.ts): scoring off under NG_ENV=test only. Monitored
-    // decisions (RISK_SCORING=monitor, ADR 0134) are scored as usual, so their drift is watched too.
-    enabled: env.RISK_SCORING?.trim() === 'monitor' || flag(env, 'RISK_SCORING', env.NG_ENV?.trim() !== 'test'),
+    // Read as the API reads it (platform/config.ts). Monitored decisions (RISK_SCORING=monitor,
+    // ADR 0134) are scored as usual, so their drift is watched too.
+    enabled: riskScoringMode(env, env.NG_ENV?.trim() ?? '') !== 'off',
     modelPath: modelLocation(env.FRAUD_MODEL_PATH?.trim() || repositoryFraudModel),
     s3: {
       region: env.FRAUD_MODEL_S3_REGION?.trim() || env.AWS_REGION?.trim() || undefined,

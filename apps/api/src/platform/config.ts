@@ -393,13 +393,22 @@ export const repositoryCategoriserPath = fileURLToPath(
   new URL('../../../../packages/ml/models/categoriser.json', import.meta.url),
 );
 
+/**
+ * RISK_SCORING as the API and the worker both read it: `monitor` (scored and stored, not acted on;
+ * ADR 0134), a flag otherwise. Off by default under NG_ENV=test only: the suites' fixture customers
+ * have no history and no signed-in device, so every payment of theirs looks like a mule's; risk
+ * tests turn it on.
+ */
+export function riskScoringMode(env: Env, environment: string): 'off' | 'monitor' | 'on' {
+  if (optional(env, 'RISK_SCORING') === 'monitor') return 'monitor';
+  return flag(env, 'RISK_SCORING', environment !== 'test') ? 'on' : 'off';
+}
+
 function riskSettings(env: Env, environment: Config['environment']) {
-  // Off by default under NG_ENV=test only: the suites' fixture customers have no history and no
-  // signed-in device, so every payment of theirs looks like a mule's; risk tests turn it on.
-  const mode = optional(env, 'RISK_SCORING') === 'monitor' ? 'monitor' : undefined;
-  const riskScoring = mode === 'monitor' || flag(env, 'RISK_SCORING', environment !== 'test');
+  const mode = riskScoringMode(env, environment);
+  const riskScoring = mode !== 'off';
   // Security state fails closed: production never runs without fraud scoring acting on its decisions.
-  if ((!riskScoring || mode === 'monitor') && environment === 'production') {
+  if (mode !== 'on' && environment === 'production') {
     throw new ConfigError('RISK_SCORING', 'must be true in production');
   }
   const location = text(env, 'FRAUD_MODEL_PATH', repositoryFraudModel);

@@ -1,6 +1,6 @@
 // What apps/worker runs on: the same configuration, database handle and migrations as the API.
 export { type ArtifactSource, artifactProblem, artifactSource } from './artifact-source.ts';
-export { type Config, ConfigError, loadConfig } from './config.ts';
+export { type Config, ConfigError, loadConfig, riskScoringMode } from './config.ts';
 export * from './constants.ts';
 export { type Database, isUnavailableError, type Queryable } from './database.ts';
 export * from './errors.ts';
