@@ -3,7 +3,7 @@
  *
  *   ./ng ml generate --out FILE [--seed N] [--customers N] [--days N] [--start YYYY-MM-DD] [--fraud-rate R]
  *   ./ng ml validate --input FILE
- *   ./ng ml train [--input FILE | --seed N --customers N --days N --fraud-rate R --worlds N] [--labels FILE] [--out FILE] [--epochs N]
+ *   ./ng ml train [--input FILE | --seed N --customers N --days N --fraud-rate R --worlds N] [--labels FILE] [--out FILE] [--epochs N] [--members N]
  *   ./ng ml evaluate [--model FILE] [--input FILE | --seed N --customers N --days N --fraud-rate R]
  *   ./ng ml insights-train [--seed N] [--out FILE] [--epochs N] [--labels FILE]…
  *   ./ng ml insights-evaluate [--model FILE] [--seed N]
@@ -22,7 +22,7 @@ import { labelledSet, UnlabelledRow } from './fraud/dataset.ts';
 import { describeEvaluation, evaluateScorer } from './fraud/evaluate.ts';
 import { readFraudLabels } from './fraud/labels.ts';
 import { FraudScorer } from './fraud/scorer.ts';
-import { defaultTrainingOptions, trainFraudModel } from './fraud/train.ts';
+import { defaultTrainingOptions, maxMembers, trainFraudModel } from './fraud/train.ts';
 import { insightsEvaluate, insightsTrain } from './insights/cli.ts';
 import { InterchangeError } from './interchange/check.ts';
 import type { Transaction } from './interchange/format.ts';
@@ -39,7 +39,7 @@ import {
 const usage = [
   'usage: ./ng ml generate --out FILE [--seed N] [--customers N] [--days N] [--start YYYY-MM-DD] [--fraud-rate R]',
   '       ./ng ml validate --input FILE',
-  '       ./ng ml train [--input FILE | --seed N --customers N --days N --fraud-rate R --worlds N] [--labels FILE] [--out FILE] [--epochs N]',
+  '       ./ng ml train [--input FILE | --seed N --customers N --days N --fraud-rate R --worlds N] [--labels FILE] [--out FILE] [--epochs N] [--members N]',
   '       ./ng ml evaluate [--model FILE] [--input FILE | --seed N --customers N --days N --fraud-rate R]',
   '       ./ng ml insights-train [--seed N] [--out FILE] [--epochs N] [--labels FILE]…',
   '       ./ng ml insights-evaluate [--model FILE] [--seed N]',
@@ -204,6 +204,7 @@ async function train(args: string[]): Promise<number> {
     epochs: { type: 'string' },
     labels: { type: 'string' },
     worlds: { type: 'string' },
+    members: { type: 'string' },
   });
   const out = values.out ?? defaultModelPath;
   const worldCount = integerOption('worlds', values.worlds, trainingWorlds);
@@ -212,6 +213,8 @@ async function train(args: string[]): Promise<number> {
     throw new UsageError(`--worlds must be from 1 to ${maxTrainingWorlds}`);
   const maxEpochs = integerOption('epochs', values.epochs, defaultTrainingOptions.maxEpochs);
   if (maxEpochs < 1 || maxEpochs > 1000) throw new UsageError('--epochs must be from 1 to 1000');
+  const members = integerOption('members', values.members, defaultTrainingOptions.members);
+  if (members < 1 || members > maxMembers) throw new UsageError(`--members must be from 1 to ${maxMembers}`);
   const startedMs = performance.now();
   const { rows, source } = await dataOf(values, trainingData.seed);
   const data = await readLabelled(rows);
@@ -229,7 +232,7 @@ async function train(args: string[]): Promise<number> {
   try {
     report = await trainFraudModel(
       data,
-      { ...defaultTrainingOptions, maxEpochs },
+      { ...defaultTrainingOptions, maxEpochs, members },
       {
         dataSeed: dataSeedOf(source, worlds.length, reviewed?.set.rows),
         createdAt: new Date().toISOString(),

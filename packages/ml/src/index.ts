@@ -61,7 +61,7 @@ export {
   operatingPointAtFpr,
 } from './fraud/metrics.ts';
 export { fraudRules, rulesAssessment } from './fraud/rules.ts';
-export { FraudScorer, thresholdMetric } from './fraud/scorer.ts';
+export { FraudScorer, reasonCandidatesMin, thresholdMetric } from './fraud/scorer.ts';
 export {
   defaultTrainingOptions,
   fraudModelName,

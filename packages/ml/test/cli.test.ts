@@ -63,7 +63,8 @@ describe('./ng ml', () => {
       0,
     );
     assert.equal(ml('generate', ...small, '--out', other).status, 0);
-    const trained = ml('train', '--input', data, '--epochs', '2', '--out', model);
+    // One network: the committed recipe's three members would take three times as long.
+    const trained = ml('train', '--input', data, '--epochs', '2', '--members', '1', '--out', model);
     assert.equal(trained.status, 0, trained.stderr);
     assert.match(trained.stdout, /^wrote .*model\.json in [\d.]+ s .*sha256 [0-9a-f]{64}\)$/m);
     assert.match(trained.stdout, /^ {2}model: PR-AUC \d\.\d{3}, recall \d\.\d{3} at 0\.1 % FPR/m);
@@ -135,6 +136,7 @@ describe('./ng ml', () => {
       /--input \/nonexistent.jsonl: no such file/,
     ],
     ['zero epochs', ['train', '--epochs', '0', '--out', 'x'], /--epochs must be from 1 to 1000/],
+    ['too many members', ['train', '--members', '9', '--out', 'x'], /--members must be from 1 to 8/],
     ['a file and generator options', ['train', '--input', 'x.jsonl', '--seed', '3'], /--input reads a file/],
     ['too many customers to train on', ['train', '--customers', '1000000'], /--customers must be an integer/],
     [

@@ -51,6 +51,21 @@ export const thresholdMetric = { fpr1pct: 'threshold_fpr_1pct', fpr01pct: 'thres
 export const defaultReasons = 3;
 export const maxReasons = 10;
 
+/**
+ * Features whose occlusion is worked out exactly, at least (twice the reasons asked for, if more):
+ * the ones the gradient ranks highest (FraudScorer.assess). 8 of 39 keeps the exhaustive top 3 on
+ * nearly every row (test/fraud-scorer.test.ts measures the agreement) for a fifth of the cost.
+ */
+export const reasonCandidatesMin = 8;
+
+/** The activation's derivative, from its output (relu, sigmoid and tanh can all be written so). */
+function slope(activation: Activation, y: number): number {
+  if (activation === 'relu') return y > 0 ? 1 : 0;
+  if (activation === 'sigmoid') return y * (1 - y);
+  if (activation === 'tanh') return 1 - y * y;
+  return 1;
+}
+
 function activate(activation: Activation, x: number): number {
   if (activation === 'relu') return Math.max(x, 0);
   if (activation === 'sigmoid') return 1 / (1 + Math.exp(-x));
@@ -119,6 +134,11 @@ export class FraudScorer {
   readonly #input: Float64Array;
   readonly #pre: Float64Array;
   readonly #occluded: Float64Array;
+  /** Per layer, the gradient of the logit (#firstLayerGradient). */
+  readonly #gradients: Float64Array[];
+  /** Per feature, the first-order estimate of its occlusion's effect on the logit; and the features by it. */
+  readonly #estimates: Float64Array;
+  readonly #order: number[];
 
   private constructor(artifact: ModelArtifact, info: ArtifactInfo, layers: DenseLayer[]) {
     this.name = info.name;
@@ -133,6 +153,9 @@ export class FraudScorer {
     this.#input = new Float64Array(featureNames.length);
     this.#pre = new Float64Array((layers[0] as DenseLayer).units);
     this.#occluded = new Float64Array((layers[0] as DenseLayer).units);
+    this.#gradients = layers.map((l) => new Float64Array(l.units));
+    this.#estimates = new Float64Array(featureNames.length);
+    this.#order = featureNames.map((_, i) => i);
     const fpr1pct = info.metrics[thresholdMetric.fpr1pct];
     const fpr01pct = info.metrics[thresholdMetric.fpr01pct];
     if (typeof fpr1pct !== 'number' || typeof fpr01pct !== 'number') {
@@ -196,6 +219,35 @@ export class FraudScorer {
     return x[0] as number;
   }
 
+  /**
+   * The gradient of the output's logit (its pre-activation) with respect to the first hidden
+   * layer's outputs, by back-propagation through the activations the last #fromFirstLayer left in
+   * #buffers. Costs about one forward pass above the first layer, and skips the zero blocks of a
+   * packed ensemble as the forward pass does.
+   */
+  #firstLayerGradient(): Float64Array {
+    const layers = this.#layers;
+    let g = this.#gradients[layers.length - 1] as Float64Array;
+    g[0] = 1;
+    for (let l = layers.length - 1; l >= 1; l--) {
+      const { inputs, units, kernel, from, to } = layers[l] as DenseLayer;
+      const below = (layers[l - 1] as DenseLayer).activation;
+      const y = this.#buffers[l - 1] as Float64Array;
+      const gBelow = this.#gradients[l - 1] as Float64Array;
+      for (let i = 0; i < inputs; i++) {
+        const row = i * units;
+        let sum = 0;
+        for (let j = from[i] as number, end = to[i] as number; j < end; j++) {
+          sum += (kernel[row + j] as number) * (g[j] as number);
+        }
+        // The first layer's gradient stays with respect to its outputs (the estimate in assess needs that).
+        gBelow[i] = l === 1 ? sum : sum * slope(below, y[i] as number);
+      }
+      g = gBelow;
+    }
+    return g;
+  }
+
   #normalise(values: Float64Array): Float64Array {
     if (values.length !== featureNames.length) {
       throw new RangeError(`expected ${featureNames.length} feature values, got ${values.length}`);
@@ -221,8 +273,18 @@ export class FraudScorer {
    * exact for what the network does. Setting one normalised input to 0 changes the first layer's
    * pre-activation by one kernel row, so each occlusion costs a row and the small
    * layers above, not a whole forward pass.
+   *
+   * Occluding all 39 features was most of the scoring's cost, and three times that for a model of
+   * three members. So the gradient of the logit ranks them first (input × gradient: the first-order
+   * estimate of each occlusion, about one more forward pass), and only the `candidates` ranked
+   * highest are occluded exactly (at least reasonCandidatesMin, twice the reasons wanted if more;
+   * `Infinity` occludes every feature). The contributions given are always exact occlusions.
    */
-  assess(values: Float64Array, topReasons = defaultReasons): FraudAssessment {
+  assess(
+    values: Float64Array,
+    topReasons = defaultReasons,
+    candidates = Math.max(reasonCandidatesMin, 2 * topReasons),
+  ): FraudAssessment {
     const input = this.#normalise(values);
     const pre = this.#firstLayer(input, this.#pre);
     const score = this.#fromFirstLayer(pre);
@@ -230,8 +292,32 @@ export class FraudScorer {
     const { units, kernel } = this.#layers[0] as DenseLayer;
     const wanted = Math.max(0, Math.min(maxReasons, Math.floor(topReasons)));
     if (wanted === 0) return { score, reasons: [] };
+    const order = this.#order;
+    if (candidates < input.length) {
+      // Each feature's occlusion through the first layer exactly, linearised above it.
+      const gradient = this.#firstLayerGradient();
+      const hidden = this.#buffers[0] as Float64Array;
+      const { activation } = this.#layers[0] as DenseLayer;
+      const estimates = this.#estimates;
+      for (let i = 0; i < input.length; i++) {
+        const xi = input[i] as number;
+        const row = i * units;
+        let estimate = 0;
+        if (xi !== 0) {
+          for (let j = 0; j < units; j++) {
+            const moved = activate(activation, (pre[j] as number) - xi * (kernel[row + j] as number));
+            estimate += (gradient[j] as number) * ((hidden[j] as number) - moved);
+          }
+        }
+        estimates[i] = estimate;
+      }
+      order.sort((a, b) => (estimates[b] as number) - (estimates[a] as number));
+    } else {
+      for (let i = 0; i < input.length; i++) order[i] = i;
+    }
     const reasons: Reason[] = [];
-    for (let i = 0; i < input.length; i++) {
+    for (let k = 0, end = Math.min(input.length, candidates); k < end; k++) {
+      const i = order[k] as number;
       const xi = input[i] as number;
       if (xi === 0) continue;
       const row = i * units;
