@@ -12,7 +12,9 @@ import { paymentsBusy } from '../platform/errors.ts';
 import type { TransferCommand } from './contract.ts';
 
 /**
- * Everything the fraud features of a group of transfers need, in one statement: a row per transfer
+ * Everything the fraud features of a group of transfers need, in one call of risk_feature_rows
+ * (migration 0100, which holds the query: a PL/pgSQL function plans it once per connection instead
+ * of at every execution, docs/adr/0137): a row per transfer
  * (`i`, its place in the arrays), each computed from the ledger strictly before its own time.
  * Concurrent checks share it (createSnapshotReader), as their decisions share one INSERT: one round
  * trip and one executor start for the group instead of one each (docs/adr/0134). Bounded per
@@ -25,75 +27,8 @@ import type { TransferCommand } from './contract.ts';
  * whose journal entry is a 'deposit' (money in from settlement) or a 'purchase' (out to card
  * clearing): at most riskHistoryRowsMax primary-key lookups of journal_entries, usually a few dozen.
  */
-const featureSql = `
-SELECT q.i::int AS i, f.*
-FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[])
-  WITH ORDINALITY AS q(customer_id, at, iban, account_id, thumbprint, i)
-CROSS JOIN LATERAL (
-  WITH recent AS (
-    SELECT entry_id, direction, amount_minor, counterparty_iban, created_at
-    FROM account_transactions
-    WHERE customer_id = q.customer_id AND created_at < q.at AND created_at >= q.at - interval '30 days' AND status <> 'voided'
-    ORDER BY created_at DESC, id DESC
-    LIMIT $6
-  ), fan_in AS (
-    SELECT customer_id, created_at FROM account_transactions
-    WHERE counterparty_iban = q.iban AND direction = 'debit' AND created_at >= q.at - interval '7 days'
-      AND created_at < q.at
-    ORDER BY created_at DESC
-    LIMIT $7
-  ), settled AS (
-    SELECT r.amount_minor, r.created_at, e.kind
-    FROM recent r JOIN journal_entries e ON e.id = r.entry_id
-    WHERE r.counterparty_iban IS NULL AND r.created_at >= q.at - interval '30 days'
-      AND ((e.kind = 'deposit' AND r.direction = 'credit') OR (e.kind = 'purchase' AND r.direction = 'debit'))
-  )
-  SELECT
-    coalesce(p.out_count + p.in_count, 0)::int AS rows,
-    coalesce(p.out_count, 0)::int AS out_count, coalesce(p.out_mean, 0) AS out_mean, coalesce(p.out_m2, 0) AS out_m2,
-    coalesce(p.in_count, 0)::int AS in_count, coalesce(p.in_mean, 0) AS in_mean, coalesce(p.in_m2, 0) AS in_m2,
-    coalesce(p.max_out_minor, 0)::text AS max_out_minor,
-    h.out1h_count, h.out1h_sum, h.out24h_count, h.out24h_sum, h.out7d_count, h.out7d_sum,
-    h.in24h_count, h.in24h_sum, h.fan_out_24h, h.in_payers_7d,
-    c.cash_in_28d_count, c.cash_in_28d_sum, c.tiny_card_10m, c.small_card_10m, c.tiny_card_30d, c.last_card_at,
-    (SELECT created_at FROM account_transactions
-      WHERE customer_id = q.customer_id AND counterparty_iban = q.iban AND created_at < q.at
-      ORDER BY created_at LIMIT 1) AS known_since,
-    EXISTS (SELECT 1 FROM account_transactions
-      WHERE customer_id = q.customer_id AND counterparty_iban = q.iban AND direction = 'debit' AND created_at < q.at) AS paid_before,
-    LEAST(
-      (SELECT min(created_at) FROM account_transactions WHERE counterparty_iban = q.iban AND created_at < q.at),
-      (SELECT min(created_at) FROM account_transactions WHERE account_id = q.account_id AND created_at < q.at)
-    ) AS first_seen_at_bank,
-    (SELECT count(DISTINCT customer_id)::int FROM fan_in
-      WHERE created_at >= q.at - interval '24 hours') AS fan_in_24h,
-    (SELECT count(DISTINCT customer_id)::int FROM fan_in) AS fan_in_7d,
-    (SELECT first_seen_at FROM customer_devices WHERE customer_id = q.customer_id AND key_thumbprint = q.thumbprint) AS device_first_seen
-  FROM (
-    SELECT
-      count(*) FILTER (WHERE direction = 'debit' AND created_at >= q.at - interval '1 hour')::int AS out1h_count,
-      coalesce(sum(amount_minor) FILTER (WHERE direction = 'debit' AND created_at >= q.at - interval '1 hour'), 0)::text AS out1h_sum,
-      count(*) FILTER (WHERE direction = 'debit' AND created_at >= q.at - interval '24 hours')::int AS out24h_count,
-      coalesce(sum(amount_minor) FILTER (WHERE direction = 'debit' AND created_at >= q.at - interval '24 hours'), 0)::text AS out24h_sum,
-      count(*) FILTER (WHERE direction = 'debit' AND created_at >= q.at - interval '7 days')::int AS out7d_count,
-      coalesce(sum(amount_minor) FILTER (WHERE direction = 'debit' AND created_at >= q.at - interval '7 days'), 0)::text AS out7d_sum,
-      count(*) FILTER (WHERE direction = 'credit' AND created_at >= q.at - interval '24 hours')::int AS in24h_count,
-      coalesce(sum(amount_minor) FILTER (WHERE direction = 'credit' AND created_at >= q.at - interval '24 hours'), 0)::text AS in24h_sum,
-      count(DISTINCT counterparty_iban) FILTER (WHERE direction = 'debit' AND created_at >= q.at - interval '24 hours')::int AS fan_out_24h,
-      count(DISTINCT counterparty_iban) FILTER (WHERE direction = 'credit' AND created_at >= q.at - interval '7 days')::int AS in_payers_7d
-    FROM recent
-  ) h, (
-    SELECT
-      count(*) FILTER (WHERE kind = 'deposit' AND created_at >= q.at - interval '28 days')::int AS cash_in_28d_count,
-      coalesce(sum(amount_minor) FILTER (WHERE kind = 'deposit' AND created_at >= q.at - interval '28 days'), 0)::text AS cash_in_28d_sum,
-      count(*) FILTER (WHERE kind = 'purchase' AND amount_minor < $8 AND created_at >= q.at - interval '10 minutes')::int AS tiny_card_10m,
-      count(*) FILTER (WHERE kind = 'purchase' AND amount_minor < $9 AND created_at >= q.at - interval '10 minutes')::int AS small_card_10m,
-      count(*) FILTER (WHERE kind = 'purchase' AND amount_minor < $8)::int AS tiny_card_30d,
-      max(created_at) FILTER (WHERE kind = 'purchase') AS last_card_at
-    FROM settled
-  ) c
-  LEFT JOIN risk_profiles p ON p.customer_id = q.customer_id
-) f`;
+const featureSql = `SELECT * FROM risk_feature_rows($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[],
+  $6::int, $7::int, $8::bigint, $9::bigint)`;
 
 interface FeatureRow {
   i: number;
