@@ -66,7 +66,21 @@ function joinBuffers(data: ArrayBuffer | ArrayBuffer[]): Buffer {
   return Buffer.concat((Array.isArray(data) ? data : [data]).map((part) => Buffer.from(part)));
 }
 
-export async function saveModelArtifact(model: LayersModel, info: ArtifactInfo): Promise<ModelArtifact> {
+/**
+ * The version of a model trained off the committed recipe (other data, reviewed labels, other
+ * options): the code's version with a hash of its weights as semver build metadata, e.g.
+ * `1.4.0+3f2a9c1d0b7e`, so stored decisions, insights and drift reports never take a bank's
+ * retrained model for the committed artifact, or two retrainings for one another.
+ */
+export const variantVersion = (version: string, weightsBase64: string) =>
+  `${version}+${createHash('sha256').update(weightsBase64).digest('hex').slice(0, 12)}`;
+
+/** `variant`: trained off the committed recipe, so the version gets its weights' hash (variantVersion). */
+export async function saveModelArtifact(
+  model: LayersModel,
+  info: ArtifactInfo,
+  { variant = false }: { readonly variant?: boolean } = {},
+): Promise<ModelArtifact> {
   if (
     info.features.length !== info.normalisation.mean.length ||
     info.features.length !== info.normalisation.scale.length
@@ -92,6 +106,7 @@ export async function saveModelArtifact(model: LayersModel, info: ArtifactInfo):
     }),
   );
   if (!saved) throw new InvalidArtifact('the model was not saved');
+  if (variant) saved = { ...saved, version: variantVersion(info.version, saved.weights) };
   return { ...saved, sha256: digest(saved) };
 }
 

@@ -236,6 +236,8 @@ async function train(args: string[]): Promise<number> {
       {
         dataSeed: dataSeedOf(source, worlds.length, reviewed?.set.rows),
         createdAt: new Date().toISOString(),
+        // Only the committed recipe (`./ng ml train` with no options but --out) keeps the plain version.
+        variant: Object.entries(values).some(([name, value]) => name !== 'out' && value !== undefined),
       },
       reviewed?.set,
       worlds,

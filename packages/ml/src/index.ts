@@ -16,6 +16,7 @@ export {
   type ModelArtifact,
   type Normalisation,
   saveModelArtifact,
+  variantVersion,
 } from './artifact.ts';
 export {
   driftAlertPsi,

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fraudModelVersion, variantVersion } from '../src/index.ts';
 
 const cli = path.join(import.meta.dirname, '..', 'src', 'cli.ts');
 const dir = mkdtempSync(path.join(tmpdir(), 'ng-ml-cli-'));
@@ -71,6 +72,8 @@ describe('./ng ml', () => {
     assert.match(trained.stdout, /^ {2}rules: PR-AUC \d\.\d{3}/m);
     const artifact = JSON.parse(readFileSync(model, 'utf8'));
     assert.equal(artifact.dataSeed, 'train.jsonl');
+    // Trained on other data than the committed recipe: the version carries the weights' hash.
+    assert.equal(artifact.version, variantVersion(fraudModelVersion, artifact.weights));
     const evaluated = ml('evaluate', '--model', model, '--input', other);
     assert.equal(evaluated.status, 0, evaluated.stderr);
     assert.match(evaluated.stdout, /^\| model \| \d\.\d{3} +\| [\d.]+ % +\| [\d.]+ % +\|$/m);

@@ -8,12 +8,14 @@ import {
   Categoriser,
   type Category,
   type CorrectedText,
+  categoriserVersion,
   categoryLabelsFormat,
   InterchangeError,
   type LabelledText,
   labelledTexts,
   readCategoryLabels,
   trainCategoriser,
+  variantVersion,
   withCorrections,
 } from '../src/index.ts';
 
@@ -175,12 +177,16 @@ describe('category labels: the training texts', () => {
     const vet = card('tierarzt praxis');
     const plain = await Categoriser.fromArtifact((await trainCategoriser(examples, heldOut, options, about)).artifact);
     assert.notEqual(plain.predict(vet).category, 'health', 'the generator has no vets');
-    const taught = await trainCategoriser(examples, heldOut, options, about, [
+    const taught = await trainCategoriser(examples, heldOut, options, { ...about, variant: true }, [
       correction('tierarzt praxis', 'health', 1),
       correction('tierarzt praxis', 'health', 2),
     ]);
     const model = await Categoriser.fromArtifact(taught.artifact);
     assert.equal(model.predict(vet).category, 'health');
+    // Another model than the committed recipe's: its version says so, with its weights' hash.
+    assert.equal(plain.version, categoriserVersion);
+    assert.equal(taught.artifact.version, variantVersion(categoriserVersion, taught.artifact.weights));
+    assert.match(model.version, /^\d+\.\d+\.\d+\+[0-9a-f]{12}$/);
     const m = taught.artifact.metrics;
     assert.equal(m.corrected_examples, 2);
     assert.equal(m.corrected_texts, 1);

@@ -254,7 +254,7 @@ async function trainMember(
 export async function trainFraudModel(
   data: LabelledSet,
   options: TrainingOptions,
-  about: Pick<ArtifactInfo, 'dataSeed' | 'createdAt'>,
+  about: Pick<ArtifactInfo, 'dataSeed' | 'createdAt'> & { readonly variant?: boolean },
   reviewed?: LabelledSet,
   worlds: readonly LabelledSet[] = [],
 ): Promise<TrainingReport> {
@@ -317,16 +317,20 @@ export async function trainFraudModel(
     rules_test_recall_fpr_0_1pct: rulesTest.recallAtFpr01pct,
     rules_test_recall_fpr_1pct: rulesTest.recallAtFpr1pct,
   };
-  const artifact = await saveModelArtifact(model, {
-    name: fraudModelName,
-    version: fraudModelVersion,
-    features: featureNames,
-    normalisation,
-    dataSeed: about.dataSeed,
-    metrics,
-    createdAt: about.createdAt,
-    drift,
-  });
+  const artifact = await saveModelArtifact(
+    model,
+    {
+      name: fraudModelName,
+      version: fraudModelVersion,
+      features: featureNames,
+      normalisation,
+      dataSeed: about.dataSeed,
+      metrics,
+      createdAt: about.createdAt,
+      drift,
+    },
+    { variant: about.variant },
+  );
   model.dispose();
   return { artifact, epochs: metrics.epochs as number, log };
 }

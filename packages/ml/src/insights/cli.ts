@@ -123,6 +123,8 @@ export function insightsTrain(args: string[]): Promise<number> {
         createdAt: new Date().toISOString(),
         variationSeed: categoriserVariationSeed,
         heldOutSeed: insightsEvaluationSeed,
+        // Only the committed recipe (`./ng ml insights-train` with no options but --out) keeps the plain version.
+        variant: labels.length > 0 || values.seed !== undefined || values.epochs !== undefined,
       },
       corrections,
     );

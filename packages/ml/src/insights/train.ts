@@ -113,7 +113,12 @@ export async function trainCategoriser(
   generated: readonly LabelledText[],
   generatedHeldOut: readonly LabelledText[],
   options: CategoriserTrainingOptions,
-  about: Pick<ArtifactInfo, 'dataSeed' | 'createdAt'> & { variationSeed: number; heldOutSeed: number },
+  about: Pick<ArtifactInfo, 'dataSeed' | 'createdAt'> & {
+    variationSeed: number;
+    heldOutSeed: number;
+    /** Trained off the committed recipe (another seed or epochs, corrections): saveModelArtifact's `variant`. */
+    readonly variant?: boolean;
+  },
   corrections: readonly CorrectedText[] = [],
 ): Promise<CategoriserTrainingReport> {
   const { examples, heldOut, metrics: correctedMetrics } = withCorrections(generated, generatedHeldOut, corrections);
@@ -166,7 +171,7 @@ export async function trainCategoriser(
     text: { buckets: textHashBuckets, ngrams: textNgramLengths },
     variationSeed: about.variationSeed,
   };
-  const artifact = await saveModelArtifact(model, info);
+  const artifact = await saveModelArtifact(model, info, { variant: about.variant });
   model.dispose();
   return { artifact, log };
 }
