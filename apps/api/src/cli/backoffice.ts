@@ -170,24 +170,24 @@ async function writeLabels<T>(
   exportTo: (after: Date | undefined, write: (label: T) => Promise<void>) => Promise<number>,
 ) {
   const { out, after, file } = await labelsTarget(commandLine);
+  let written: number;
   try {
-    const written = await exportTo(after, (label) => file.write(`${JSON.stringify(label)}\n`).then(() => {}));
-    await file.close();
-    // No export without its record: a file the audit could not record is deleted.
-    await services.audit
-      .record(db, {
-        action: 'ml.labels_exported',
-        actor: { kind: 'system', id: actorId },
-        details: { format, labels: written, ...(after ? { after: after.toISOString() } : {}) },
-      })
-      .catch(async (error: unknown) => {
-        await rm(out, { force: true });
-        throw error;
-      });
-    print({ file: out, labels: written, format });
+    written = await exportTo(after, (label) => file.write(`${JSON.stringify(label)}\n`).then(() => {}));
   } finally {
-    await file.close().catch(() => {});
+    await file.close();
   }
+  // No export without its record: a file the audit could not record is deleted.
+  await services.audit
+    .record(db, {
+      action: 'ml.labels_exported',
+      actor: { kind: 'system', id: actorId },
+      details: { format, labels: written, ...(after ? { after: after.toISOString() } : {}) },
+    })
+    .catch(async (error: unknown) => {
+      await rm(out, { force: true });
+      throw error;
+    });
+  print({ file: out, labels: written, format });
 }
 
 const commands = ['credit', 'operator', 'fraud-labels', 'category-labels'];

@@ -339,7 +339,7 @@ export function createInsightsService(deps: Pick<AppDependencies, 'db' | 'config
     },
 
     /** Erasure's part (compliance/gdpr.ts, in its transaction): insights, budgets and corrections go. */
-    erasePersonalData: (tx: Queryable, customerId: string) => repo.erasePersonalData(tx, customerId),
+    erasePersonalData: repo.erasePersonalData,
 
     /** The GDPR export's `insights` section: budgets, corrections and insights (bounded). */
     async personalData(customerId: string) {

@@ -53,8 +53,8 @@ export const maxReasons = 10;
 
 /**
  * Features whose occlusion is worked out exactly, at least (twice the reasons asked for, if more):
- * the ones the gradient ranks highest (FraudScorer.assess). 8 of 39 keeps the exhaustive top 3 on
- * nearly every row (test/fraud-scorer.test.ts measures the agreement) for a fifth of the cost.
+ * the ones FraudScorer.assess estimates highest. 8 of 39 keep the exhaustive top 3 on nearly every
+ * flagged row (test/fraud-model.test.ts measures the agreement; docs/adr/0136).
  */
 export const reasonCandidatesMin = 8;
 
@@ -136,7 +136,7 @@ export class FraudScorer {
   readonly #occluded: Float64Array;
   /** Per layer, the gradient of the logit (#firstLayerGradient). */
   readonly #gradients: Float64Array[];
-  /** Per feature, the first-order estimate of its occlusion's effect on the logit; and the features by it. */
+  /** Per feature, the estimate of its occlusion's effect on the logit (assess); and the features by it. */
   readonly #estimates: Float64Array;
   readonly #order: number[];
 
@@ -275,10 +275,11 @@ export class FraudScorer {
    * layers above, not a whole forward pass.
    *
    * Occluding all 39 features was most of the scoring's cost, and three times that for a model of
-   * three members. So the gradient of the logit ranks them first (input × gradient: the first-order
-   * estimate of each occlusion, about one more forward pass), and only the `candidates` ranked
-   * highest are occluded exactly (at least reasonCandidatesMin, twice the reasons wanted if more;
-   * `Infinity` occludes every feature). The contributions given are always exact occlusions.
+   * three members. So each occlusion is first estimated: exactly through the first layer, linearised
+   * above it with the logit's gradient (one back-propagation); a plain input × gradient ranking
+   * missed too often (docs/adr/0136). Only the `candidates` estimated highest are occluded exactly
+   * (at least reasonCandidatesMin, twice the reasons wanted if more; `Infinity` occludes every
+   * feature). The contributions given are always exact occlusions.
    */
   assess(
     values: Float64Array,
